@@ -1,0 +1,84 @@
+"""``create_app()``: the one place routes, plugins, middleware and error mapping are wired."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Contact, License, Server
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from service.db import create_engine, database_url, session_factory
+from service.documents.routes import DocumentController
+from service.http.caching import HttpCachingMiddleware
+from service.http.problems import EXCEPTION_HANDLERS
+from service.logs import RequestLogMiddleware, configure_logging
+from service.settings import Settings, get_settings
+from service.system.routes import health, ready
+
+API_DESCRIPTION = """Structured, source-backed data on rivalries between tech companies and their leaders.
+
+Every fact carries `citations`: the document, the exact quote and its character offsets, so that
+`GET /api/v1/documents/{document_id}` → `text[start:end] == quote`.
+"""
+
+
+async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
+    """One session per request, closed (and rolled back if uncommitted) when the response is sent."""
+    async with state.sessionmaker() as session:
+        yield session
+
+
+def create_app(
+    settings: Settings | None = None,
+    engine: AsyncEngine | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+) -> Litestar:
+    """The application. ``engine``/``sessionmaker`` let tests run it inside their own transaction."""
+    settings = settings or get_settings()
+    configure_logging(settings)
+    owns_engine = engine is None
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        db_engine = engine if engine is not None else create_engine(database_url(settings))
+        app.state.engine = db_engine
+        app.state.sessionmaker = sessionmaker or session_factory(db_engine)
+        try:
+            yield
+        finally:
+            if owns_engine:
+                await db_engine.dispose()
+
+    return Litestar(
+        route_handlers=[health, ready, DocumentController],
+        dependencies={"db_session": Provide(provide_db_session)},
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[RequestLogMiddleware, HttpCachingMiddleware],
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "HEAD", "OPTIONS", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+            expose_headers=["ETag", "Retry-After", "Location"],
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Rivalry API",
+            version="1.0.0",
+            description=API_DESCRIPTION,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(path="/")],
+            servers=[Server(url="/")],
+            contact=Contact(name="Rivalry API"),
+            license=License(name="MIT", identifier="MIT"),
+            use_handler_docstrings=True,
+        ),
+        state=State({"settings": settings}),
+        debug=False,
+    )

@@ -1,0 +1,66 @@
+"""HTTP routes of the document resource."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import PathParameter, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.documents import queries
+from service.documents.schemas import DocumentDetail, DocumentRead, DocumentSort
+from service.http.pagination import Count, Cursor, Limit, Page, paginate
+from service.http.problems import NotFound, problem_responses
+
+
+class DocumentController(Controller):
+    path = "/api/v1/documents"
+    tags = ["documents"]
+
+    @get(
+        "/",
+        summary="List source documents",
+        description="Articles the facts were extracted from, newest first by default. Keyset-paginated.",
+        responses=problem_responses(400, 503),
+    )
+    async def list_documents(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        publisher: Annotated[str | None, QueryParameter(description="Exact publisher name, case-insensitive.")] = None,
+        language: Annotated[str | None, QueryParameter(description="ISO 639-1 language code.", max_length=8)] = None,
+        q: Annotated[
+            str | None, QueryParameter(description="French full-text search over title and text.", max_length=500)
+        ] = None,
+        sort: Annotated[DocumentSort, QueryParameter(description="Sort field; `-` for descending.")] = "-ingested_at",
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        count: Count = False,
+    ) -> Page[DocumentRead]:
+        filters = queries.DocumentFilters(publisher=publisher, language=language, q=q)
+        return await paginate(
+            lambda after: queries.list_documents(db_session, filters, sort, limit, after),
+            route="documents",
+            params={"publisher": publisher, "language": language, "q": q, "sort": sort},
+            keys=queries.SORT_KEYS[sort],
+            limit=limit,
+            cursor=cursor,
+            count=(lambda: queries.count_documents(db_session, filters)) if count else None,
+        )
+
+    @get(
+        "/{document_id:str}",
+        summary="Get a document with its text",
+        description="The verbatim article text, with the spans that name entities (`annotations`).",
+        responses=problem_responses(404, 503),
+    )
+    async def get_document(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        document_id: Annotated[str, PathParameter(description="Document id.", max_length=200)],
+    ) -> DocumentDetail:
+        document = await queries.get_document(db_session, document_id)
+        if document is None:
+            raise NotFound(f"No document with id {document_id!r}.")
+        return document

@@ -1,0 +1,200 @@
+"""Keyset pagination with opaque, tamper-evident cursors and the list envelope.
+
+A cursor carries the sort key of the last row served plus a fingerprint of the query (filters
+and sort) it belongs to, and an HMAC over both. Decoding checks all three, so a cursor edited by
+hand or replayed against another query is a 400, never a wrong page or a 500.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+import msgspec
+from litestar.openapi.spec import Example
+from litestar.params import QueryParameter
+from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from service.http.problems import InvalidCursor
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+# Cursors are integrity-checked, not secret: forging one could only move within the same query.
+_CURSOR_KEY = hashlib.sha256(b"rivalry-api cursor v1").digest()
+
+CursorValue = str | int | float | None
+
+
+class PageMeta(msgspec.Struct, omit_defaults=True):
+    limit: int
+    next_cursor: str | None
+    total: int | None = msgspec.field(default=None)
+
+
+class Page(msgspec.Struct, Generic[T]):
+    data: list[T]
+    meta: PageMeta
+
+
+def query_fingerprint(route: str, params: Mapping[str, Any]) -> str:
+    """A short digest of everything that defines a list query except its position."""
+    items = sorted((k, v) for k, v in params.items() if k not in ("cursor", "limit", "count") and v not in (None, []))
+    raw = msgspec.json.encode([route, items], enc_hook=_encode_value)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def encode_cursor(fingerprint: str, key: Sequence[Any]) -> str:
+    payload = msgspec.json.encode({"q": fingerprint, "k": list(key)}, enc_hook=_encode_value)
+    mac = hmac.new(_CURSOR_KEY, payload, hashlib.sha256).digest()[:12]
+    return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, fingerprint: str, arity: int) -> list[CursorValue]:
+    """The key of the last row of the previous page; raises :class:`InvalidCursor`."""
+    if len(cursor) > 2048:
+        raise InvalidCursor("cursor is too long")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (binascii.Error, ValueError):
+        raise InvalidCursor() from None
+    mac, payload = raw[:12], raw[12:]
+    expected = hmac.new(_CURSOR_KEY, payload, hashlib.sha256).digest()[:12]
+    if len(mac) != 12 or not hmac.compare_digest(mac, expected):
+        raise InvalidCursor()
+    try:
+        decoded = msgspec.json.decode(payload)
+    except msgspec.DecodeError:
+        raise InvalidCursor() from None
+    if not isinstance(decoded, dict) or decoded.get("q") != fingerprint:
+        raise InvalidCursor("cursor belongs to another query (filters or sort changed)")
+    key = decoded.get("k")
+    if not isinstance(key, list) or len(key) != arity:
+        raise InvalidCursor()
+    if not all(v is None or isinstance(v, str | int | float) for v in key):
+        raise InvalidCursor()
+    return key
+
+
+KeyType = Literal["str", "int", "float", "date", "datetime"]
+
+
+class SortKey(msgspec.Struct, frozen=True):
+    """One column of a keyset ordering; ``type`` says how its cursor value is read back."""
+
+    column: Any
+    type: KeyType = "str"
+    descending: bool = False
+    nullable: bool = False
+
+    def value_of(self, row_value: Any) -> CursorValue:
+        """The JSON-safe form of a row's value for this key, as stored in a cursor."""
+        if row_value is None or isinstance(row_value, str | int | float):
+            return row_value
+        if isinstance(row_value, dt.datetime | dt.date):
+            return row_value.isoformat()
+        if isinstance(row_value, Decimal):
+            return str(row_value)
+        raise TypeError(f"unsupported cursor value {type(row_value).__name__}")
+
+    def parse(self, value: CursorValue) -> Any:
+        """The database value for a cursor value; :class:`InvalidCursor` when it cannot be one."""
+        if value is None:
+            if not self.nullable:
+                raise InvalidCursor()
+            return None
+        try:
+            if self.type == "str" and isinstance(value, str):
+                return value
+            if self.type == "int" and isinstance(value, int) and not isinstance(value, bool):
+                return value
+            if self.type == "float" and isinstance(value, int | float | str) and not isinstance(value, bool):
+                return Decimal(str(value))
+            if self.type == "date" and isinstance(value, str):
+                return dt.date.fromisoformat(value)
+            if self.type == "datetime" and isinstance(value, str):
+                return dt.datetime.fromisoformat(value)
+        except (ValueError, ArithmeticError):
+            pass
+        raise InvalidCursor()
+
+
+def keyset_after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` in the order given by ``keys`` (NULLs sort last)."""
+    if not keys:
+        raise ValueError("keyset needs at least one key")
+    head, rest = keys[0], keys[1:]
+    col: KeyedColumnElement[Any] = head.column
+    value = head.parse(values[0])
+    if value is None:
+        # Only NULLs come after a NULL (NULLS LAST); among them the remaining keys decide.
+        return and_(col.is_(None), keyset_after(rest, values[1:])) if rest else false()
+    beyond: ColumnElement[bool] = col < value if head.descending else col > value
+    if head.nullable:
+        beyond = or_(beyond, col.is_(None))
+    if not rest:
+        return beyond
+    return or_(beyond, and_(col == value, keyset_after(rest, values[1:])))
+
+
+def order_by(keys: Sequence[SortKey]) -> list[Any]:
+    clauses = []
+    for key in keys:
+        clause = key.column.desc() if key.descending else key.column.asc()
+        clauses.append(clause.nulls_last())
+    return clauses
+
+
+def next_cursor(keys: Sequence[SortKey], last_row: Sequence[Any], fingerprint: str) -> str:
+    """The cursor continuing after ``last_row`` (its values in the order of ``keys``)."""
+    return encode_cursor(fingerprint, [key.value_of(v) for key, v in zip(keys, last_row, strict=True)])
+
+
+Limit = Annotated[
+    int,
+    QueryParameter(
+        ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT}.", examples=[Example(value=DEFAULT_LIMIT)]
+    ),
+]
+Cursor = Annotated[
+    str | None,
+    QueryParameter(description="Opaque `next_cursor` of the previous page.", max_length=2048),
+]
+Count = Annotated[bool, QueryParameter(description="Include `meta.total`, the number of matching rows.")]
+
+Fetch = Callable[[Sequence[Any] | None], Awaitable[tuple[list[T], list[Any] | None]]]
+
+
+async def paginate(
+    fetch: Fetch[T],
+    *,
+    route: str,
+    params: Mapping[str, Any],
+    keys: Sequence[SortKey],
+    limit: int,
+    cursor: str | None,
+    count: Callable[[], Awaitable[int]] | None = None,
+) -> Page[T]:
+    """Run a keyset list query for one page and wrap it in the contract's envelope."""
+    fingerprint = query_fingerprint(route, params)
+    after = decode_cursor(cursor, fingerprint, len(keys)) if cursor else None
+    rows, last = await fetch(after)
+    total = await count() if count is not None else None
+    cursor_out = next_cursor(keys, last, fingerprint) if last is not None else None
+    return Page(data=rows, meta=PageMeta(limit=limit, next_cursor=cursor_out, total=total))

@@ -1,0 +1,208 @@
+"""RFC 9457 problem details: the domain errors routes raise, and the one place they become HTTP.
+
+Every error response of the API is ``application/problem+json`` with ``type, title, status,
+detail, instance`` and, for invalid input, ``errors: [{param, message}]``. Nothing internal
+(stack traces, SQL) ever reaches the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+log = structlog.get_logger("service.http")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://rivalry.dev/problems/"
+
+
+class ParamError(msgspec.Struct, frozen=True):
+    param: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem details object."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[ParamError] | None = None
+
+
+class ProblemError(Exception):
+    """Base of the errors a route may raise; :func:`problem_response` turns it into HTTP."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[ParamError] = (),
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors)
+        self.headers = dict(headers or {})
+
+
+class InvalidParameters(ProblemError):
+    status = 400
+    slug = "invalid-parameters"
+    title = "Invalid request parameters"
+
+    def __init__(self, errors: Sequence[ParamError], detail: str | None = None) -> None:
+        summary = "; ".join(f"{e.param}: {e.message}" for e in errors)
+        super().__init__(detail or summary, errors=errors)
+
+
+def invalid(param: str, message: str) -> InvalidParameters:
+    return InvalidParameters([ParamError(param=param, message=message)])
+
+
+class InvalidCursor(InvalidParameters):
+    slug = "invalid-cursor"
+    title = "Invalid cursor"
+
+    def __init__(self, message: str = "cursor is malformed, tampered with, or belongs to another query") -> None:
+        super().__init__([ParamError(param="cursor", message=message)])
+
+
+class NotFound(ProblemError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class ServiceUnavailable(ProblemError):
+    status = 503
+    slug = "service-unavailable"
+    title = "Service unavailable"
+
+
+def _problem(
+    request: Request[Any, Any, Any],
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: Sequence[ParamError] = (),
+    headers: Mapping[str, str] | None = None,
+) -> Response[Problem]:
+    body = Problem(
+        type=PROBLEM_BASE + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=list(errors) or None,
+    )
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {}))
+
+
+def _validation_errors(exc: ValidationException) -> list[ParamError]:
+    errors: list[ParamError] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if isinstance(item, Mapping):
+            param = str(item.get("key") or item.get("source") or "body")
+            message = str(item.get("message") or "invalid value")
+            errors.append(ParamError(param=param, message=message))
+    return errors
+
+
+def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """Map any exception raised while handling ``request`` to a problem details response."""
+    if isinstance(exc, ProblemError):
+        return _problem(request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, exc.headers)
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{e.param}: {e.message}" for e in errors) or "the request is invalid"
+        return _problem(request, 400, "invalid-parameters", "Invalid request parameters", detail, errors)
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+        slug = phrase.lower().replace(" ", "-")
+        detail = exc.detail if exc.detail and exc.detail != phrase else f"{phrase}."
+        if status >= 500:
+            detail = f"{phrase}."
+        return _problem(request, status, slug, phrase, detail, headers=exc.headers)
+    if is_database_outage(exc):
+        log.warning("http.database_unavailable", path=request.url.path, error=exc.__class__.__name__)
+        return _problem(
+            request,
+            503,
+            "service-unavailable",
+            "Service unavailable",
+            "The database is unreachable; retry shortly.",
+            headers={"Retry-After": "5"},
+        )
+    log.exception("http.unhandled_error", path=request.url.path)
+    return _problem(request, 500, "internal-error", "Internal server error", "An unexpected error occurred.")
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """True for errors meaning "the database is not there", as opposed to a bug in a query."""
+    import asyncpg
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from service.db import DatabaseUnavailable
+
+    outage_types: tuple[type[BaseException], ...] = (
+        DatabaseUnavailable,
+        OperationalError,
+        InterfaceError,
+        PoolTimeout,
+        ConnectionError,
+        OSError,
+        TimeoutError,
+        asyncpg.exceptions.CannotConnectNowError,
+        asyncpg.exceptions.ConnectionDoesNotExistError,
+        asyncpg.exceptions.AdminShutdownError,
+        asyncpg.exceptions.InterfaceError,
+    )
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, outage_types):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+ExceptionHandler = Callable[[Request[Any, Any, Any], Exception], Response[Problem]]
+EXCEPTION_HANDLERS: dict[type[Exception] | int, ExceptionHandler] = {Exception: problem_response}
+
+
+def problem_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI descriptions of the problem responses a route can give."""
+    from litestar.openapi.datastructures import ResponseSpec
+
+    descriptions = {
+        400: "Invalid parameters (each listed in `errors`).",
+        401: "Missing or unknown API key.",
+        404: "No such resource.",
+        413: "Request body too large.",
+        429: "Rate limit exceeded; see `Retry-After`.",
+        503: "The database is unavailable.",
+    }
+    return {
+        status: ResponseSpec(data_container=Problem, description=descriptions[status], media_type=PROBLEM_MEDIA_TYPE)
+        for status in statuses
+    }

@@ -1,0 +1,1052 @@
+"""Find organisations and people mentioned in an article and resolve them to stable slugs.
+
+Three layers, most trusted first:
+
+1. the curated gazetteer (``seeds/knowledge``): names and aliases matched on word tokens with a
+   token trie, so French elisions (``d’OpenAI``), hashtags and quotes need no special casing;
+2. spaCy NER for names the gazetteer lacks, kept only when the context says what they are
+   (spaCy's labels on tech names are unreliable: ``xAI`` comes out as PER or LOC);
+3. in-text coreference: a surname or an organisation's first word, once the full name has been
+   seen in the same text (``Lapsa`` → Andy Lapsa, ``Stoke`` → Stoke Space).
+
+Offsets are Python string indices into the verbatim text: ``text[m.start:m.end] == m.text``.
+
+Confidence: gazetteer full name 0.99, other alias 0.97, surname / case variant / corroborated
+short form 0.95; fuzzy match 0.8–0.9; NER with context cues 0.6–0.8 (new entities); anything
+below 0.6 is dropped.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Literal
+
+import msgspec
+from rapidfuzz import fuzz, process
+
+from service.ingest.nlp import load_nlp
+from service.ingest.types import EntityKind, EntityMention, Sentence
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "seeds" / "knowledge"
+
+OrgKind = Literal["ai_lab", "big_tech", "aerospace", "investor", "chipmaker", "media", "government", "energy", "other"]
+
+MIN_CONFIDENCE = 0.6
+FUZZY_THRESHOLD = 90.0
+
+# Gazetteer confidences: the more specific the matched string, the surer the resolution.
+CONF_NAME = 0.99
+CONF_ALIAS = 0.97
+CONF_SHORT = 0.95  # surname alone, case variant, corroborated weak alias, surname seen in text
+CONF_NER_CAP = 0.8
+CONF_IN_TEXT_NEW = 0.7
+
+
+# --------------------------------------------------------------------------------------------
+# Gazetteer records
+
+
+class Role(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    organisation: str | None
+    title: str
+
+
+class Organisation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    slug: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: OrgKind
+    country: str | None
+    description: str
+    # Ambiguous short forms ("X", "Stoke", "AIP"): accepted only when the entity is also named
+    # unambiguously in the same text, a `cues` word is near, or a `related` entity shares the sentence.
+    weak_aliases: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+
+class Person(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    slug: str
+    name: str
+    aliases: tuple[str, ...]
+    roles: tuple[Role, ...] = ()
+
+
+class Stoplist(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    about: str = ""
+    products: tuple[str, ...] = ()
+    generic: tuple[str, ...] = ()
+
+
+Record = Organisation | Person
+
+
+class NewEntity(msgspec.Struct, frozen=True):
+    """An organisation or person found in text but absent from the gazetteer."""
+
+    slug: str
+    name: str
+    kind: EntityKind
+    org_kind: str | None
+
+
+# --------------------------------------------------------------------------------------------
+# Text helpers
+
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+_CAMEL_RE = re.compile(r"[a-z][A-Z]")
+
+
+def _fold(s: str) -> str:
+    """Accent-, case- and apostrophe-insensitive form, for comparisons only (never offsets)."""
+    s = s.translate(_APOSTROPHES).replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(c for c in s if not unicodedata.combining(c)).casefold()
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", _fold(s))
+
+
+def slugify(name: str) -> str:
+    """``"Stoke Space"`` → ``"stoke-space"``, ``"xAI"`` → ``"xai"``, accents folded."""
+    slug = re.sub(r"[^0-9a-z]+", "-", _fold(name)).strip("-")
+    if not slug:
+        # Names in non-Latin scripts still need a stable key.
+        slug = "entity-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]  # noqa: S324 - not security
+    return slug
+
+
+def _norm_space(s: str) -> str:
+    return " ".join(s.split())
+
+
+# (start, end, text). Plain tuples: a 5 MB article has a million tokens, and building objects
+# for them would cost more than the matching itself.
+_Tok = tuple[int, int, str]
+_START: Final = 0
+_END: Final = 1
+_TEXT: Final = 2
+
+
+def _tokenize(text: str, start: int, end: int) -> list[_Tok]:
+    return [(*m.span(), m.group()) for m in _TOKEN_RE.finditer(text, start, end)]
+
+
+def _is_word(tok: str) -> bool:
+    return tok[0].isalnum() or tok[0] == "_"
+
+
+def _is_cap(tok: str) -> bool:
+    return tok[:1].isupper()
+
+
+# --------------------------------------------------------------------------------------------
+# Word lists (French news about tech companies)
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# First names: the strongest shape cue that two capitalised words are a person.
+FIRST_NAMES: frozenset[str] = _wordset(
+    """
+    Jean Pierre Paul Jacques Michel Philippe Alain Patrick Nicolas Christophe François Daniel Bernard Eric Éric
+    Frédéric Laurent Stéphane David Olivier Thierry Sébastien Julien Guillaume Thomas Antoine Alexandre Maxime
+    Vincent Emmanuel Marc Luc Louis Arthur Hugo Lucas Mathieu Matthieu Romain Benoît Bruno Cédric Didier
+    Dominique Fabrice Franck Gilles Hervé Jérôme Jean-Pierre Jean-Marc Jean-Luc Jean-Louis Jean-Claude
+    Jean-Michel Jean-François Jean-Baptiste Jean-Paul Jean-Yves Joël Lionel Ludovic Pascal Raphaël Rémi Sylvain
+    Timothée Xavier Yann Yannick Yves Gérard René Rene Roger Henri Georges Charles Gabriel Léo Adrien Baptiste
+    Benjamin Clément Damien Florian Gaël Jonathan Kevin Loïc Mickaël Quentin Samuel Simon Tristan Valentin
+    Victor Thibault Thibaut Cyril Arnaud Aurélien Bastien Fabien Grégoire Jérémy Mehdi Karim Rodolphe Édouard
+    Edouard Gaspard Marius Martin Jules Théo Nathan Noé Bertrand Hubert Guy Serge Denis Claude Marcel André
+    Marie Anne Sophie Isabelle Catherine Nathalie Christine Sylvie Valérie Sandrine Céline Julie Aurélie Camille
+    Claire Caroline Charlotte Chloé Clémence Delphine Élise Elise Emma Emilie Émilie Florence Hélène Juliette
+    Laure Laura Léa Louise Lucie Manon Margaux Mathilde Pauline Sarah Virginie Agnès Alice Amélie Anaïs Audrey
+    Brigitte Cécile Corinne Élodie Estelle Fanny Françoise Geneviève Inès Jeanne Laetitia Laurence Lina Maud
+    Mélanie Monique Muriel Nadia Nicole Océane Patricia Pascale Rachel Sabine Ségolène Solène Stéphanie
+    Véronique Zoé Fidji Clara Anna Eva Ursula Margrethe Agathe Gwynne Safra Mira Daniela Cathie Lisa Linda
+    Shivon Abigail Sheryl Susan Meg Ginni Ruth Amy Helen Fei-Fei Melinda Melania Ivanka Lara Kamala Hillary
+    Nancy Elizabeth Kate Katherine Jennifer Jessica Michelle Rebecca Lauren Emily Hannah Olivia Sofia Maria
+    Mary Barbara Karen Priya Kirsten Tiffany Julia Sara Natalie Angela Giorgia Ashley Diane Joanna Kara
+    John James Robert Michael William Richard Joseph Christopher Matthew Anthony Mark Donald Steven Steve
+    Andrew Andy Joshua Josh Kenneth Brian George Timothy Tim Ronald Jason Edward Jeffrey Jeff Ryan Jacob Gary
+    Nicholas Jonathan Stephen Larry Justin Scott Brandon Ben Sam Gregory Greg Frank Alexander Alex Raymond Jack
+    Dennis Jerry Tyler Aaron Henry Adam Douglas Doug Peter Zachary Kyle Walter Harold Jeremy Ethan Carl Keith
+    Gerald Christian Terry Sean Austin Noah Lawrence Jesse Joe Bryan Billy Bill Bob Bobby Jordan Dylan Bruce
+    Albert Alan Juan Logan Wayne Ralph Roy Eugene Randy Russell Philip Phil Johnny Mike Dave Jim Tom Tony Nick
+    Chris Matt Dan Ken Ron Rob Jon Don Ted Ed Pat Fred Jay Ray Howard Marco Luca Giovanni Giuseppe Stefano Paolo
+    Carlos José Luis Miguel Pedro Diego Pablo Javier Hans Klaus Jürgen Stefan Markus Lars Sven Erik Anders
+    Magnus Jens Niklas Dmitri Sergei Sergey Ivan Igor Andrei Mikhail Oleg Kai Linus Shane Cody Chad Derek Grant
+    Ian Neil Owen Reed Seth Spencer Trevor Wade Warren Marcus Elliott Gavin Graham Jake Leo Liam Luke Max Miles
+    Oliver Oscar Harry Charlie Isaac Joel Lewis Mason Rory Toby Colin Geoffrey Yoshua Koray Oriol Elon Satya
+    Sundar Demis Dario Ilya Masayoshi Masa Jensen Mustafa Reid Vinod Pavel Kimbal Errol Maye Travis Brad Bret
+    Jony Andrej Noam Aidan Alexandr Nat Aravind Emad Robin Pony Jonas Hock Cristiano Lip-Bu Morris Will Jared
+    Josef Roelof Chase Garry Hemant Antonio Yasir Peng Yuri Youri Vivek Parag Evan Neal Arvind Palmer Kai-Fu
+    Misha Brett Mati Jan Hunter Eiso Barack Vladimir Volodymyr Olaf Friedrich Keir Rishi Boris Narendra Recep
+    Mohammed Mohammad Muhammad Ahmed Khalid Ali Omar Hassan Abdullah Faisal Hiroshi Takeshi Akio Kenji Raj
+    Rahul Amit Anil Sanjay Vijay Sunil Ravi Arjun Deepak Ajay Naveen Lina Marissa Reed Jakub Mark Kevin Fidji
+    """
+)
+
+# Particles allowed inside personal names ("Thibault de Varenne", "Ursula von der Leyen").
+_PARTICLES = _wordset("de du des d' la le van von der den bin ben al el da di dos ibn zu ter")
+
+# Tokens stripped from the edges of an NER span before it is judged.
+_LEADING_DROP = _wordset(
+    """
+    le la les l' un une des de du d' au aux et ou sur par chez selon via avec pour dans en à a qu' que
+    of and for on in by
+    pdg ceo cto cfo patron patronne m m. mme monsieur madame président présidente directeur directrice
+    fondateur fondatrice cofondateur cofondatrice dirigeant dirigeante milliardaire
+    société entreprise start-up startup groupe firme laboratoire labo fonds filiale média journal
+    quotidien agence opérateur constructeur fabricant géant rival concurrent section modèle projet
+    programme plateforme réseau application service
+    """
+)
+
+# Final words that make a capitalised span an organisation ("Nebula Robotics", "Thrive Capital").
+ORG_SUFFIXES: frozenset[str] = _wordset(
+    """
+    labs lab ai technologies technology tech capital ventures partners systems robotics energy space
+    aerospace inc corp corporation group holdings holding bank fund foundation research dynamics
+    semiconductor semiconductors networks computing motors industries media studios therapeutics software
+    power fusion nuclear solutions analytics intelligence investments management advisors sa sas se ag gmbh
+    llc ltd plc co company compute cloud data digital security biotech pharma games entertainment
+    electric electronics instruments microsystems orbital launch rocket rockets satellites mobility
+    automotive airlines bio logistics partnership alliance consortium coalition association institute
+    council agency authority
+    """
+)
+
+# Generic English/French words too common to serve as an organisation's short form.
+_WEAK_PREFIXES = _wordset(
+    """
+    general global public united national international world safe open new first big black blue red
+    green thinking physical advanced applied digital data social royal american european french the le la les
+    """
+)
+
+_WS = r"[\s\u00a0\u202f]*"
+_QUOTE = r"[«“\"'‘]?"
+_ORG_CUE_WORDS = (
+    r"societe|entreprise|start-?up|jeune pousse|groupe|firme|laboratoire|labo|fonds|filiale|compagnie|"
+    r"constructeur|fabricant|geant|editeur|operateur|fournisseur|cabinet|banque|media|journal|quotidien|"
+    r"agence|organisation|fondation|consortium|coentreprise|licorne|plateforme|developpeur|specialiste|"
+    r"equipementier|assureur|gestionnaire d'actifs|investisseur|concurrent|rival|marque|acteur|chaine"
+)
+# "la start-up de fusées X", "la société X", "chez X", "le PDG de X", "cofondateur d'X", "racheter X".
+_ORG_LEFT_RE = re.compile(
+    rf"(?:\b(?:{_ORG_CUE_WORDS})(?:[\s\u00a0\u202f]+[\w'-]+){{0,3}}|"
+    r"\b(?:co-?)?fondat(?:eur|rice)s? (?:de|du|d')|\b(?:pdg|ceo|patron(?:ne)?|directeur general|"
+    r"directrice generale|president(?:e)? (?:du conseil )?|dirigeant(?:e)?|employes?|salaries?|ingenieurs?|"
+    r"actionnaires?|investisseurs?) (?:de|du|d'|chez)|\bchez|\b(?:rachat|acquisition|rachete|racheter|"
+    r"acquerir|participation) (?:de|du|d'|dans)|\binvesti(?:r|t)? dans|\bpartenariat avec|\baccord avec|"
+    r"\bfiliale (?:de|d')|\bmaison mere (?:de|d'))"
+    rf"{_WS}[,:]?{_WS}{_QUOTE}{_WS}$"
+)
+_ORG_RIGHT_RE = re.compile(
+    rf"^{_WS}[»”\"']?{_WS}(?:,{_WS}(?:une|la|le|l'|un)?{_WS}(?:{_ORG_CUE_WORDS})\b|"
+    r"\((?:une |la )?(?:societe|entreprise|start-?up|filiale|groupe)\b|"
+    r"(?:a ete |avait ete |est |, )?(?:co-?)?(?:fondee|creee|basee|detenue|rachetee|valorisee)\b|"
+    r"(?:a|avait|aurait) leve\b|(?:inc|corp|ltd|llc|sa|sas|plc|gmbh)\b|"
+    # Reporting verbs: with a non-person name in front, a newsroom or a company speaking.
+    r"(?:a |avait )?(?:rapporte|revele|publie|confirme|communique)\b)"
+)
+_PERSON_CUE_WORDS = (
+    r"pdg|ceo|patron(?:ne)?|(?:co-?)?fondat(?:eur|rice)|president(?:e)?|directeur|directrice|dirigeant(?:e)?|"
+    r"m\.?|mme|monsieur|madame|milliardaire|entrepreneu(?:r|se)|investisseu(?:r|se)|chercheu(?:r|se)|"
+    r"ingenieur(?:e)?|analyste|economiste|ministre|secretaire|senat(?:eur|rice)|depute(?:e)?|juge|"
+    r"avocat(?:e)?|porte-parole|journaliste|professeur(?:e)?|expert(?:e)?|responsable|administrat(?:eur|rice)|"
+    r"chairman|founder|cto|cfo|coo|associe(?:e)?|vice-president(?:e)?"
+)
+_PERSON_LEFT_RE = re.compile(
+    rf"(?:\b(?:{_PERSON_CUE_WORDS})(?:\s+(?:de|du|d')\s*\S+\s*,)?|\bselon|\bpar|\bd'apres|\bavec)\s*[,:]?\s*$"
+)
+_PERSON_RIGHT_RE = re.compile(
+    r"^\s*(?:,\s*)?(?:qui\s+)?(?:a|avait|aurait|n'a|ne\s+l'a)?\s*(?:pas\s+)?"
+    r"(?:declare|dit|ecrit|affirme|explique|estime|ajoute|souligne|precise|indique|annonce|confie|repondu|"
+    r"reconnu|assure|rappele|tweete|publie|fonde|cofonde|co-fonde|lance|dirige|souhaite|pense|croit|"
+    r"raconte|insiste|admet|nie|temoigne|averti|prevenu|promis|quitte|rejoint|demissionne)\b|"
+    rf"^\s*,\s*(?:le |la |l'|son |sa |notre |ancien |ancienne )?(?:{_PERSON_CUE_WORDS})\b|^\s*\(\s*\d{{2}}\s*ans"
+)
+# A word just before a name that makes the name a product, project or vehicle, not a company.
+_PRODUCT_LEFT_RE = re.compile(
+    r"\b(?:modele|produit|application|appli|logiciel|chatbot|assistant|puce|puces|processeur|fusee|lanceur|"
+    r"satellite|vaisseau|voiture|vehicule|robot|smartphone|telephone|jeu|film|serie|livre|version|projet|"
+    r"programme|operation|mission|systeme|baptise|baptisee|nomme|nommee|appele|appelee|surnomme|cryptomonnaie|"
+    r"jeton|token|outil|agent)\s*[«“\"']?\s*$"
+)
+_VERSION_RE = re.compile(r"^(?:v?\d[\w.]*|[A-Z]\d+\w*)$")
+_LIST_GAP_RE = re.compile(r"^[\s\u00a0\u202f]*(?:,|et|ou|and|&|,[\s\u00a0\u202f]*(?:et|ou))[\s\u00a0\u202f]*$")
+
+# Context words that hint at the kind of a new organisation (for `new_entities`).
+_KIND_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("aerospace", re.compile(r"\b(?:fusees?|spatiale?s?|lanceurs?|satellites?|orbit\w*|aerospatial\w*)\b")),
+    ("chipmaker", re.compile(r"\b(?:puces?|semi-conducteurs?|processeurs?|fondeur|gpu)\b")),
+    ("investor", re.compile(r"\b(?:fonds|capital-risque|investisseurs?|gestionnaire d'actifs|family office)\b")),
+    ("energy", re.compile(r"\b(?:energie|nucleaire|fusion|electricite|reacteurs?|centrales?)\b")),
+    ("media", re.compile(r"\b(?:media|journal|quotidien|magazine|site d'information|chaine|agence de presse)\b")),
+    ("government", re.compile(r"\b(?:ministere|gouvernement\w*|regulateur|autorite|agence federale|administration)\b")),
+    ("ai_lab", re.compile(r"\b(?:ia|intelligence artificielle|modeles? de langage|laboratoire d'ia|llm)\b")),
+)
+_SUFFIX_KINDS: dict[str, str] = {
+    "space": "aerospace", "aerospace": "aerospace", "orbital": "aerospace", "launch": "aerospace",
+    "rocket": "aerospace", "rockets": "aerospace", "satellites": "aerospace",
+    "ai": "ai_lab", "intelligence": "ai_lab",
+    "capital": "investor", "ventures": "investor", "partners": "investor", "fund": "investor",
+    "investments": "investor", "management": "investor", "advisors": "investor",
+    "energy": "energy", "power": "energy", "fusion": "energy", "nuclear": "energy",
+    "semiconductor": "chipmaker", "semiconductors": "chipmaker", "microsystems": "chipmaker",
+    "media": "media",
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Gazetteer
+
+Strength = Literal["name", "alias", "surname", "weak", "product"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    surface: tuple[str, ...]  # tokens as written, apostrophes normalised
+    gaps: tuple[bool, ...]  # whether whitespace precedes each token after the first
+    slug: str  # product aliases use the product name
+    strength: Strength
+    case_free: bool  # CamelCase names ("OpenAI", "SoftBank") are matched in any case
+
+
+@dataclass(slots=True)
+class _Node:
+    children: dict[str, _Node] = field(default_factory=dict)
+    aliases: list[_Alias] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int
+    first: int  # token indices [first, last)
+    last: int
+    alias: _Alias
+    confidence: float
+
+
+class Gazetteer:
+    """Curated organisations and people, with alias matching and resolution."""
+
+    def __init__(self, organisations: Iterable[Organisation], people: Iterable[Person], stoplist: Stoplist) -> None:
+        self.organisations: tuple[Organisation, ...] = tuple(organisations)
+        self.people: tuple[Person, ...] = tuple(people)
+        self.products: frozenset[str] = frozenset(stoplist.products)
+        self.generic: frozenset[str] = frozenset(stoplist.generic)
+        self._folded_products = frozenset(_fold(p) for p in stoplist.products)
+        self._folded_generic = frozenset(_fold(g) for g in stoplist.generic)
+        self._by_slug: dict[str, Record] = {}
+        records: list[Record] = [*self.organisations, *self.people]
+        for rec in records:
+            if rec.slug in self._by_slug:
+                raise ValueError(f"duplicate gazetteer slug {rec.slug!r}")
+            if slugify(rec.slug) != rec.slug:
+                raise ValueError(f"malformed slug {rec.slug!r}")
+            self._by_slug[rec.slug] = rec
+        self._root = _Node()
+        self._exact: dict[str, str] = {}  # folded name/alias -> slug (strong aliases only)
+        seen: dict[str, str] = {}
+        for org in self.organisations:
+            weak = set(org.weak_aliases)
+            for surface in dict.fromkeys((org.name, *org.aliases, *org.weak_aliases)):
+                strength: Strength = "weak" if surface in weak else ("name" if surface == org.name else "alias")
+                self._add(surface, org.slug, strength, seen)
+        for person in self.people:
+            for surface in dict.fromkeys((person.name, *person.aliases)):
+                single = len(surface.split()) == 1
+                strength = "name" if surface == person.name else ("surname" if single else "alias")
+                self._add(surface, person.slug, strength, seen)
+        for product in self.products:
+            self._insert(product, product, "product")
+        self._cues: dict[str, re.Pattern[str]] = {
+            org.slug: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(_fold(c)) for c in org.cues) + r")(?!\w)")
+            for org in self.organisations
+            if org.cues
+        }
+        self._fuzzy_choices: dict[EntityKind, tuple[list[str], list[str], list[str]]] = {}
+        by_kind: tuple[tuple[EntityKind, Sequence[Record]], ...] = (
+            ("organisation", self.organisations),
+            ("person", self.people),
+        )
+        for kind, group in by_kind:
+            squashed: list[str] = []
+            spaced: list[str] = []
+            slugs: list[str] = []
+            for rec in group:
+                names = (rec.name, *rec.aliases)
+                for surface in names:
+                    # Single-word person aliases are surnames: fuzzy-matching them invites homonyms.
+                    if kind == "person" and len(surface.split()) == 1:
+                        continue
+                    if len(_squash(surface)) < 5:
+                        continue
+                    squashed.append(_squash(surface))
+                    spaced.append(_norm_space(re.sub(r"[^\w]+", " ", _fold(surface))))
+                    slugs.append(rec.slug)
+            self._fuzzy_choices[kind] = (squashed, spaced, slugs)
+
+    # -- construction ------------------------------------------------------------------------
+
+    def _add(self, surface: str, slug: str, strength: Strength, seen: dict[str, str]) -> None:
+        key = surface.translate(_APOSTROPHES)
+        if seen.get(key, slug) != slug:
+            raise ValueError(f"alias {surface!r} used by both {seen[key]!r} and {slug!r}")
+        seen[key] = slug
+        if strength != "weak":
+            self._exact.setdefault(_fold(_norm_space(surface)), slug)
+        self._insert(surface, slug, strength)
+
+    def _insert(self, surface: str, slug: str, strength: Strength) -> None:
+        toks = list(_TOKEN_RE.finditer(surface))
+        if not toks:
+            return
+        words = tuple(t.group().translate(_APOSTROPHES) for t in toks)
+        gaps = tuple(toks[i].start() > toks[i - 1].end() for i in range(1, len(toks)))
+        case_free = strength in ("name", "alias") and len(surface) >= 5 and bool(_CAMEL_RE.search(surface))
+        node = self._root
+        for w in words:
+            node = node.children.setdefault(w.casefold(), _Node())
+        node.aliases.append(_Alias(words, gaps, slug, strength, case_free))
+
+    @classmethod
+    def from_dir(cls, path: Path) -> Gazetteer:
+        orgs = msgspec.json.decode((path / "organisations.json").read_bytes(), type=list[Organisation])
+        people = msgspec.json.decode((path / "people.json").read_bytes(), type=list[Person])
+        stop_path = path / "stoplist.json"
+        stoplist = msgspec.json.decode(stop_path.read_bytes(), type=Stoplist) if stop_path.exists() else Stoplist()
+        return cls(orgs, people, stoplist)
+
+    # -- lookup ------------------------------------------------------------------------------
+
+    def get(self, slug: str) -> Record | None:
+        return self._by_slug.get(slug)
+
+    def kind_of(self, slug: str) -> EntityKind | None:
+        rec = self._by_slug.get(slug)
+        if rec is None:
+            return None
+        return "organisation" if isinstance(rec, Organisation) else "person"
+
+    def is_product(self, name: str) -> bool:
+        return _fold(_norm_space(name)) in self._folded_products
+
+    def is_generic(self, name: str) -> bool:
+        return _fold(_norm_space(name)) in self._folded_generic
+
+    def resolve(self, name: str, kind: EntityKind | None = None, *, fuzzy: bool = True) -> tuple[Record, float] | None:
+        """Resolve a name to a gazetteer record: exact alias (score 100) or fuzzy (score ≥ 90)."""
+        folded = _fold(_norm_space(name))
+        slug = self._exact.get(folded) or self._exact.get(_strip_corporate_suffix(folded))
+        if slug is not None and (kind is None or self.kind_of(slug) == kind):
+            return self._by_slug[slug], 100.0
+        if not fuzzy or self.is_product(name):
+            return None
+        best: tuple[Record, float] | None = None
+        kinds: tuple[EntityKind, ...] = (kind,) if kind is not None else ("organisation", "person")
+        for k in kinds:
+            found = self._fuzzy(name, k)
+            if found is not None and (best is None or found[1] > best[1]):
+                best = found
+        return best
+
+    def _fuzzy(self, name: str, kind: EntityKind) -> tuple[Record, float] | None:
+        squashed, spaced, slugs = self._fuzzy_choices[kind]
+        query = _squash(name)
+        if len(query) < 5 or (kind == "person" and len(name.split()) < 2):
+            return None
+        best: tuple[str, float] | None = None
+        hit = process.extractOne(query, squashed, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
+        if hit is not None:
+            best = (slugs[hit[2]], float(hit[1]))
+        query_spaced = _norm_space(re.sub(r"[^\w]+", " ", _fold(name)))
+        hit = process.extractOne(query_spaced, spaced, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
+        if hit is not None and (best is None or hit[1] > best[1]):
+            best = (slugs[hit[2]], float(hit[1]))
+        if best is None:
+            return None
+        return self._by_slug[best[0]], best[1]
+
+    def cue_near(self, slug: str, window: str) -> bool:
+        pattern = self._cues.get(slug)
+        return pattern is not None and pattern.search(window) is not None
+
+    # -- matching ----------------------------------------------------------------------------
+
+    def scan(self, toks: Sequence[_Tok]) -> list[_Hit]:
+        """Leftmost-longest alias matches over a token sequence (products included)."""
+        hits: list[_Hit] = []
+        keys = [t[_TEXT].translate(_APOSTROPHES).casefold() for t in toks]
+        root = self._root.children
+        n = len(toks)
+        i = 0
+        while i < n:
+            node = root.get(keys[i])
+            if node is None:
+                i += 1
+                continue
+            ends: list[tuple[int, _Node]] = []
+            j = i
+            while True:
+                if node.aliases:
+                    ends.append((j + 1, node))
+                j += 1
+                if j >= n:
+                    break
+                nxt = node.children.get(keys[j])
+                if nxt is None:
+                    break
+                node = nxt
+            hit = self._best_hit(toks, i, ends)
+            if hit is None:
+                i += 1
+                continue
+            hits.append(hit)
+            if hit.alias.strength == "product":
+                # "Google Cloud" is a product, but it still names Google.
+                inner = self._best_hit(toks, i, [e for e in ends if e[0] < hit.last], products=False)
+                if inner is not None and inner.alias.strength != "weak":
+                    hits.append(inner)
+            i = hit.last
+        return hits
+
+    def _best_hit(
+        self, toks: Sequence[_Tok], i: int, ends: list[tuple[int, _Node]], *, products: bool = True
+    ) -> _Hit | None:
+        for last, node in reversed(ends):
+            span_toks = toks[i:last]
+            gaps = tuple(span_toks[k][_START] > span_toks[k - 1][_END] for k in range(1, len(span_toks)))
+            words = tuple(t[_TEXT].translate(_APOSTROPHES) for t in span_toks)
+            upper = all(not c.islower() for w in words for c in w) and sum(c.isalpha() for w in words for c in w) >= 4
+            for alias in node.aliases:
+                if alias.gaps != gaps or (not products and alias.strength == "product"):
+                    continue
+                if alias.surface == words:
+                    conf = {"name": CONF_NAME, "alias": CONF_ALIAS}.get(alias.strength, CONF_SHORT)
+                elif alias.case_free or (upper and alias.strength in ("name", "alias") and len(alias.surface[0]) > 1):
+                    conf = CONF_SHORT
+                else:
+                    continue
+                return _Hit(span_toks[0][_START], span_toks[-1][_END], i, last, alias, conf)
+        return None
+
+
+def _strip_corporate_suffix(folded: str) -> str:
+    return re.sub(r"[\s,]+(?:inc|corp|corporation|ltd|llc|sa|sas|plc|gmbh|ag|co)\.?$", "", folded)
+
+
+def _strip_legal_form(name: str) -> str:
+    """``"Foobar Inc."`` → ``"Foobar"``: the legal form is not part of the entity's name."""
+    stripped = re.sub(r"[\s,]+(?:Inc|Corp|Ltd|LLC|SA|SAS|PLC|plc|GmbH|AG)\.?$", "", name)
+    return stripped or name
+
+
+@functools.cache
+def load_gazetteer() -> Gazetteer:
+    return Gazetteer.from_dir(KNOWLEDGE_DIR)
+
+
+# --------------------------------------------------------------------------------------------
+# Mention finding
+
+
+@dataclass(slots=True)
+class _Cand:
+    start: int
+    end: int
+    kind: EntityKind
+    slug: str
+    name: str
+    source: Literal["gazetteer", "ner"]
+    confidence: float
+    sent: int
+
+
+@dataclass(slots=True)
+class _SentCtx:
+    """One sentence and what has been found in it (overlap checks stay sentence-local, hence linear)."""
+
+    index: int
+    start: int
+    end: int
+    toks: list[_Tok]
+    cands: list[_Cand] = field(default_factory=list)
+    products: list[tuple[int, int]] = field(default_factory=list)
+
+    def taken(self, start: int, end: int) -> bool:
+        return any(c.start < end and start < c.end for c in self.cands)
+
+
+class _Exclusions:
+    """Byline/author names: never people, nor any mention made only of their words."""
+
+    def __init__(self, names: Collection[str]) -> None:
+        self.full = {_fold(_norm_space(n)) for n in names if n.strip()}
+        self.words = [set(_fold(n).replace("-", " ").split()) for n in self.full]
+
+    def blocks(self, name: str, text: str) -> bool:
+        if not self.full:
+            return False
+        if _fold(_norm_space(name)) in self.full or _fold(_norm_space(text)) in self.full:
+            return True
+        words = set(_fold(text).replace("-", " ").split())
+        return bool(words) and any(words <= ws for ws in self.words)
+
+
+def find_entities(
+    text: str,
+    sentences: Sequence[Sentence],
+    docs: Sequence[Doc] | None = None,
+    *,
+    exclude_names: Collection[str] = (),
+) -> list[EntityMention]:
+    """Organisation and person mentions inside `sentences`, resolved to slugs.
+
+    `docs` are optional spaCy Docs, one per sentence in order (batch callers run ``nlp.pipe``
+    once for many articles); without them the sentences are parsed here. ``source`` is
+    ``"gazetteer"`` when the slug is a curated entity and ``"ner"`` for a new one.
+    """
+    gaz = load_gazetteer()
+    if not sentences:
+        return []
+    spans = [text[s.start : s.end] for s in sentences]
+    if docs is None:
+        docs = list(load_nlp().pipe(spans, batch_size=256))
+    elif len(docs) != len(sentences):
+        raise ValueError(f"{len(docs)} docs for {len(sentences)} sentences")
+    ctxs = [_SentCtx(k, s.start, s.end, _tokenize(text, s.start, s.end)) for k, s in enumerate(sentences)]
+    excl = _Exclusions(exclude_names)
+
+    _gazetteer_pass(gaz, text, ctxs, excl)
+    _ner_pass(gaz, text, ctxs, docs, spans, excl)
+    _in_text_pass(gaz, ctxs)
+
+    out: dict[tuple[int, int], EntityMention] = {}
+    for c in sorted((c for ctx in ctxs for c in ctx.cands), key=lambda c: (c.start, -c.end)):
+        if c.confidence < MIN_CONFIDENCE or (c.start, c.end) in out:
+            continue
+        if c.kind == "person" and excl.blocks(c.name, text[c.start : c.end]):
+            continue
+        out[(c.start, c.end)] = EntityMention(
+            start=c.start,
+            end=c.end,
+            text=text[c.start : c.end],
+            kind=c.kind,
+            slug=c.slug,
+            name=c.name,
+            source=c.source,
+            confidence=round(c.confidence, 3),
+        )
+    return list(out.values())
+
+
+def _gazetteer_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], excl: _Exclusions) -> None:
+    weak: list[tuple[_SentCtx, _Hit]] = []
+    for ctx in ctxs:
+        for hit in gaz.scan(ctx.toks):
+            alias = hit.alias
+            if alias.strength == "product":
+                ctx.products.append((hit.start, hit.end))
+                continue
+            if alias.strength == "weak":
+                weak.append((ctx, hit))
+                continue
+            if alias.strength == "surname" and _other_first_name(gaz, ctx.toks, hit.first):
+                continue  # left to NER as a new person
+            rec = gaz.get(alias.slug)
+            assert rec is not None
+            kind = gaz.kind_of(rec.slug)
+            assert kind is not None
+            if kind == "person" and excl.blocks(rec.name, text[hit.start : hit.end]):
+                continue
+            ctx.cands.append(
+                _Cand(hit.start, hit.end, kind, rec.slug, rec.name, "gazetteer", hit.confidence, ctx.index)
+            )
+    strong_slugs = {c.slug for ctx in ctxs for c in ctx.cands}
+    for ctx, hit in weak:
+        if _overlaps(hit.start, hit.end, ctx.products):
+            continue
+        rec = gaz.get(hit.alias.slug)
+        if isinstance(rec, Organisation) and _accept_weak(gaz, text, ctx, hit, rec, strong_slugs):
+            ctx.cands.append(
+                _Cand(hit.start, hit.end, "organisation", rec.slug, rec.name, "gazetteer", CONF_SHORT, ctx.index)
+            )
+
+
+def _other_first_name(gaz: Gazetteer, toks: Sequence[_Tok], i: int) -> bool:
+    """``Kimbal Musk``: a surname alias preceded by a different first name is someone else."""
+    if i == 0:
+        return False
+    _, prev_end, prev = toks[i - 1]
+    start, _, word = toks[i]
+    if prev not in FIRST_NAMES or prev_end == start:
+        return False
+    return gaz.resolve(f"{prev} {word}", fuzzy=False) is None
+
+
+def _accept_weak(
+    gaz: Gazetteer,
+    text: str,
+    ctx: _SentCtx,
+    hit: _Hit,
+    org: Organisation,
+    strong_slugs: set[str],
+) -> bool:
+    toks = ctx.toks
+    surface = text[hit.start : hit.end]
+    if len(surface) == 1:
+        # A lone capital letter: not glued to punctuation or digits ("X-", "X.AI", "3X"),
+        # and not after a capitalised word ("Malcolm X", "Génération X").
+        before = text[hit.start - 1] if hit.start > ctx.start else " "
+        after = text[hit.end] if hit.end < ctx.end else " "
+        after2 = text[hit.end + 1] if hit.end + 1 < ctx.end else " "
+        if before in "-./" or before.isalnum() or after in "-/" or after.isalnum():
+            return False
+        if after == "." and after2.isalnum():
+            return False
+        if hit.first > 0:
+            prev_start, prev_end, prev_word = toks[hit.first - 1]
+            if _is_cap(prev_word) and _is_word(prev_word) and not ctx.taken(prev_start, prev_end):
+                return False
+    if org.slug in strong_slugs:
+        return True
+    window = _fold(text[max(ctx.start, hit.start - 80) : hit.start] + " " + text[hit.end : min(ctx.end, hit.end + 60)])
+    if gaz.cue_near(org.slug, window):
+        return True
+    if org.related:
+        # "Tesla, SpaceX et X": listed next to a sibling; "Musk … sur X": sibling in the sentence
+        # and a preposition that introduces a company or platform.
+        related = [c for c in ctx.cands if c.slug in org.related]
+        if _listed_with_orgs(text, hit.start, hit.end, [c for c in related if c.kind == "organisation"]):
+            return True
+        prev = toks[hit.first - 1][_TEXT].casefold() if hit.first > 0 else ""
+        if related and prev in ("sur", "de", "chez", "via"):
+            return True
+    return _ORG_LEFT_RE.search(_fold(text[max(ctx.start, hit.start - 60) : hit.start])) is not None
+
+
+def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+# -- NER ----------------------------------------------------------------------------------------
+
+
+def _ner_pass(
+    gaz: Gazetteer,
+    text: str,
+    ctxs: Sequence[_SentCtx],
+    docs: Sequence[Doc],
+    spans: Sequence[str],
+    excl: _Exclusions,
+) -> None:
+    for ctx, doc, span in zip(ctxs, docs, spans, strict=True):
+        if len(doc) and not _aligned(doc, span):
+            raise ValueError(f"doc text does not match sentence at {ctx.start}")
+        sent_orgs = [c for c in ctx.cands if c.kind == "organisation"]
+        for ent in doc.ents:
+            label: str = ent.label_
+            cleaned = _clean_span(gaz, text, ctx.start + ent.start_char, ctx.start + ent.end_char)
+            if cleaned is None:
+                continue
+            start, end = cleaned
+            if ctx.taken(start, end):
+                continue
+            cand = _judge_span(gaz, text, ctx, start, end, label, sent_orgs)
+            if cand is None or cand.confidence < MIN_CONFIDENCE:
+                continue
+            if cand.kind == "person" and excl.blocks(cand.name, text[start:end]):
+                continue
+            ctx.cands.append(cand)
+
+
+def _aligned(doc: Doc, span: str) -> bool:
+    """Cheap check that `doc` was made from `span` (``doc.text`` rebuilds the whole string)."""
+    first, last = doc[0], doc[-1]
+    return bool(
+        span.startswith(first.text, first.idx)
+        and span.startswith(last.text, last.idx)
+        and last.idx + len(last.text_with_ws) == len(span)
+    )
+
+
+def _clean_span(gaz: Gazetteer, text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Trim determiners, titles, quotes and trailing verbs off an NER span; None if nothing name-like remains."""
+    toks = _tokenize(text, start, end)
+    while toks and (not _is_word(toks[0][_TEXT]) or _drop_leading(gaz, toks)):
+        toks = toks[2:] if _elided(toks) else toks[1:]
+    while toks and (not _is_word(toks[-1][_TEXT]) or _drop_trailing(toks)):
+        toks.pop()
+    if not toks:
+        return None
+    words = [t[_TEXT] for t in toks if _is_word(t[_TEXT])]
+    if len(words) > 6 or not any(c.isupper() or c.isdigit() for c in "".join(words)):
+        return None
+    for w in words[1:-1]:
+        # Lowercase words inside a name are only particles ("Thibault de Varenne").
+        if w.isalpha() and w.islower() and w not in _PARTICLES and w not in ("et", "of", "the", "and", "for"):
+            return None
+    return toks[0][_START], toks[-1][_END]
+
+
+def _elided(toks: Sequence[_Tok]) -> bool:
+    """``l’``, ``d’``: a word glued to a following apostrophe."""
+    return len(toks) > 1 and toks[1][_TEXT] in ("'", "’") and toks[0][_END] == toks[1][_START]
+
+
+def _drop_leading(gaz: Gazetteer, toks: Sequence[_Tok]) -> bool:
+    word = toks[0][_TEXT]
+    if _elided(toks):
+        return word.lower() in ("l", "d", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu")
+    # Generic sentence starters ("Selon", "Cependant") go; acronyms stay ("AI Infrastructure Partnership"),
+    # and so does an English article, which belongs to titles ("The Information").
+    if len(toks) > 1 and gaz.is_generic(word) and not word.isupper() and word != "The":
+        return True
+    return word.lower() in _LEADING_DROP
+
+
+def _drop_trailing(toks: Sequence[_Tok]) -> bool:
+    word = toks[-1][_TEXT]
+    if len(toks) > 1 and toks[-2][_END] == toks[-1][_START] and toks[-2][_TEXT] in (".", "-"):
+        return False  # "Gate.io", "X-energy"
+    return word.isalpha() and word.islower()
+
+
+def _person_shape(words: Sequence[str]) -> bool:
+    if not 2 <= len(words) <= 4:
+        return False
+    for k, w in enumerate(words):
+        if w.lower() in _PARTICLES and 0 < k < len(words) - 1:
+            continue
+        if re.fullmatch(r"(?:[A-Z]\.){1,3}", w):
+            continue
+        if not _is_cap(w) or any(c.isdigit() for c in w) or (len(w) > 2 and w.isupper()):
+            return False
+        if not any(c.islower() for c in w):
+            return False
+    return True
+
+
+def _org_shape(words: Sequence[str]) -> tuple[bool, bool]:
+    """(ends with a company suffix, has a CamelCase or letters+digits word)."""
+    suffix = len(words) > 1 and words[-1].strip(".,").casefold() in ORG_SUFFIXES
+    camel = any(
+        (_CAMEL_RE.search(w) and not w.startswith(("Mc", "Mac"))) or (re.search(r"[A-Za-z]", w) and re.search(r"\d", w))
+        for w in words
+    )
+    return suffix, camel
+
+
+def _listed_with_orgs(text: str, start: int, end: int, sent_orgs: Sequence[_Cand]) -> bool:
+    for c in sent_orgs:
+        if c.end <= start and _LIST_GAP_RE.match(text[c.end : start]):
+            return True
+        if c.start >= end and _LIST_GAP_RE.match(text[end : c.start]):
+            return True
+    return False
+
+
+def _judge_span(
+    gaz: Gazetteer,
+    text: str,
+    ctx: _SentCtx,
+    start: int,
+    end: int,
+    label: str,
+    sent_orgs: Sequence[_Cand],
+) -> _Cand | None:
+    name = _norm_space(text[start:end])
+    words = name.split()
+    if gaz.is_generic(name) or all(gaz.is_generic(w) for w in words):
+        return None
+    first_name = words[0] in FIRST_NAMES
+    person_shape = _person_shape(words)
+    versioned = len(words) > 1 and _VERSION_RE.match(words[-1]) is not None  # "Gemini 3", "Falcon 9"
+    suffix, camel = _org_shape(words)
+    # "Claude Dumont" is a person, "Claude Opus" a product; "Falcon Capital" a company.
+    named_like_person = (
+        person_shape and first_name and not gaz.is_product(name) and not any(gaz.is_product(w) for w in words[1:])
+    )
+    product_like = (
+        _overlaps(start, end, ctx.products) or gaz.is_product(words[0]) or gaz.is_product(words[-1]) or versioned
+    )
+    if product_like and not named_like_person and not suffix:
+        return None
+    # The name as written may be a gazetteer entry spaCy delimited differently ("OPENAI Inc.").
+    found = gaz.resolve(name, fuzzy=False)
+    if found is not None:
+        rec = found[0]
+        found_kind = gaz.kind_of(rec.slug)
+        assert found_kind is not None
+        return _Cand(start, end, found_kind, rec.slug, rec.name, "gazetteer", CONF_SHORT, ctx.index)
+
+    left = _fold(text[max(ctx.start, start - 60) : start])
+    right = _fold(text[end : min(ctx.end, end + 60)])
+
+    org_score = {"ORG": 0.55, "MISC": 0.5, "PER": 0.45}.get(label, 0.4)
+    if suffix or camel:
+        org_score += 0.15
+    if _ORG_LEFT_RE.search(left):
+        org_score += 0.15
+    if _ORG_RIGHT_RE.match(right):
+        org_score += 0.1
+    if _listed_with_orgs(text, start, end, sent_orgs):
+        org_score += 0.15
+    if _PRODUCT_LEFT_RE.search(left):
+        org_score -= 0.25
+    if person_shape and first_name:
+        org_score -= 0.15
+    if label == "LOC" and not (suffix or camel):
+        # Places are not entities for us; a cue may still point a misspelt name at the gazetteer.
+        org_score = min(org_score, 0.55)
+    if len(words) == 1 and words[0].casefold() in ORG_SUFFIXES:
+        org_score = 0.0
+
+    per_score = 0.0
+    if person_shape:
+        per_score = 0.45 + (0.1 if label == "PER" else 0.0) + (0.15 if first_name else 0.0)
+        if _PERSON_LEFT_RE.search(left) or _PERSON_RIGHT_RE.match(right):
+            per_score += 0.15
+        if suffix:
+            per_score -= 0.3
+        elif camel and not first_name:
+            per_score -= 0.1
+
+    kind: EntityKind
+    if per_score > org_score or (per_score == org_score and label == "PER"):
+        kind, score = "person", per_score
+    else:
+        kind, score = "organisation", org_score
+    if score <= 0.45:
+        return None  # no evidence beyond spaCy's label: too noisy even for a fuzzy lookup
+
+    fuzzy = gaz.resolve(name, kind)
+    if fuzzy is not None:
+        rec, ratio = fuzzy
+        conf = 0.8 + (ratio - FUZZY_THRESHOLD) / 100.0
+        return _Cand(start, end, kind, rec.slug, rec.name, "gazetteer", min(conf, 0.9), ctx.index)
+    if label == "LOC" and not (suffix or camel):
+        return None
+    if kind == "organisation":
+        name = _strip_legal_form(name)
+    return _Cand(start, end, kind, slugify(name), name, "ner", min(score, CONF_NER_CAP), ctx.index)
+
+
+# -- in-text coreference -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    slug: str
+    name: str
+    source: Literal["gazetteer", "ner"]
+
+
+def _in_text_pass(gaz: Gazetteer, ctxs: Sequence[_SentCtx]) -> None:
+    """Surnames and organisation short forms whose full name appears elsewhere in the text."""
+    surnames: dict[str, set[_Ref]] = defaultdict(set)
+    prefixes: dict[str, set[_Ref]] = defaultdict(set)
+    best_conf: dict[str, float] = defaultdict(float)
+    for c in (c for ctx in ctxs for c in ctx.cands):
+        best_conf[c.slug] = max(best_conf[c.slug], c.confidence)
+        words = c.name.split()
+        if len(words) < 2:
+            continue
+        key = _Ref(c.slug, c.name, c.source)
+        if c.kind == "person":
+            surnames[words[-1]].add(key)
+        elif (
+            len(words[0]) >= 3
+            and _is_cap(words[0])
+            and words[0].casefold() not in _WEAK_PREFIXES
+            and words[0].casefold() not in ORG_SUFFIXES
+            and words[0] not in FIRST_NAMES
+            and not gaz.is_generic(words[0])
+        ):
+            prefixes[words[0]].add(key)
+    if not surnames and not prefixes:
+        return
+    for ctx in ctxs:
+        toks = ctx.toks
+        for i, tok in enumerate(toks):
+            tok_start, tok_end, w = tok
+            if not _is_cap(w):
+                continue
+            options = surnames.get(w)
+            kind: EntityKind = "person"
+            if not options:
+                options, kind = prefixes.get(w), "organisation"
+            if not options or len(options) != 1 or (w in surnames and w in prefixes):
+                continue
+            if ctx.taken(tok_start, tok_end):
+                continue
+            nxt = toks[i + 1][_TEXT] if i + 1 < len(toks) else ""
+            prev = toks[i - 1][_TEXT] if i > 0 else ""
+            if (_is_cap(nxt) and _is_word(nxt) and not gaz.is_generic(nxt)) or prev in FIRST_NAMES:
+                continue  # part of a longer, different name
+            ref = next(iter(options))
+            conf = CONF_SHORT if ref.source == "gazetteer" else min(best_conf[ref.slug], CONF_IN_TEXT_NEW)
+            ctx.cands.append(_Cand(tok_start, tok_end, kind, ref.slug, ref.name, ref.source, conf, ctx.index))
+
+
+# -- new entities ----------------------------------------------------------------------------------
+
+
+def new_entities(mentions: Sequence[EntityMention], text: str | None = None) -> list[NewEntity]:
+    """The distinct non-gazetteer entities among `mentions`, in order of first mention.
+
+    Organisation kinds are guessed from the name ("… Space" → aerospace) and, when the
+    article `text` is given, from words just before each mention ("la start-up de fusées …").
+    """
+    gaz = load_gazetteer()
+    groups: dict[tuple[str, str], list[EntityMention]] = {}
+    for m in mentions:
+        if m.source != "ner" or gaz.get(m.slug) is not None:
+            continue
+        groups.setdefault((m.kind, m.slug), []).append(m)
+    out: list[NewEntity] = []
+    for (kind, slug), ms in groups.items():
+        name = max((m.name for m in ms), key=len)
+        org_kind = _guess_org_kind(name, ms, text) if kind == "organisation" else None
+        out.append(NewEntity(slug=slug, name=name, kind=ms[0].kind, org_kind=org_kind))
+    return out
+
+
+def _guess_org_kind(name: str, mentions: Sequence[EntityMention], text: str | None) -> str:
+    last = name.split()[-1].casefold() if name.split() else ""
+    if last in _SUFFIX_KINDS and len(name.split()) > 1:
+        return _SUFFIX_KINDS[last]
+    if text is not None:
+        votes: dict[str, int] = defaultdict(int)
+        for m in mentions:
+            window = _fold(text[max(0, m.start - 50) : m.start])
+            # The hint nearest the name wins: "… de fusées Aurora et du fonds Quill".
+            nearest: tuple[int, str] | None = None
+            for kind, pattern in _KIND_HINTS:
+                for hint in pattern.finditer(window):
+                    if nearest is None or hint.end() > nearest[0]:
+                        nearest = (hint.end(), kind)
+            if nearest is not None:
+                votes[nearest[1]] += 1
+        if votes:
+            return max(votes.items(), key=lambda kv: kv[1])[0]
+    return "other"

@@ -1,0 +1,424 @@
+"""Chain the pure stages over a batch of documents: clean → entities → money → dates → events → rivalries.
+
+spaCy runs once over all sentences of a batch (``nlp.pipe``), the rest per document. The result
+is one :class:`~service.ingest.facts.Extraction` per document, ready for :mod:`service.ingest.load`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from service.ingest import clean, dates, entities, events, money, rivalries
+from service.ingest.facts import (
+    EntityFact,
+    EntityRef,
+    Equivalent,
+    EventFact,
+    Extraction,
+    FundingFact,
+    Participant,
+    RelationshipFact,
+    RivalryFact,
+    RoleFact,
+    SegmentFact,
+    Span,
+)
+from service.ingest.metadata import author_from_text, publisher_from_text
+from service.ingest.nlp import load_nlp
+from service.ingest.source import SourceFile, parse_date
+from service.ingest.types import DateMention, EntityKind, EntityMention, MoneyMention, Sentence
+
+PIPELINE_VERSION = "1.0.0"
+
+EXTRACTORS = {
+    "gazetteer": "gazetteer@1",
+    "ner": "ner@1",
+    "money": "money@1",
+    "event": "events@1",
+    "date": "dates@1",
+    "rivalry": "rivalry@1",
+    "relationship": "relations@1",
+}
+LEADER_TITLES = ("pdg", "ceo", "directeur général", "directrice générale", "président-directeur général")
+DEAL_TYPES = {"investment", "acquisition", "bid", "partnership", "joint_venture", "commitment", "contract"}
+ADVERSARIAL_TYPES = {"lawsuit", "bid"}
+# Funding kinds whose sentence subject receives the money rather than paying it.
+RECEIVING_KINDS = {"funding_round", "valuation", "revenue"}
+
+
+def extract_batch(sources: Sequence[SourceFile]) -> list[Extraction]:
+    """Extract every document of the batch; spaCy sees all their sentences in one stream."""
+    pages = [clean.clean(s.text) for s in sources]
+    nlp = load_nlp()
+    flat = [sentence.text for page in pages for sentence in page.sentences]
+    docs = list(nlp.pipe(flat, batch_size=64))
+    out: list[Extraction] = []
+    offset = 0
+    for source, page in zip(sources, pages, strict=True):
+        count = len(page.sentences)
+        out.append(extract_document(source.text, source.meta, page, docs[offset : offset + count]))
+        offset += count
+    return out
+
+
+def extract_text(text: str, meta: Mapping[str, Any] | None = None) -> Extraction:
+    """Extract a single document (the write API's path)."""
+    page = clean.clean(text)
+    docs = list(load_nlp().pipe([s.text for s in page.sentences], batch_size=64))
+    return extract_document(text, meta or {}, page, docs)
+
+
+def extract_document(text: str, meta: Mapping[str, Any], page: clean.CleanedPage, docs: Sequence[Any]) -> Extraction:
+    gazetteer = entities.load_gazetteer()
+    sentences = list(page.sentences)
+    published_on = parse_date(meta.get("published_on")) or dates.published_on_from_meta(meta)
+    if published_on is None:
+        published_on = dates.published_on_from_text(text)
+
+    mentions = entities.find_entities(text, sentences, docs, exclude_names=page.byline_names)
+    new = {e.slug: e for e in entities.new_entities(mentions, text)}
+    org_kinds = {slug: kind for slug, kind in _org_kinds(mentions, gazetteer, new).items()}
+    amounts: list[tuple[MoneyMention, str, Sentence]] = []
+    date_mentions: list[DateMention] = []
+    for sentence in sentences:
+        date_mentions += dates.find_dates(text, sentence.start, sentence.end, published_on=published_on)
+        for m in money.find_money(text, sentence.start, sentence.end):
+            kind = money.classify_money_kind(sentence.text, m.start - sentence.start, m.end - sentence.start)
+            if kind is not None:
+                amounts.append((m, kind, sentence))
+
+    entity_facts = _entity_facts(mentions, gazetteer, new)
+    leaders = _leaders(gazetteer, {m.slug for m in mentions if m.kind == "person"})
+    drafts = events.extract_events(
+        sentences, mentions, [m for m, _, _ in amounts], date_mentions, org_kinds, text, leaders
+    )
+    event_facts = [_event_fact(d, leaders, published_on) for d in drafts]
+    funding_facts = [
+        _funding_fact(text, m, kind, sentence, sentences, mentions, drafts, org_kinds, leaders, gazetteer, published_on)
+        for m, kind, sentence in amounts
+    ]
+    rivalry_facts = _rivalry_facts(sentences, mentions, org_kinds, leaders, event_facts)
+    relationship_facts = [
+        RelationshipFact(
+            type=r.type,
+            organisation=r.subject.slug,
+            other_organisation=r.other.slug,
+            spans=[Span(r.start, r.end, EXTRACTORS["relationship"], 0.8)],
+        )
+        for r in rivalries.extract_relations(text, sentences, mentions)
+    ]
+    return Extraction(
+        title=_str(meta.get("title")) or page.title,
+        publisher=_str(meta.get("publisher")) or publisher_from_text(text),
+        author=_str(meta.get("author")) or author_from_text(text, page.byline_names),
+        url=_str(meta.get("url")),
+        language=(_str(meta.get("language")) or "fr").lower()[:8],
+        published_on=published_on,
+        segments=[SegmentFact(s.start, s.end, s.kind) for s in page.segments],
+        entities=entity_facts,
+        events=event_facts,
+        funding=funding_facts,
+        rivalries=rivalry_facts,
+        relationships=relationship_facts,
+    )
+
+
+def _organisation(gazetteer: entities.Gazetteer, slug: str) -> entities.Organisation | None:
+    record = gazetteer.get(slug)
+    return record if isinstance(record, entities.Organisation) else None
+
+
+def _person(gazetteer: entities.Gazetteer, slug: str) -> entities.Person | None:
+    record = gazetteer.get(slug)
+    return record if isinstance(record, entities.Person) else None
+
+
+def _str(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _org_kinds(
+    mentions: Sequence[EntityMention], gazetteer: entities.Gazetteer, new: Mapping[str, entities.NewEntity]
+) -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for m in mentions:
+        if m.kind != "organisation":
+            continue
+        record = _organisation(gazetteer, m.slug)
+        kinds[m.slug] = record.kind if record else (new[m.slug].org_kind if m.slug in new else None) or "other"
+    return kinds
+
+
+def _entity_facts(
+    mentions: Sequence[EntityMention], gazetteer: entities.Gazetteer, new: Mapping[str, entities.NewEntity]
+) -> list[EntityFact]:
+    grouped: dict[tuple[EntityKind, str], list[EntityMention]] = defaultdict(list)
+    for m in mentions:
+        grouped[(m.kind, m.slug)].append(m)
+    facts: list[EntityFact] = []
+    # Organisations first: people's roles point at them.
+    for (kind, slug), group in sorted(grouped.items(), key=lambda item: (item[0][0] != "organisation", item[0][1])):
+        spans = [Span(m.start, m.end, EXTRACTORS[m.source], m.confidence) for m in group]
+        surface = sorted({m.text for m in group if m.text})
+        if kind == "organisation":
+            org = _organisation(gazetteer, slug)
+            if org is not None:
+                facts.append(
+                    EntityFact(
+                        kind=kind,
+                        slug=slug,
+                        name=org.name,
+                        aliases=sorted(set(org.aliases) | set(surface) - {org.name}),
+                        org_kind=org.kind,
+                        country=org.country,
+                        description=org.description,
+                        in_gazetteer=True,
+                        roles=[],
+                        spans=spans,
+                    )
+                )
+                continue
+        else:
+            person = _person(gazetteer, slug)
+            if person is not None:
+                facts.append(
+                    EntityFact(
+                        kind=kind,
+                        slug=slug,
+                        name=person.name,
+                        aliases=sorted(set(person.aliases) | set(surface) - {person.name}),
+                        org_kind=None,
+                        country=None,
+                        description=None,
+                        in_gazetteer=True,
+                        roles=[RoleFact(organisation=r.organisation, title=r.title) for r in person.roles],
+                        spans=spans,
+                    )
+                )
+                continue
+        found = new.get(slug)
+        name = found.name if found else max(surface, key=len)
+        facts.append(
+            EntityFact(
+                kind=kind,
+                slug=slug,
+                name=name,
+                aliases=[s for s in surface if s != name],
+                org_kind=(found.org_kind if found else None) or ("other" if kind == "organisation" else None),
+                country=None,
+                description=None,
+                in_gazetteer=False,
+                roles=[],
+                spans=spans,
+            )
+        )
+    return facts
+
+
+def _leaders(gazetteer: entities.Gazetteer, people: set[str]) -> dict[str, set[str]]:
+    """Person slug → organisations they run (CEO-like titles), from the gazetteer."""
+    out: dict[str, set[str]] = {}
+    for slug in people:
+        person = _person(gazetteer, slug)
+        if person is None:
+            continue
+        led = {r.organisation for r in person.roles if r.organisation and r.title.casefold() in LEADER_TITLES}
+        if led:
+            out[slug] = led
+    return out
+
+
+def _date_value(mention: DateMention) -> str:
+    """How a date claim is compared across sources: the resolved value at its precision, else its words."""
+    if mention.value is None:
+        return mention.text.replace("’", "'")
+    if mention.precision == "year":
+        return f"{mention.value.year}"
+    if mention.precision == "month":
+        return mention.value.strftime("%Y-%m")
+    return mention.value.isoformat()
+
+
+def _event_fact(draft: events.EventDraft, leaders: Mapping[str, set[str]], published_on: dt.date | None) -> EventFact:
+    participants = [Participant(ref=EntityRef(kind=m.kind, slug=m.slug), role=role) for m, role in draft.participants]
+    present = {p.ref.slug for p in participants}
+    if draft.type in DEAL_TYPES:
+        # "Sam Altman approached Stoke Space": a chief executive's deal is their company's deal.
+        for m, role in draft.participants:
+            led = leaders.get(m.slug, set())
+            if m.kind == "person" and len(led) == 1 and next(iter(led)) not in present:
+                org = next(iter(led))
+                participants.append(Participant(ref=EntityRef(kind="organisation", slug=org), role=role))
+                present.add(org)
+    sentence = draft.sentence
+    spans = [Span(sentence.start, sentence.end, EXTRACTORS["event"], 0.75)]
+    claims: dict[str, tuple[str, Span]] = {}
+    date = draft.date
+    if date is not None:
+        claims["occurred_on"] = (
+            _date_value(date),
+            Span(date.start, date.end, EXTRACTORS["date"], 0.8, field="occurred_on", value=_date_value(date)),
+        )
+    if draft.reported is not None:
+        rep = draft.reported
+        claims["reported_on"] = (
+            _date_value(rep),
+            Span(rep.start, rep.end, EXTRACTORS["date"], 0.8, field="reported_on", value=_date_value(rep)),
+        )
+    names = []
+    for m, _ in draft.participants:
+        if m.text not in names:
+            names.append(m.text)
+    title = f"{events.TYPE_LABELS[draft.type]} — {', '.join(names[:4])}"
+    return EventFact(
+        type=draft.type,
+        title=title,
+        summary=sentence.text.strip()[:500],
+        status=draft.status,
+        occurred_on=date.value if date is not None else None,
+        date_precision=date.precision if date is not None and date.value is not None else None,
+        date_text=date.text if date is not None else None,
+        reported_on=draft.reported.value if draft.reported is not None else published_on,
+        participants=participants,
+        spans=spans,
+        claims=claims,
+    )
+
+
+_RECIPIENT_CUE = re.compile(
+    r"(?:\bdans|\bpour (?:reprendre|racheter|acquérir)|\breprendre|\bracheter|\bacquérir|\bau capital d['’]e?|"
+    r"\bà destination d['’]e?)\s*(?:la |le |l['’]|les )?(?:[\w-]+ ){0,3}$",
+    re.IGNORECASE,
+)
+_PROJECT_WORDS = re.compile(
+    r"\b(?:coentreprise|projet|entité|initiative|programme|consortium|investissement)\b", re.IGNORECASE
+)
+
+
+def _payer_side(
+    mention: EntityMention, leaders: Mapping[str, set[str]], gazetteer: entities.Gazetteer
+) -> EntityRef | None:
+    """Who pays for a deal a person announces: their company when they run exactly one; politicians pay nothing."""
+    if mention.kind == "organisation":
+        return EntityRef("organisation", mention.slug)
+    led = leaders.get(mention.slug, set())
+    if len(led) == 1:
+        return EntityRef("organisation", next(iter(led)))
+    person = _person(gazetteer, mention.slug)
+    if person is not None and any(r.organisation is None for r in person.roles):
+        return None  # an office holder announcing public money is not paying it
+    return EntityRef("person", mention.slug)
+
+
+def _funding_fact(
+    text: str,
+    mention: MoneyMention,
+    kind: str,
+    sentence: Sentence,
+    sentences: Sequence[Sentence],
+    mentions: Sequence[EntityMention],
+    drafts: Sequence[events.EventDraft],
+    org_kinds: Mapping[str, str],
+    leaders: Mapping[str, set[str]],
+    gazetteer: entities.Gazetteer,
+    published_on: dt.date | None,
+) -> FundingFact:
+    in_sentence = [
+        e for e in mentions if sentence.start <= e.start and e.end <= sentence.end and org_kinds.get(e.slug) != "media"
+    ]
+    subject = in_sentence[0] if in_sentence else None
+    payer: EntityRef | None = None
+    recipient: EntityRef | None = None
+    if kind in RECEIVING_KINDS:
+        # "xAI a levé…", "son chiffre d'affaires…": the money is the sentence subject's.
+        if subject is not None:
+            recipient = _payer_side(subject, leaders, gazetteer)
+    else:
+        if subject is not None and subject.end <= mention.start:
+            payer = _payer_side(subject, leaders, gazetteer)
+        # The receiving side is named after a cue ("dans X", "pour reprendre X"), or is the project
+        # (a joint venture, a programme) this sentence or its neighbours name.
+        for e in in_sentence:
+            if (
+                e.kind == "organisation"
+                and e.start >= mention.end
+                and _RECIPIENT_CUE.search(text[mention.end : e.start])
+            ):
+                recipient = EntityRef("organisation", e.slug)
+                break
+        if recipient is None:
+            index = next((i for i, s in enumerate(sentences) if s.start == sentence.start), 0)
+            nearby = sentences[max(0, index - 1) : index + 2]
+            projects = [
+                e
+                for e in mentions
+                if org_kinds.get(e.slug) == "other"
+                and e.kind == "organisation"
+                and any(s.start <= e.start and e.end <= s.end for s in nearby)
+            ]
+            in_this = [e for e in projects if sentence.start <= e.start and e.end <= sentence.end]
+            if in_this or (projects and _PROJECT_WORDS.search(sentence.text)):
+                recipient = EntityRef("organisation", (in_this or projects)[0].slug)
+        if payer is not None and recipient is not None and payer.slug == recipient.slug:
+            payer = None
+    event_index = next(
+        (i for i, d in enumerate(drafts) if d.sentence.start == sentence.start and mention in d.money), None
+    )
+    if event_index is None:
+        event_index = next((i for i, d in enumerate(drafts) if d.sentence.start == sentence.start), None)
+    event = drafts[event_index] if event_index is not None else None
+    on = event.date.value if event is not None and event.date is not None else None
+    amount_usd, rate_on = (None, None)
+    if mention.amount is not None and mention.currency:
+        amount_usd, rate_on = money.to_usd(mention.amount, mention.currency, on or published_on)
+    return FundingFact(
+        kind=kind,
+        amount=mention.amount,
+        currency=mention.currency,
+        qualifier=mention.qualifier,
+        amount_usd=amount_usd,
+        fx_rate_on=rate_on,
+        equivalents=[Equivalent(amount=e.amount, currency=e.currency) for e in mention.equivalents],
+        amount_text=mention.text,
+        payers=[payer] if payer is not None else [],
+        recipient=recipient,
+        event_index=event_index,
+        occurred_on=on,
+        date_precision=event.date.precision if event is not None and event.date is not None and on else None,
+        status=event.status if event is not None else "reported",
+        spans=[Span(mention.start, mention.end, EXTRACTORS["money"], 0.9)],
+    )
+
+
+def _rivalry_facts(
+    sentences: Sequence[Sentence],
+    mentions: Sequence[EntityMention],
+    org_kinds: Mapping[str, str],
+    leaders: Mapping[str, set[str]],
+    event_facts: Sequence[EventFact],
+) -> list[RivalryFact]:
+    found: dict[tuple[str, str], RivalryFact] = {}
+
+    def add(a: EntityRef, b: EntityRef, span: Span) -> None:
+        if a.slug == b.slug:
+            return
+        key = tuple(sorted((a.slug, b.slug)))
+        fact = found.setdefault((key[0], key[1]), RivalryFact(parties=(a, b), spans=[]))
+        fact.spans.append(span)
+
+    for draft in rivalries.extract_rivalries(sentences, mentions, org_kinds, leaders):
+        span = Span(draft.sentence.start, draft.sentence.end, EXTRACTORS["rivalry"], 0.8)
+        add(EntityRef(draft.a.kind, draft.a.slug), EntityRef(draft.b.kind, draft.b.slug), span)
+    for event in event_facts:
+        if event.type not in ADVERSARIAL_TYPES:
+            continue
+        sides = {"lawsuit": ("plaintiff", "defendant"), "bid": ("bidder", "target")}[event.type]
+        first = [p.ref for p in event.participants if p.role == sides[0]]
+        second = [p.ref for p in event.participants if p.role == sides[1]]
+        if first and second:
+            add(first[0], second[0], Span(event.spans[0].start, event.spans[0].end, EXTRACTORS["rivalry"], 0.7))
+    return list(found.values())

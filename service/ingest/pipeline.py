@@ -1,0 +1,187 @@
+"""``rivalry seed``: read a corpus, extract facts, load each document in its own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import structlog
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from service.ingest import load
+from service.ingest.extract import PIPELINE_VERSION, extract_batch
+from service.ingest.source import SourceError, SourceFile, article_paths, corpus_digest, iter_sources
+from service.models import IngestionRun
+
+log = structlog.get_logger("service.ingest")
+
+BATCH_SIZE = 32
+# One seed at a time per database: a second `rivalry seed` waits instead of interleaving.
+SEED_LOCK_ID = 0x52495641
+
+
+@dataclass
+class SeedReport:
+    corpus: Path
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    facts: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def print_summary(self, console: Console | None = None) -> None:
+        console = console or Console(file=sys.stdout, highlight=False)
+        table = Table(title=f"rivalry seed — {self.corpus}", show_header=True)
+        table.add_column("documents")
+        table.add_column("count", justify="right")
+        table.add_row("new", str(len(self.new)))
+        table.add_row("updated", str(len(self.updated)))
+        table.add_row("unchanged", str(len(self.unchanged)))
+        table.add_row("failed", str(len(self.failed)), style="red" if self.failed else None)
+        console.print(table)
+        if self.facts:
+            facts = Table(show_header=True)
+            facts.add_column("facts loaded")
+            facts.add_column("count", justify="right")
+            for kind, count in sorted(self.facts.items()):
+                facts.add_row(kind, str(count))
+            console.print(facts)
+        for name, reason in self.failed:
+            console.print(f"[red]failed[/red] {name}: {reason}")
+        console.print(f"done in {self.seconds:.1f}s")
+
+
+async def corpus_is_current(url: str, corpus: Path) -> bool:
+    """True when the last completed run ingested exactly this corpus with this pipeline version."""
+    digest = corpus_digest(article_paths(corpus), PIPELINE_VERSION)
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.execute(
+                select(IngestionRun.id).where(IngestionRun.corpus_digest == digest, IngestionRun.status == "completed")
+            )
+            return found.first() is not None
+    finally:
+        await engine.dispose()
+
+
+async def run_seed(url: str, corpus: Path, *, reset: bool, interactive: bool) -> SeedReport:
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        return await seed(engine, corpus, reset=reset, interactive=interactive)
+    finally:
+        await engine.dispose()
+
+
+async def seed(engine: AsyncEngine, corpus: Path, *, reset: bool, interactive: bool = False) -> SeedReport:
+    started = dt.datetime.now(dt.UTC)
+    report = SeedReport(corpus=corpus)
+    paths = article_paths(corpus)
+    digest = corpus_digest(paths, PIPELINE_VERSION)
+    async with engine.connect() as lock_conn:
+        await lock_conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": SEED_LOCK_ID})
+        try:
+            async with engine.begin() as conn:
+                run_id = (
+                    await conn.execute(
+                        insert(IngestionRun)
+                        .values(source=str(corpus), corpus_digest=digest, pipeline_version=PIPELINE_VERSION)
+                        .returning(IngestionRun.id)
+                    )
+                ).scalar_one()
+            if reset:
+                await load.reset_all(engine)
+                log.info("ingest.reset")
+            await _ingest(engine, paths, report, interactive)
+            status = "completed" if not report.failed else "failed"
+        except BaseException:
+            status = "failed"
+            raise
+        finally:
+            report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
+            async with engine.begin() as conn:
+                await conn.execute(
+                    update(IngestionRun)
+                    .where(IngestionRun.id == run_id)
+                    .values(
+                        finished_at=func.now(),
+                        status=status,
+                        documents_new=len(report.new) + len(report.updated),
+                        documents_unchanged=len(report.unchanged),
+                        documents_failed=len(report.failed),
+                        counts=dict(report.facts),
+                        errors=[{"file": name, "error": reason} for name, reason in report.failed],
+                    )
+                )
+            await lock_conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": SEED_LOCK_ID})
+    log.info(
+        "ingest.run.finished",
+        corpus=str(corpus),
+        new=len(report.new),
+        updated=len(report.updated),
+        unchanged=len(report.unchanged),
+        failed=len(report.failed),
+        seconds=round(report.seconds, 2),
+    )
+    return report
+
+
+async def _ingest(engine: AsyncEngine, paths: list[Path], report: SeedReport, interactive: bool) -> None:
+    progress = Progress(
+        TextColumn("[bold]seeding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        disable=not interactive,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("", total=len(paths))
+        batch: list[SourceFile] = []
+        for path, source in iter_sources(paths):
+            if isinstance(source, SourceError):
+                report.failed.append((path.name, str(source).removeprefix(f"{path.name}: ")))
+                log.warning("ingest.document.skipped", file=path.name, reason=str(source))
+                progress.advance(task)
+                continue
+            batch.append(source)
+            if len(batch) >= BATCH_SIZE:
+                await _load_batch(engine, batch, report, progress, task)
+                batch = []
+        if batch:
+            await _load_batch(engine, batch, report, progress, task)
+
+
+async def _load_batch(
+    engine: AsyncEngine, batch: list[SourceFile], report: SeedReport, progress: Progress, task: TaskID
+) -> None:
+    pending = await load.unchanged_sha256s(engine, [s.sha256 for s in batch], PIPELINE_VERSION)
+    todo = [s for s in batch if s.sha256 not in pending]
+    for source in batch:
+        if source.sha256 in pending:
+            report.unchanged.append(source.path.name)
+            progress.advance(task)
+    for source, extraction in zip(todo, extract_batch(todo), strict=True):
+        progress.update(task, description=source.path.name)
+        try:
+            outcome = await load.load_document(engine, source, extraction, PIPELINE_VERSION)
+        except Exception as exc:
+            log.exception("ingest.document.failed", file=source.path.name)
+            report.failed.append((source.path.name, f"could not be loaded: {exc.__class__.__name__}"))
+        else:
+            {"created": report.new, "updated": report.updated, "unchanged": report.unchanged}[outcome.status].append(
+                source.path.name
+            )
+            report.facts.update(outcome.facts)
+            log.info("ingest.document.loaded", file=source.path.name, document_id=outcome.document_id)
+        progress.advance(task)

@@ -1,0 +1,111 @@
+"""Shared fixtures: one PostgreSQL server per run, migrated databases, a rolled-back transaction per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from service import migrate
+from service.app import create_app
+from service.settings import Settings, load_settings
+from tests.database import fresh_database, server_url
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "seeds" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    with server_url() as (url, origin):
+        print(f"\n[tests] PostgreSQL from {origin}")
+        yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_url(pg_server: str) -> Iterator[str]:
+    """A database at the latest migration, shared by the rolled-back tests."""
+    with fresh_database(pg_server, "main") as url:
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return load_settings(
+        {
+            "DATABASE_URL": "postgresql://unused@localhost/unused",
+            "RIVALRY_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+            "RIVALRY_LOG_LEVEL": os.environ.get("RIVALRY_LOG_LEVEL", "WARNING"),
+            "RIVALRY_RATE_LIMIT_PER_MINUTE": "0",
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(migrated_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(migrated_url, poolclass=NullPool)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def conn(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+def app_on(settings: Settings, engine: AsyncEngine, conn: AsyncConnection | None = None) -> Litestar:
+    """The real app; with ``conn`` its sessions join the test's transaction (commits become savepoints)."""
+    sessions = (
+        async_sessionmaker(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        if conn is not None
+        else None
+    )
+    return create_app(settings, engine=engine, sessionmaker=sessions)
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, engine: AsyncEngine, conn: AsyncConnection
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app_on(settings, engine, conn)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def seeded_url(pg_server: str) -> Iterator[str]:
+    """A database holding exactly what `rivalry seed` makes of seeds/corpus (read-only for tests)."""
+    import asyncio
+
+    from service.ingest.pipeline import run_seed
+
+    with fresh_database(pg_server, "seeded") as url:
+        migrate.upgrade(url)
+        report = asyncio.run(run_seed(url, CORPUS, reset=False, interactive=False))
+        assert not report.failed, report.failed
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def seeded_engine(seeded_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(seeded_url, poolclass=NullPool)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def seeded_client(settings: Settings, seeded_engine: AsyncEngine) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app_on(settings, seeded_engine)) as test_client:
+        yield test_client

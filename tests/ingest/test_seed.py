@@ -1,0 +1,116 @@
+"""`rivalry seed`: idempotent, stable ids, bad files reported and skipped while the rest lands."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+
+from service.ingest.pipeline import run_seed
+from tests.conftest import CORPUS, ROOT
+from tests.database import fresh_database
+from service import migrate
+
+
+async def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return [tuple(r) for r in await conn.fetch(sql)]
+    finally:
+        await conn.close()
+
+
+SNAPSHOT = {
+    "documents": "SELECT id, sha256 FROM documents ORDER BY id",
+    "organisations": "SELECT id, mention_count FROM organisations ORDER BY id",
+    "people": "SELECT id, mention_count FROM people ORDER BY id",
+    "events": "SELECT id, type, source_count FROM events ORDER BY id",
+    "funding": "SELECT id, amount, currency FROM funding ORDER BY id",
+    "rivalries": "SELECT id, event_count FROM rivalries ORDER BY id",
+    "citations": "SELECT count(*) FROM citations",
+}
+
+
+def _snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
+    return {name: asyncio.run(_rows(url, sql)) for name, sql in SNAPSHOT.items()}
+
+
+def test_seeding_twice_changes_nothing(seeded_url: str) -> None:
+    before = _snapshot(seeded_url)
+    report = asyncio.run(run_seed(seeded_url, CORPUS, reset=False, interactive=False))
+    assert sorted(report.unchanged) == sorted(p.name for p in CORPUS.glob("*.txt"))
+    assert report.new == [] and report.failed == []
+    assert _snapshot(seeded_url) == before
+    runs = asyncio.run(_rows(seeded_url, "SELECT status, documents_unchanged FROM ingestion_runs ORDER BY id"))
+    assert runs[-1] == ("completed", 5)
+
+
+def test_fresh_database_and_reset_give_the_same_ids(seeded_url: str, pg_server: str) -> None:
+    expected = _snapshot(seeded_url)
+    with fresh_database(pg_server, "again") as url:
+        migrate.upgrade(url)
+        asyncio.run(run_seed(url, CORPUS, reset=False, interactive=False))
+        assert _snapshot(url) == expected
+        asyncio.run(run_seed(url, CORPUS, reset=True, interactive=False))
+        assert _snapshot(url) == expected
+        tombstones = asyncio.run(_rows(url, "SELECT count(*) FROM changes WHERE op = 'deleted'"))
+        assert tombstones[0][0] > 0
+
+
+def test_bad_files_are_reported_and_skipped_the_rest_lands(tmp_path: Path, pg_server: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "001_c0b62db84ed1c7c6.txt", corpus / "good.txt")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (corpus / "latin1.txt").write_bytes("Élysée à Paris, société française".encode("latin-1"))
+    shutil.copy(CORPUS / "001_c0b62db84ed1c7c6.txt", corpus / "same-content.txt")
+    with fresh_database(pg_server, "badfiles") as url:
+        result = subprocess.run(
+            [sys.executable, "-m", "service.cli", "seed", "--corpus", str(corpus)],
+            env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "RIVALRY_LOG_LEVEL": "ERROR"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
+        )
+        assert result.returncode == 1, result.stderr
+        out = result.stdout
+        for name in ("empty.txt", "binary.txt", "latin1.txt"):
+            assert f"failed {name}" in " ".join(out.split()), out
+        documents = asyncio.run(_rows(url, "SELECT file FROM documents"))
+        assert len(documents) == 1  # good.txt and same-content.txt are one document
+        runs = asyncio.run(_rows(url, "SELECT status, documents_failed FROM ingestion_runs"))
+        assert runs == [("failed", 3)]
+
+
+def test_missing_corpus_directory_is_a_clear_cli_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "seed", "--corpus", str(tmp_path / "nope")],
+        env={"DATABASE_URL": "postgresql://u@127.0.0.1:1/x", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert "corpus directory not found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_setting_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "db", "url"],
+        env={"RIVALRY_PORT": "abc", "PATH": "/usr/bin:/bin", "RIVALRY_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode == 2
+    assert "RIVALRY_PORT must be an integer" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,408 @@
+"""Behaviour of entity finding: gazetteer matching on French text, NER fallback, in-text resolution."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+import pytest
+
+from service.ingest.entities import (
+    Gazetteer,
+    NewEntity,
+    Organisation,
+    Person,
+    Stoplist,
+    find_entities,
+    load_gazetteer,
+    new_entities,
+    slugify,
+)
+from service.ingest.nlp import NLP_COMPONENTS, load_nlp
+from service.ingest.types import EntityMention, Sentence
+
+
+def sentences_of(text: str) -> list[Sentence]:
+    """Naive splitter for test snippets: one sentence per ``. `` boundary."""
+    out = []
+    for m in re.finditer(r"\S.*?(?:[.!?…](?=\s|$)|$)", text):
+        out.append(Sentence(m.start(), m.end(), m.group()))
+    return out
+
+
+def find(text: str, exclude_names: Collection[str] = ()) -> list[EntityMention]:
+    mentions = find_entities(text, sentences_of(text), exclude_names=exclude_names)
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
+    return mentions
+
+
+def slugs(text: str, kind: str | None = None, **kwargs: Collection[str]) -> set[str]:
+    return {m.slug for m in find(text, **kwargs) if kind is None or m.kind == kind}
+
+
+def texts(text: str, slug: str) -> list[str]:
+    return [m.text for m in find(text) if m.slug == slug]
+
+
+# --- snippets from the seed corpus ---------------------------------------------------------------
+
+
+def test_name_after_typographic_elision_starts_at_its_first_letter() -> None:
+    text = (
+        "Le fait qu’OpenAI, la société d’intelligence artificielle dirigée par le PDG Sam Altman, avance "
+        "dans une collaboration avec une entreprise de fusées."
+    )
+    mentions = find(text)
+    openai = next(m for m in mentions if m.slug == "openai")
+    assert (openai.text, openai.start, openai.kind) == ("OpenAI", text.index("OpenAI"), "organisation")
+    assert text[openai.start - 1] == "’"
+    altman = next(m for m in mentions if m.slug == "sam-altman")
+    assert (altman.text, altman.kind, altman.source) == ("Sam Altman", "person", "gazetteer")
+
+
+@pytest.mark.parametrize("prefix", ["d'", "l'", "qu'", "d’", "l’", "jusqu’à "])
+def test_elisions_with_straight_and_curly_apostrophes(prefix: str) -> None:
+    assert texts(f"Le projet {prefix}OpenAI avance.", "openai") == ["OpenAI"]
+
+
+def test_xai_is_an_organisation_even_though_spacy_tags_it_as_a_person() -> None:
+    mentions = find(
+        "Musk a participé à la création d’OpenAI en 2015, puis de fonder en 2023 sa propre société d’IA, xAI."
+    )
+    xai = [m for m in mentions if m.slug == "xai"]
+    assert [(m.text, m.kind) for m in xai] == [("xAI", "organisation")]
+
+
+def test_each_company_in_an_enumeration_is_found() -> None:
+    text = "Il dirige actuellement Tesla, SpaceX, Neuralink et d’autres entreprises technologiques."
+    assert slugs(text) == {"tesla", "spacex", "neuralink"}
+
+
+def test_hashtag_is_not_part_of_the_mention() -> None:
+    text = "Selon le Wall Street Journal, le CEO de #OpenAI , Sam Altman, a sérieusement envisagé—"
+    mentions = find(text)
+    assert [m.text for m in mentions if m.slug == "openai"] == ["OpenAI"]
+    assert {"sam-altman", "the-wall-street-journal"} <= {m.slug for m in mentions}
+
+
+def test_short_form_resolves_to_the_full_name_seen_in_the_same_text() -> None:
+    text = (
+        "Le PDG a exploré une coopération avec la start-up de fusées “Stoke Space”. "
+        "Stoke a été fondée par d’anciens employés de Blue Origin, la société de Jeff Bezos."
+    )
+    mentions = find(text)
+    assert [m.text for m in mentions if m.slug == "stoke-space"] == ["Stoke Space", "Stoke"]
+    assert {"blue-origin", "jeff-bezos"} <= {m.slug for m in mentions}
+
+
+def test_short_form_alone_without_the_full_name_or_a_cue_is_not_matched() -> None:
+    assert "stoke-space" not in slugs("Stoke a battu Arsenal samedi.")
+
+
+def test_names_inside_french_guillemets() -> None:
+    text = "Altman a récemment lancé la start-up d’interface cerveau-machine « Merge Labs »."
+    assert texts(text, "merge-labs") == ["Merge Labs"]
+
+
+def test_x_is_the_social_network_with_a_platform_cue() -> None:
+    text = "« Ils n’ont pas vraiment l’argent », a écrit Musk sur sa plateforme sociale X."
+    mentions = find(text)
+    assert {(m.slug, m.kind) for m in mentions} == {("elon-musk", "person"), ("x", "organisation")}
+    assert [m.text for m in mentions if m.slug == "x"] == ["X"]
+
+
+def test_x_listed_with_other_musk_companies() -> None:
+    text = "L’homme le plus riche du monde, dont les entreprises incluent Tesla, SpaceX et X, a lancé xAI."
+    assert slugs(text) == {"tesla", "spacex", "x", "xai"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La génération X découvre l’intelligence artificielle.",
+        "Les rayons X ont été découverts en 1895.",
+        "Malcolm X est mort en 1965.",
+        "La Tesla Model X coûte cher.",
+        "Le joueur X a marqué deux buts.",
+    ],
+)
+def test_a_lone_x_without_cue_is_not_the_social_network(text: str) -> None:
+    assert "x" not in slugs(text)
+
+
+def test_twitter_is_an_alias_of_x() -> None:
+    assert texts("Il a racheté Twitter en 2022.", "x") == ["Twitter"]
+
+
+def test_unknown_startup_and_its_founder_become_new_entities() -> None:
+    text = (
+        "La startup Nebula Robotics, fondée par Claire Dumont, a levé 40 millions d’euros. "
+        "Nebula veut recruter et Dumont le confirme."
+    )
+    mentions = find(text)
+    assert {(m.slug, m.kind, m.source) for m in mentions} == {
+        ("nebula-robotics", "organisation", "ner"),
+        ("claire-dumont", "person", "ner"),
+    }
+    assert [m.text for m in mentions if m.slug == "nebula-robotics"] == ["Nebula Robotics", "Nebula"]
+    assert [m.text for m in mentions if m.slug == "claire-dumont"] == ["Claire Dumont", "Dumont"]
+    assert all(0.6 <= m.confidence <= 0.8 for m in mentions)
+    assert new_entities(mentions, text) == [
+        NewEntity(slug="nebula-robotics", name="Nebula Robotics", kind="organisation", org_kind="other"),
+        NewEntity(slug="claire-dumont", name="Claire Dumont", kind="person", org_kind=None),
+    ]
+
+
+def test_new_organisation_kind_is_guessed_from_name_and_context() -> None:
+    text = "Andy Lapsa a rencontré les dirigeants de la start-up de fusées Aurora Launch Systems et du fonds Quill."
+    mentions = find(text)
+    assert "andy-lapsa" in {m.slug for m in mentions}
+    kinds = {e.slug: e.org_kind for e in new_entities(mentions, text)}
+    assert kinds == {"aurora-launch-systems": "aerospace", "quill": "investor"}
+
+
+@pytest.mark.parametrize(
+    ("name", "org_kind"),
+    [("Helix Ventures", "investor"), ("Borealis Energy", "energy"), ("Zenith Labs", "other")],
+)
+def test_new_organisation_kind_from_the_name_alone(name: str, org_kind: str) -> None:
+    text = f"Le groupe {name} a été racheté."
+    assert [(e.name, e.org_kind) for e in new_entities(find(text))] == [(name, org_kind)]
+
+
+def test_new_entities_ignores_gazetteer_mentions() -> None:
+    assert new_entities(find("Microsoft et BlackRock s’allient à MGX.")) == []
+
+
+def test_byline_names_never_become_people() -> None:
+    text = "Selon Isabelle Hock, la situation est grave. Hock ajoute que rien ne change."
+    assert slugs(text, "person") == {"isabelle-hock"}
+    assert slugs(text, "person", exclude_names=("Isabelle Hock",)) == set()
+
+
+def test_excluded_name_is_dropped_even_when_it_is_in_the_gazetteer() -> None:
+    assert slugs("Elon Musk a répondu.", "person", exclude_names=("Elon Musk",)) == set()
+
+
+def test_surnames_alone_resolve_to_known_people() -> None:
+    mentions = find("Altman a répondu mercredi que Musk avait « tort ».")
+    assert [(m.text, m.slug, m.kind) for m in mentions] == [
+        ("Altman", "sam-altman", "person"),
+        ("Musk", "elon-musk", "person"),
+    ]
+    assert all(0.95 <= m.confidence <= 0.99 for m in mentions)
+
+
+def test_surname_after_full_name_resolves_even_without_alias() -> None:
+    text = "Dario Amodei dirige Anthropic. Amodei a prévenu que l’IA pourrait supprimer des emplois."
+    assert texts(text, "dario-amodei") == ["Dario Amodei", "Amodei"]
+
+
+def test_a_different_first_name_before_a_known_surname_is_another_person() -> None:
+    mentions = find("Kimbal Musk, le frère d’Elon Musk, siège au conseil de Tesla.")
+    people = {m.slug: m.text for m in mentions if m.kind == "person"}
+    assert people == {"kimbal-musk": "Kimbal Musk", "elon-musk": "Elon Musk"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Altman veut améliorer les performances de ChatGPT.",
+        "Google lance officiellement « Gemini 3 » !",
+        "Le nouveau Gemini 3 et GPT-5 rivalisent avec Claude Opus et Llama.",
+        "Microsoft développe ses propres modèles d’IA internes, notamment l’AMI.",
+        "SpaceX prépare le prochain vol de Starship.",
+    ],
+)
+def test_products_are_not_organisations(text: str) -> None:
+    found = slugs(text, "organisation")
+    assert not found & {"chatgpt", "gemini", "gemini-3", "gpt-5", "claude-opus", "llama", "ami", "starship"}
+
+
+def test_product_name_that_is_also_a_first_name_can_still_be_a_person() -> None:
+    text = "La start-up a été fondée par Claude Dumont, qui a déclaré vouloir grandir."
+    assert slugs(text, "person") == {"claude-dumont"}
+
+
+def test_company_inside_a_product_name_is_still_found() -> None:
+    assert texts("Un ex-ingénieur de la NASA et expert Google Cloud a expliqué pourquoi.", "google") == ["Google"]
+
+
+def test_longest_alias_wins() -> None:
+    text = (
+        "Google DeepMind et Demis Hassabis avancent. Une base au Texas via SB Energy Global, filiale de "
+        "SoftBank. Le Wall Street Journal a rapporté l’information."
+    )
+    mentions = find(text)
+    assert [(m.text, m.slug) for m in mentions if m.kind == "organisation"] == [
+        ("Google DeepMind", "google-deepmind"),
+        ("SB Energy Global", "sb-energy-global"),
+        ("SoftBank", "softbank"),
+        ("Wall Street Journal", "the-wall-street-journal"),
+    ]
+
+
+def test_acronym_alias_next_to_its_full_name() -> None:
+    text = "Le consortium sera rebaptisé « AI Infrastructure Partnership » (AIP) et investira."
+    assert texts(text, "ai-infrastructure-partnership") == ["AI Infrastructure Partnership", "AIP"]
+
+
+def test_ambiguous_acronym_alone_is_not_matched() -> None:
+    assert slugs("Le GIP Paris-Saclay et l’AIP ont signé une convention.") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Une méta-analyse publiée par un oracle de la finance.", {"meta", "oracle"}),
+        ("Il a mangé une apple pie et bu un café.", {"apple"}),
+        ("Gate ne garantit ni l’exactitude ni la validité de ces contenus.", {"gate"}),
+    ],
+)
+def test_short_aliases_are_case_sensitive_or_need_a_cue(text: str, absent: set[str]) -> None:
+    assert not slugs(text) & absent
+
+
+def test_weak_alias_accepted_with_its_context_cue() -> None:
+    assert texts("Gate est une plateforme d’échange de cryptomonnaies.", "gate") == ["Gate"]
+
+
+def test_camel_case_names_match_in_any_case() -> None:
+    assert slugs("OPENAI ET SPACEX SE DISPUTENT. Openai répond.") == {"openai", "spacex"}
+
+
+def test_misspelt_known_names_resolve_fuzzily() -> None:
+    mentions = find("Le PDG d’Open AI, Sam Altmann, a répondu.")
+    by_slug = {m.slug: m for m in mentions}
+    assert by_slug["openai"].text == "Open AI"
+    altman = by_slug["sam-altman"]
+    assert (altman.text, altman.name) == ("Sam Altmann", "Sam Altman")
+    assert 0.8 <= altman.confidence <= 0.9
+
+
+def test_org_listed_with_known_organisations_is_an_organisation() -> None:
+    mentions = find("Le consortium réunit Microsoft, BlackRock et Quantix.")
+    quantix = [m for m in mentions if m.text == "Quantix"]
+    assert [(m.kind, m.source) for m in quantix] == [("organisation", "ner")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cependant, il semblerait que ce projet soit en pause.",
+        "Selon les analystes, l’IA du futur demandera des GPU et des TPU.",
+        "Le PDG a déclaré un code rouge en interne.",
+        "Les USA et l’UE négocient.",
+    ],
+)
+def test_generic_capitalised_words_and_acronyms_are_not_entities(text: str) -> None:
+    assert find(text) == []
+
+
+def test_places_are_not_entities() -> None:
+    assert find("Le centre de données de Memphis, au Tennessee, est le plus grand des États-Unis.") == []
+
+
+def test_single_unknown_surname_is_not_a_person() -> None:
+    assert find("Lorsque le chancelier Scholz a prononcé son discours.") == []
+
+
+def test_only_mentions_inside_the_given_sentences_are_returned() -> None:
+    text = "OpenAI avance. Articles connexes : Telegram lance Cocoon. Tesla recule."
+    first = Sentence(0, len("OpenAI avance."), "OpenAI avance.")
+    start = text.index("Tesla")
+    last = Sentence(start, len(text), text[start:])
+    mentions = find_entities(text, [first, last])
+    assert [m.slug for m in mentions] == ["openai", "tesla"]
+
+
+def test_precomputed_docs_are_used_and_must_match_the_sentences() -> None:
+    text = "La startup Nebula Robotics a levé des fonds. OpenAI aussi."
+    sents = sentences_of(text)
+    docs = list(load_nlp().pipe([s.text for s in sents]))
+    assert {m.slug for m in find_entities(text, sents, docs)} == {"nebula-robotics", "openai"}
+    with pytest.raises(ValueError, match="docs"):
+        find_entities(text, sents, docs[:1])
+    with pytest.raises(ValueError, match="does not match"):
+        find_entities(text, sents, list(reversed(docs)))
+
+
+def test_no_sentences_no_mentions() -> None:
+    assert find_entities("OpenAI et Tesla.", []) == []
+
+
+def test_gazetteer_confidence_is_highest_for_full_names() -> None:
+    mentions = {m.text: m.confidence for m in find("Elon Musk et Microsoft. Musk répond.")}
+    assert mentions["Elon Musk"] == 0.99
+    assert mentions["Microsoft"] == 0.99
+    assert mentions["Musk"] == 0.95
+
+
+# --- slugs, gazetteer and pipeline ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Stoke Space", "stoke-space"),
+        ("xAI", "xai"),
+        ("Mistral AI", "mistral-ai"),
+        ("Commission européenne", "commission-europeenne"),
+        ("Le Courrier des Stratèges", "le-courrier-des-strateges"),
+        ("L’Œuvre", "l-oeuvre"),
+        ("Character.AI", "character-ai"),
+    ],
+)
+def test_slugify(name: str, slug: str) -> None:
+    assert slugify(name) == slug
+
+
+def test_slugify_keeps_non_latin_names_addressable() -> None:
+    assert slugify("深度求索").startswith("entity-")
+    assert slugify("深度求索") == slugify("深度求索")
+
+
+def test_gazetteer_is_broad_and_consistent() -> None:
+    gaz = load_gazetteer()
+    assert len(gaz.organisations) >= 150
+    assert len(gaz.people) >= 100
+    org_slugs = {o.slug for o in gaz.organisations}
+    for person in gaz.people:
+        for role in person.roles:
+            assert role.organisation is None or role.organisation in org_slugs, (person.slug, role)
+    records: list[Organisation | Person] = [*gaz.organisations, *gaz.people]
+    for rec in records:
+        for alias in (rec.name, *rec.aliases):
+            assert not gaz.is_product(alias), alias
+    assert isinstance(gaz.get("stoke-space"), Organisation)
+    assert isinstance(gaz.get("andy-lapsa"), Person)
+    assert gaz.kind_of("x") == "organisation"
+
+
+def test_gazetteer_resolves_exact_and_fuzzy_names() -> None:
+    gaz = load_gazetteer()
+    exact = gaz.resolve("the wall street journal")
+    assert exact is not None
+    assert (exact[0].slug, exact[1]) == ("the-wall-street-journal", 100.0)
+    fuzzy = gaz.resolve("Antropic", "organisation")
+    assert fuzzy is not None
+    assert fuzzy[0].slug == "anthropic"
+    assert fuzzy[1] >= 90
+    assert gaz.resolve("Grok") is None  # a product, not Groq
+    assert gaz.resolve("Hartman", "person") is None  # surnames alone are never fuzzy-matched
+
+
+def test_gazetteer_rejects_an_alias_shared_by_two_entities() -> None:
+    orgs = [
+        Organisation(slug="a", name="Alpha", aliases=("Shared",), kind="other", country=None, description=""),
+        Organisation(slug="b", name="Beta", aliases=("Shared",), kind="other", country=None, description=""),
+    ]
+    with pytest.raises(ValueError, match="Shared"):
+        Gazetteer(orgs, [], Stoplist())
+
+
+def test_nlp_pipeline_keeps_only_named_entity_recognition() -> None:
+    nlp = load_nlp()
+    assert tuple(nlp.pipe_names) == NLP_COMPONENTS == ("ner",)
+    assert load_nlp() is nlp
