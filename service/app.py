@@ -16,9 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.db import create_engine, database_url, session_factory
 from service.documents.routes import DocumentController
+from service.events.routes import EventController
+from service.funding.routes import FundingController
 from service.http.caching import HttpCachingMiddleware
 from service.http.problems import EXCEPTION_HANDLERS
 from service.logs import RequestLogMiddleware, configure_logging
+from service.organisations.routes import OrganisationController
+from service.people.routes import PersonController
+from service.rivalries.routes import RivalryController
 from service.settings import Settings, get_settings
 from service.system.routes import health, ready
 
@@ -57,7 +62,16 @@ def create_app(
                 await db_engine.dispose()
 
     return Litestar(
-        route_handlers=[health, ready, DocumentController],
+        route_handlers=[
+            health,
+            ready,
+            DocumentController,
+            OrganisationController,
+            PersonController,
+            EventController,
+            FundingController,
+            RivalryController,
+        ],
         dependencies={"db_session": Provide(provide_db_session)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,

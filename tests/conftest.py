@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,6 +19,8 @@ from service.settings import Settings, load_settings
 from tests.database import fresh_database, server_url
 
 ROOT = Path(__file__).resolve().parents[1]
+# pgserver configures the root logger at INFO; keep the HTTP test client's per-request lines out.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 CORPUS = ROOT / "seeds" / "corpus"
 
 

@@ -195,6 +195,7 @@ def problem_responses(*statuses: int) -> dict[int, Any]:
     from litestar.openapi.datastructures import ResponseSpec
 
     descriptions = {
+        308: "A merged or renamed id: the canonical resource is at `Location`.",
         400: "Invalid parameters (each listed in `errors`).",
         401: "Missing or unknown API key.",
         404: "No such resource.",

@@ -336,7 +336,13 @@ class _DocumentLoader:
         Two exceptions: a more specific type of the same family (a "partnership" later reported as
         an "acquisition") and a status further along (talks "paused", a bid "rejected") win.
         """
-        current = (await self.conn.execute(select(Event).where(Event.id == event_id))).scalar_one()
+        current = (
+            await self.conn.execute(
+                select(Event.type, Event.status, Event.occurred_on, Event.summary, Event.reported_on).where(
+                    Event.id == event_id
+                )
+            )
+        ).one()
         values: dict[str, Any] = {}
         if TYPE_SPECIFICITY.get(event.type, 99) < TYPE_SPECIFICITY.get(current.type, 99):
             values["type"] = event.type
@@ -359,6 +365,7 @@ class _DocumentLoader:
                 funding.kind,
                 f"{funding.amount:.0f}" if funding.amount is not None else f"?{funding.amount_text.casefold()}",
                 funding.currency or "",
+                funding.qualifier,
                 f"{recipient.kind}:{recipient.slug}" if recipient else "",
             ]
         )
@@ -489,7 +496,9 @@ async def _match_event(conn: AsyncConnection, event: EventFact, refs: set[tuple[
     existing: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for row in rows:
         existing[row.event_id].add((row.kind, row.organisation_id or row.person_id))
-    dates = dict((await conn.execute(select(Event.id, Event.occurred_on).where(Event.id.in_(ids)))).tuples().all())
+    known = (await conn.execute(select(Event.id, Event.occurred_on, Event.type).where(Event.id.in_(ids)))).all()
+    dates = {row.id: row.occurred_on for row in known}
+    types = {row.id: row.type for row in known}
     best: tuple[int, str] | None = None
     for event_id in sorted(existing):
         theirs = existing[event_id]
@@ -499,6 +508,11 @@ async def _match_event(conn: AsyncConnection, event: EventFact, refs: set[tuple[
         if not same and not (len(shared) == smaller and smaller >= 2):
             continue
         other_date = dates.get(event_id)
+        if len(refs) == 1 and (
+            types.get(event_id) != event.type or other_date is None or other_date != event.occurred_on
+        ):
+            # One company alone "investing" in two articles is too little to call it the same event.
+            continue
         if event.occurred_on and other_date and abs(event.occurred_on.year - other_date.year) > 1:
             continue
         score = len(shared) * 10 + (5 if same else 0)
@@ -578,24 +592,36 @@ async def _refresh_events(conn: AsyncConnection, event_ids: set[str]) -> None:
         .values(first_reported_on=reported.c.first, last_reported_on=reported.c.last)
     )
     claims = await conn.execute(
-        select(Citation)
+        select(*Citation.__table__.columns)
         .where(Citation.fact_kind == "event", Citation.fact_id.in_(event_ids), Citation.field.is_not(None))
         .order_by(Citation.fact_id, Citation.field, Citation.document_id, Citation.start)
     )
     by_event: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = defaultdict(lambda: defaultdict(dict))
-    for (cite,) in claims:
+    for cite in claims:
         values = by_event[cite.fact_id][cite.field or ""]
         values.setdefault(cite.value or "", []).append(_citation_json(cite))
     for event_id in event_ids:
         conflicts = [
             {"field": name, "values": [{"value": v, "citations": c} for v, c in sorted(values.items())]}
             for name, values in sorted(by_event.get(event_id, {}).items())
-            if len(values) > 1 and len({c["document_id"] for cs in values.values() for c in cs}) > 1
+            if _disagree(values)
         ]
         await conn.execute(update(Event).where(Event.id == event_id).values(conflicts=conflicts))
 
 
-def _citation_json(cite: Citation) -> dict[str, Any]:
+def _disagree(values: dict[str, list[dict[str, Any]]]) -> bool:
+    """Several documents state different values, at least one of them a definite one.
+
+    Two relative expressions with no publication date to anchor them ("mardi", "en début
+    d'année") cannot be compared, so they are not a disagreement; "2023" against "l'année
+    dernière", or "3 décembre" against "4 juin", is.
+    """
+    documents = {c["document_id"] for cs in values.values() for c in cs}
+    definite = [v for v in values if any(ch.isdigit() for ch in v)]
+    return len(values) > 1 and len(documents) > 1 and bool(definite)
+
+
+def _citation_json(cite: Any) -> dict[str, Any]:
     return {
         "document_id": cite.document_id,
         "start": cite.start,
@@ -616,7 +642,7 @@ async def _refresh_rivalries(conn: AsyncConnection, touched: _Touched) -> None:
     """Event counts and date ranges of rivalries whose parties' events may have changed."""
     if not (touched.live("rivalry") or touched.live("event") or touched.deleted["event"]):
         return
-    rivalries = (await conn.execute(select(Rivalry))).scalars().all()
+    rivalries = (await conn.execute(select(*Rivalry.__table__.columns))).all()
     for rivalry in rivalries:
         stats = (await conn.execute(rivalry_events_stats(rivalry))).one()
         await conn.execute(
@@ -626,7 +652,7 @@ async def _refresh_rivalries(conn: AsyncConnection, touched: _Touched) -> None:
         )
 
 
-def rivalry_event_ids(rivalry: Rivalry) -> Any:
+def rivalry_event_ids(rivalry: Any) -> Any:
     """Events in which both parties take part (a person's side includes their organisations' roles)."""
     sides = []
     for kind, org_id, person_id in (
@@ -640,7 +666,7 @@ def rivalry_event_ids(rivalry: Rivalry) -> Any:
     return sides[0].intersect(sides[1])
 
 
-def rivalry_events_stats(rivalry: Rivalry) -> Any:
+def rivalry_events_stats(rivalry: Any) -> Any:
     ids = rivalry_event_ids(rivalry).subquery()
     return select(
         func.count().label("count"),

@@ -1,0 +1,144 @@
+"""HTTP routes of the event resource."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.events import queries
+from service.events.schemas import EventRead, EventSort, EventStatus, EventType
+from service.facts import resolve_entity_ids
+from service.http.pagination import Count, Cursor, Limit, Page, paginate
+from service.http.params import FactId, From, OrganisationFilter, PersonFilter, SearchText, To
+from service.http.problems import NotFound, invalid, problem_responses
+
+TypeFilter = Annotated[
+    list[EventType] | None, QueryParameter(name="type", description="Event type; repeatable.", max_items=13)
+]
+StatusFilter = Annotated[
+    list[EventStatus] | None, QueryParameter(name="status", description="Event status; repeatable.", max_items=8)
+]
+MinSources = Annotated[
+    int | None, QueryParameter(description="Only events reported by at least this many documents.", ge=1, le=1000)
+]
+RivalryFilter = Annotated[
+    str | None, QueryParameter(description="Rivalry id: events involving both of its parties.", max_length=250)
+]
+Sort = Annotated[
+    EventSort, QueryParameter(description="`occurred_on` (undated last), `-occurred_on`, `-source_count`.")
+]
+
+
+async def event_page(
+    session: AsyncSession,
+    *,
+    route: str,
+    types: list[EventType] | None,
+    statuses: list[EventStatus] | None,
+    organisations: list[str] | None,
+    people: list[str] | None,
+    rivalry: str | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    q: str | None,
+    min_sources: int | None,
+    sort: EventSort,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[EventRead]:
+    """The events list with every contract filter; sub-resources call it with one filter fixed."""
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise invalid("to", "must not be before `from`")
+    filters = queries.EventFilters(
+        types=tuple(types or ()),
+        statuses=tuple(statuses or ()),
+        organisations=tuple(await resolve_entity_ids(session, "organisation", organisations))
+        if organisations
+        else None,
+        people=tuple(await resolve_entity_ids(session, "person", people)) if people else None,
+        rivalry=rivalry,
+        date_from=date_from,
+        date_to=date_to,
+        q=q,
+        min_sources=min_sources,
+    )
+    params = {
+        "type": sorted(types or []),
+        "status": sorted(statuses or []),
+        "organisation": sorted(organisations or []),
+        "person": sorted(people or []),
+        "rivalry": rivalry,
+        "from": date_from,
+        "to": date_to,
+        "q": q,
+        "min_sources": min_sources,
+        "sort": sort,
+    }
+    return await paginate(
+        lambda after: queries.list_events(session, filters, sort, limit, after),
+        route=route,
+        params=params,
+        keys=queries.SORT_KEYS[sort],
+        limit=limit,
+        cursor=cursor,
+        count=(lambda: queries.count_events(session, filters)) if count else None,
+    )
+
+
+class EventController(Controller):
+    path = "/api/v1/events"
+    tags = ["events"]
+
+    @get(
+        "/",
+        summary="List events",
+        description="Typed events (deals, lawsuits, launches…) with participants and sources. Keyset-paginated.",
+        responses=problem_responses(400, 503),
+    )
+    async def list_events(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        type_: TypeFilter = None,
+        status: StatusFilter = None,
+        organisation: OrganisationFilter = None,
+        person: PersonFilter = None,
+        rivalry: RivalryFilter = None,
+        date_from: From = None,
+        date_to: To = None,
+        q: SearchText = None,
+        min_sources: MinSources = None,
+        sort: Sort = "occurred_on",
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        count: Count = False,
+    ) -> Page[EventRead]:
+        return await event_page(
+            db_session,
+            route="events",
+            types=type_,
+            statuses=status,
+            organisations=organisation,
+            people=person,
+            rivalry=rivalry,
+            date_from=date_from,
+            date_to=date_to,
+            q=q,
+            min_sources=min_sources,
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+            count=count,
+        )
+
+    @get("/{event_id:str}", summary="Get an event", responses=problem_responses(404, 503))
+    async def get_event(self, db_session: NamedDependency[AsyncSession], event_id: FactId) -> EventRead:
+        event = await queries.get_event(db_session, event_id)
+        if event is None:
+            raise NotFound(f"No event with id {event_id!r}.")
+        return event
