@@ -11,7 +11,9 @@ from typing import Any
 
 import msgspec
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".text")
+from service.ingest.formats import html_to_text, json_article
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".html", ".htm", ".json")
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 
 
@@ -27,8 +29,12 @@ class SourceFile(msgspec.Struct, frozen=True):
 
 
 def article_paths(corpus: Path) -> list[Path]:
-    """Article files of ``corpus`` in a stable order (the order decides nothing but ids must not depend on it)."""
-    return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES)
+    """Article files of ``corpus`` in a stable order; ``NAME.meta.json`` sidecars are metadata, not articles."""
+    return sorted(
+        p
+        for p in corpus.iterdir()
+        if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.endswith(".meta.json")
+    )
 
 
 def decode_article(raw: bytes, name: str = "article") -> str:
@@ -71,7 +77,19 @@ def read_source(path: Path) -> SourceFile:
     except OSError as exc:
         raise SourceError(f"{path.name}: cannot read ({exc.strerror})") from None
     text = decode_article(raw, path.name)
-    return SourceFile(path=path, text=text, sha256=text_sha256(text), meta=read_meta(path))
+    meta: dict[str, Any] = {}
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".html", ".htm"):
+            text, meta = html_to_text(text)
+        elif suffix == ".json":
+            text, meta = json_article(text)
+    except ValueError as exc:
+        raise SourceError(f"{path.name}: {exc}") from None
+    if not text.strip():
+        raise SourceError(f"{path.name}: the file has no article text")
+    meta.update(read_meta(path))
+    return SourceFile(path=path, text=text, sha256=text_sha256(text), meta=meta)
 
 
 def text_sha256(text: str) -> str:
