@@ -12,11 +12,14 @@ from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Contact, License, Server
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.db import create_engine, database_url, session_factory
+from service.changes.routes import changes
 from service.documents.routes import DocumentController
 from service.events.routes import EventController
+from service.exports.routes import EXPORT_ROUTES
 from service.funding.routes import FundingController
 from service.http.caching import HttpCachingMiddleware
 from service.http.problems import EXCEPTION_HANDLERS
@@ -24,8 +27,13 @@ from service.logs import RequestLogMiddleware, configure_logging
 from service.organisations.routes import OrganisationController
 from service.people.routes import PersonController
 from service.rivalries.routes import RivalryController
+from service.search.routes import search
+from service.stats.routes import stats
 from service.settings import Settings, get_settings
 from service.system.routes import health, ready
+
+# Request counts and latencies per route template (not per URL: ids would explode the label set).
+METRICS = PrometheusConfig(app_name="rivalry", prefix="rivalry", group_path=True, exclude=["/metrics"])
 
 API_DESCRIPTION = """Structured, source-backed data on rivalries between tech companies and their leaders.
 
@@ -71,11 +79,16 @@ def create_app(
             EventController,
             FundingController,
             RivalryController,
+            search,
+            stats,
+            changes,
+            *EXPORT_ROUTES,
+            PrometheusController,
         ],
         dependencies={"db_session": Provide(provide_db_session)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RequestLogMiddleware, HttpCachingMiddleware],
+        middleware=[RequestLogMiddleware, METRICS.middleware, HttpCachingMiddleware],
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "HEAD", "OPTIONS", "POST", "DELETE"],
@@ -94,5 +107,7 @@ def create_app(
             use_handler_docstrings=True,
         ),
         state=State({"settings": settings}),
+        # structlog (service.logs) owns logging; Litestar's default config would reset the root logger.
+        logging_config=None,
         debug=False,
     )

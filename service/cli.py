@@ -25,10 +25,14 @@ class CliError(click.ClickException):
 
 
 def _settings() -> Settings:
+    from service.logs import configure_logging
+
     try:
-        return load_settings()
+        settings = load_settings()
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
+    configure_logging(settings)
+    return settings
 
 
 def handles_errors(func: Callable[P, R]) -> Callable[P, R]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 
 from alembic import command
 from alembic.config import Config
@@ -22,6 +23,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str | None:
     script = ScriptDirectory.from_config(alembic_config("postgresql+asyncpg://unused/unused"))
     return script.get_current_head()

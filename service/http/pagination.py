@@ -92,7 +92,8 @@ def decode_cursor(cursor: str, fingerprint: str, arity: int) -> list[CursorValue
     return key
 
 
-KeyType = Literal["str", "int", "float", "date", "datetime"]
+# "float" columns are NUMERIC (compared as Decimal); "double" are floating point (compared as float).
+KeyType = Literal["str", "int", "float", "double", "date", "datetime"]
 
 
 class SortKey(msgspec.Struct, frozen=True):
@@ -126,6 +127,8 @@ class SortKey(msgspec.Struct, frozen=True):
                 return value
             if self.type == "float" and isinstance(value, int | float | str) and not isinstance(value, bool):
                 return Decimal(str(value))
+            if self.type == "double" and isinstance(value, int | float) and not isinstance(value, bool):
+                return float(value)
             if self.type == "date" and isinstance(value, str):
                 return dt.date.fromisoformat(value)
             if self.type == "datetime" and isinstance(value, str):

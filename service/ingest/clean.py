@@ -28,7 +28,7 @@ import bisect
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
@@ -621,6 +621,18 @@ def _units(page: _Page, lex: _Lexicon) -> list[_Unit]:
 # --------------------------------------------------------------------------- structure
 
 
+def _apply_layout(units: list[_Unit], layout: Sequence[tuple[int, int, str]]) -> None:
+    """Units lying inside a range the page's markup labels: furniture or teasers (bylines stay bylines)."""
+    spans = sorted((a, b, k) for a, b, k in layout if k in ("boilerplate", "teaser") and a < b)
+    starts = [a for a, _, _ in spans]
+    for u in units:
+        k = bisect.bisect_right(starts, u.start) - 1
+        if k < 0 or u.end > spans[k][1] or u.kind == "byline":
+            continue
+        u.kind = "bp" if spans[k][2] == "boilerplate" else "teaser"
+        u.heading = False
+
+
 def _first_paragraph(page: _Page, units: list[_Unit]) -> int:
     cands = [i for i, u in enumerate(units) if u.kind == "cand"]
     for i in cands:
@@ -1032,11 +1044,17 @@ _KIND: Final[dict[_Kind, SegmentKind]] = {
 }
 
 
-def clean(text: str) -> CleanedPage:
-    """Label the parts of a scraped page and return its fact-bearing sentences once each."""
+def clean(text: str, layout: Sequence[tuple[int, int, str]] = ()) -> CleanedPage:
+    """Label the parts of a scraped page and return its fact-bearing sentences once each.
+
+    ``layout``: ``(start, end, kind)`` ranges the file format itself marks as ``boilerplate`` or
+    ``teaser`` (an HTML page's navigation, forms, asides); they are labelled so before any guess.
+    """
     lex = _lexicon()
     page = _Page(text)
     units = _units(page, lex)
+    if layout:
+        _apply_layout(units, layout)
     first_para = _first_paragraph(page, units)
     _resolve_top_names(page, units, first_para)
     ref_end, ref = _reference(page, units)

@@ -671,7 +671,28 @@ def published_on_from_text(text: str) -> dt.date | None:
             if kw["pub"]:
                 return value
             updated = updated or value
-    return updated
+    return updated or _date_line(lines[:_DATE_LINE_LINES])
+
+
+# A page's head often states its date on a line of its own ("Le 28 janvier 2025 à 08h05",
+# "19/03/2025 09:12"); looked for among the first lines, and only when no keyword names one.
+_DATE_LINE_LINES = 8
+_DATE_LINE_LEAD_RE = _c(rf"^[^\S\r\n]*(?:le{_S})?(?:(?:{_WEEKDAY}),?{_S})?$")
+_DATE_LINE_TAIL_RE = _c(
+    rf"^{_S0}(?:(?:,|à|a|-|–|\|){_S0})?(?:\d{{1,2}}{_S0}[h:]{_S0}\d{{0,2}}(?:{_S0}(?:utc|cet|cest))?)?{_S0}$"
+)
+
+
+def _date_line(lines: Sequence[str]) -> dt.date | None:
+    for line in lines:
+        if not line.strip() or len(line) > 60:
+            continue
+        for mention in find_dates(line):
+            if mention.precision != "day" or mention.relative or mention.value is None:
+                continue
+            if _DATE_LINE_LEAD_RE.match(line[: mention.start]) and _DATE_LINE_TAIL_RE.match(line[mention.end :]):
+                return mention.value
+    return None
 
 
 def published_on_from_meta(meta: Mapping[str, object]) -> dt.date | None:

@@ -50,6 +50,7 @@ CONF_ALIAS = 0.97
 CONF_SHORT = 0.95  # surname alone, case variant, corroborated weak alias, surname seen in text
 CONF_NER_CAP = 0.8
 CONF_IN_TEXT_NEW = 0.7
+CONF_APPOSITION = 0.75
 
 
 # --------------------------------------------------------------------------------------------
@@ -73,6 +74,9 @@ class Organisation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     weak_aliases: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    # Cities the press names the company by ("le groupe de Redmond"); only one organisation each.
+    headquarters: tuple[str, ...] = ()
+    source: str = ""  # where a curated fact comes from, for reviewers
 
 
 class Person(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -80,6 +84,7 @@ class Person(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: str
     aliases: tuple[str, ...]
     roles: tuple[Role, ...] = ()
+    source: str = ""  # where a curated fact comes from, for reviewers
 
 
 class Stoplist(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -245,7 +250,8 @@ _ORG_CUE_WORDS = (
     r"societe|entreprise|start-?up|jeune pousse|groupe|firme|laboratoire|labo|fonds|filiale|compagnie|"
     r"constructeur|fabricant|geant|editeur|operateur|fournisseur|cabinet|banque|media|journal|quotidien|"
     r"agence|organisation|fondation|consortium|coentreprise|licorne|plateforme|developpeur|specialiste|"
-    r"equipementier|assureur|gestionnaire d'actifs|investisseur|concurrent|rival|marque|acteur|chaine"
+    r"equipementier|assureur|gestionnaire d'actifs|investisseur|concurrent|rival|marque|acteur|chaine|"
+    r"association|ong|syndicat|federation|coalition|collectif|institut|conglomerat|distributeur|concepteur"
 )
 # "la start-up de fusées X", "la société X", "chez X", "le PDG de X", "cofondateur d'X", "racheter X".
 _ORG_LEFT_RE = re.compile(
@@ -257,13 +263,26 @@ _ORG_LEFT_RE = re.compile(
     r"\bfiliale (?:de|d')|\bmaison mere (?:de|d'))"
     rf"{_WS}[,:]?{_WS}{_QUOTE}{_WS}$"
 )
-_ORG_RIGHT_RE = re.compile(
+# A company noun in apposition right after the name: the strongest cue on that side.
+_ORG_APPOSITION_RIGHT_RE = re.compile(
     rf"^{_WS}[»”\"']?{_WS}(?:,{_WS}(?:une|la|le|l'|un)?{_WS}(?:{_ORG_CUE_WORDS})\b|"
     r"\((?:une |la )?(?:societe|entreprise|start-?up|filiale|groupe)\b|"
+    # A group owning titles, brands or sites ("Ziff Davis, propriétaire de plusieurs sites").
+    r",?\s*(?:proprietaire|editeur|maison mere) (?:de |d'|du |des )(?:plusieurs |nombreux |nombreuses )?"
+    r"(?:sites|titres|marques|medias|journaux|magazines|chaines|applications|jeux)\b)"
+)
+_ORG_RIGHT_RE = re.compile(
+    rf"^{_WS}[»”\"']?{_WS}(?:"
     r"(?:a ete |avait ete |est |, )?(?:co-?)?(?:fondee|creee|basee|detenue|rachetee|valorisee)\b|"
     r"(?:a|avait|aurait) leve\b|(?:inc|corp|ltd|llc|sa|sas|plc|gmbh)\b|"
     # Reporting verbs: with a non-person name in front, a newsroom or a company speaking.
     r"(?:a |avait )?(?:rapporte|revele|publie|confirme|communique)\b)"
+)
+# After a name spaCy calls an organisation: the verbs of company news (persons get no credit for them).
+_ORG_DEAL_VERB_RE = re.compile(
+    r"^\s*(?:a |avait |va |vient de |devrait )?(?:rachet\w*|finalis\w*|acquier\w*|acquis|investi\w*|"
+    r"signe|signe un|conclu\w*|detien\w*|detenu|possede|controle|emploie|commercialis\w*|fabrique|"
+    r"leve|a leve|cede|boucle|prevoit|annonce)\b"
 )
 _PERSON_CUE_WORDS = (
     r"pdg|ceo|patron(?:ne)?|(?:co-?)?fondat(?:eur|rice)|president(?:e)?|directeur|directrice|dirigeant(?:e)?|"
@@ -287,10 +306,48 @@ _PRODUCT_LEFT_RE = re.compile(
     r"\b(?:modele|produit|application|appli|logiciel|chatbot|assistant|puce|puces|processeur|fusee|lanceur|"
     r"satellite|vaisseau|voiture|vehicule|robot|smartphone|telephone|jeu|film|serie|livre|version|projet|"
     r"programme|operation|mission|systeme|baptise|baptisee|nomme|nommee|appele|appelee|surnomme|cryptomonnaie|"
-    r"jeton|token|outil|agent)\s*[«“\"']?\s*$"
+    r"jeton|token|outil|agent|accelerateur|casque|lunettes|console|montre|tablette|ordinateur|navigateur|"
+    r"moteur|carte graphique|gpu|fonction|fonctionnalite|format|service)\s*[«“\"']?\s*$"
 )
+# A single code of capitals and digits ("MI308", "H20", "B200") names a product or model, not a company.
+_CODE_NAME_RE = re.compile(r"^[A-Z]{1,4}-?\d{2,5}[A-Za-z]?$")
 _VERSION_RE = re.compile(r"^(?:v?\d[\w.]*|[A-Z]\d+\w*)$")
-_LIST_GAP_RE = re.compile(r"^[\s\u00a0\u202f]*(?:,|et|ou|and|&|,[\s\u00a0\u202f]*(?:et|ou))[\s\u00a0\u202f]*$")
+# Between two items of a list; the preposition may be repeated ("de Michelin et de Schneider Electric").
+_LIST_GAP_RE = re.compile(
+    r"^[\s\u00a0\u202f]*(?:,|et|ou|and|&|,[\s\u00a0\u202f]*(?:et|ou))"
+    r"(?:[\s\u00a0\u202f]+(?:de|du|d['’]|à|chez|avec))?[\s\u00a0\u202f]*$"
+)
+
+_UP = "A-ZÀ-ÖØ-Þ"
+# Head nouns of "le groupe de Redmond", "le géant de Cupertino" (a company named by its seat).
+_METONYM_HEADS = (
+    r"groupe|g[ée]ant|firme|soci[ée]t[ée]|entreprise|constructeur|fabricant|[ée]diteur|multinationale|mastodonte|"
+    r"num[ée]ro\s+un|g[ée]ant\s+am[ée]ricain"
+)
+_LOW = "a-zß-öø-ÿœ"
+# Nouns that introduce a company's name in apposition: "la start-up lyonnaise Hexalune",
+# "le fonds d’investissement Silver Lake", "l’éditeur américain Altair" (accents optional).
+_APPOSITION_NOUNS = (
+    r"start-?up|jeune\s+pousse|soci[ée]t[ée]|entreprise|firme|groupe(?:\s+de\s+presse)?|[ée]diteur|fabricant|"
+    r"constructeur|fonds|licorne|p[ée]pite|sp[ée]cialiste|laboratoire|op[ée]rateur|[ée]quipementier|cabinet|"
+    r"banque|association|organisation|ONG|assureur|fournisseur|concepteur|d[ée]veloppeur|compagnie|"
+    r"quotidien|magazine|journal|m[ée]dia|agence|filiale|conglom[ée]rat|distributeur|n[ée]obanque|plateforme\s+de\s+[\w-]+"
+)
+# Words that may stand between such a noun and the name: adjectives and "de"-complements, not
+# prepositions or verbs ("la start-up américaine à l’origine de…" names nothing).
+_NOT_MODIFIER = (
+    r"à|au|aux|en|dans|sur|par|pour|avec|sans|chez|qui|que|dont|et|ou|mais|a|est|sont|était|sera|ont|vont|va|"
+    r"n['’]|ne|se|s['’]|l['’]|la|le|les|un|une|des|du|de|d['’]|ce|cet|cette|ses|son|sa|leur|leurs"
+)
+_MODIFIER = rf"(?:(?:de\s+|d['’]\s?)?(?!(?:{_NOT_MODIFIER})\b)[{_LOW}][\w’'-]*)"
+_APPOSITION_HEAD = (
+    rf"(?i:\b(?:la|le|l['’]|les|du|de\s+la|au|à\s+la|aux|des|une?|son|sa|ses|leur)\s*(?:{_APPOSITION_NOUNS}))"
+)
+_ADJACENT_ORG_CUE_RE = re.compile(rf"{_APPOSITION_HEAD}(?:\s+{_MODIFIER}){{0,3}}\s+$")
+_APPOSITION_NAME_RE = re.compile(
+    rf"{_APPOSITION_HEAD}(?:\s+{_MODIFIER}){{0,3}}\s+"
+    rf"(?P<name>[{_UP}][\w&’'.-]*(?:\s+(?:&\s+)?[{_UP}0-9][\w&’'.-]*){{0,3}})"
+)
 
 # Context words that hint at the kind of a new organisation (for `new_entities`).
 _KIND_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -353,7 +410,8 @@ class Gazetteer:
         self.people: tuple[Person, ...] = tuple(people)
         self.products: frozenset[str] = frozenset(stoplist.products)
         self.generic: frozenset[str] = frozenset(stoplist.generic)
-        self._folded_products = frozenset(_fold(p) for p in stoplist.products)
+        self._folded_products = frozenset(_fold(p) for p in stoplist.products if not p.isupper())
+        self._upper_products = frozenset(_norm_space(p) for p in stoplist.products if p.isupper())
         self._folded_generic = frozenset(_fold(g) for g in stoplist.generic)
         self._by_slug: dict[str, Record] = {}
         records: list[Record] = [*self.organisations, *self.people]
@@ -378,6 +436,25 @@ class Gazetteer:
                 self._add(surface, person.slug, strength, seen)
         for product in self.products:
             self._insert(product, product, "product")
+        self._weak: dict[str, Organisation | None] = {}
+        for org in self.organisations:
+            for surface in org.weak_aliases:
+                key = _fold(_norm_space(surface))
+                # A short form two organisations share resolves to neither.
+                self._weak[key] = org if self._weak.get(key, org) is org else None
+        seats: dict[str, list[Organisation]] = defaultdict(list)
+        for org in self.organisations:
+            for city in org.headquarters:
+                seats[city].append(org)
+        self.seats: dict[str, Organisation] = {city: orgs[0] for city, orgs in seats.items() if len(orgs) == 1}
+        self.metonym_re: re.Pattern[str] | None = (
+            re.compile(
+                rf"(?i:\b(?:{_METONYM_HEADS})(?:\s+[{_LOW}-]+){{0,2}}?\s+(?:de|d['’])\s?)"
+                rf"(?P<city>{'|'.join(re.escape(c) for c in sorted(self.seats, key=len, reverse=True))})(?!\w)"
+            )
+            if self.seats
+            else None
+        )
         self._cues: dict[str, re.Pattern[str]] = {
             org.slug: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(_fold(c)) for c in org.cues) + r")(?!\w)")
             for org in self.organisations
@@ -447,8 +524,13 @@ class Gazetteer:
             return None
         return "organisation" if isinstance(rec, Organisation) else "person"
 
+    def weak_owner(self, name: str) -> Organisation | None:
+        """The one organisation whose weak alias ``name`` is, if any."""
+        return self._weak.get(_fold(_norm_space(name)))
+
     def is_product(self, name: str) -> bool:
-        return _fold(_norm_space(name)) in self._folded_products
+        spaced = _norm_space(name)
+        return spaced in self._upper_products or _fold(spaced) in self._folded_products
 
     def is_generic(self, name: str) -> bool:
         return _fold(_norm_space(name)) in self._folded_generic
@@ -638,7 +720,9 @@ def find_entities(
 
     _gazetteer_pass(gaz, text, ctxs, excl)
     _ner_pass(gaz, text, ctxs, docs, spans, excl)
+    _apposition_pass(gaz, text, ctxs)
     _in_text_pass(gaz, ctxs)
+    _propagation_pass(gaz, text, ctxs, excl)
 
     out: dict[tuple[int, int], EntityMention] = {}
     for c in sorted((c for ctx in ctxs for c in ctx.cands), key=lambda c: (c.start, -c.end)):
@@ -681,6 +765,16 @@ def _gazetteer_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], excl: _
             ctx.cands.append(
                 _Cand(hit.start, hit.end, kind, rec.slug, rec.name, "gazetteer", hit.confidence, ctx.index)
             )
+    if gaz.metonym_re is not None:
+        for ctx in ctxs:
+            for m in gaz.metonym_re.finditer(text, ctx.start, ctx.end):
+                org = gaz.seats[m.group("city")]
+                if not ctx.taken(m.start(), m.end()):
+                    ctx.cands.append(
+                        _Cand(
+                            m.start(), m.end(), "organisation", org.slug, org.name, "gazetteer", CONF_SHORT, ctx.index
+                        )
+                    )
     strong_slugs = {c.slug for ctx in ctxs for c in ctx.cands}
     for ctx, hit in weak:
         if _overlaps(hit.start, hit.end, ctx.products):
@@ -732,6 +826,13 @@ def _accept_weak(
     window = _fold(text[max(ctx.start, hit.start - 80) : hit.start] + " " + text[hit.end : min(ctx.end, hit.end + 60)])
     if gaz.cue_near(org.slug, window):
         return True
+    if len(surface) > 1 and _listed_with_orgs(
+        text, hit.start, hit.end, [c for c in ctx.cands if c.kind == "organisation"]
+    ):
+        return True  # "… Index Ventures et Lightspeed"
+    prev_word = toks[hit.first - 1][_TEXT].casefold() if hit.first > 0 else ""
+    if prev_word == "sur" and _SPOKE_ON_RE.search(_fold(text[max(ctx.start, hit.start - 50) : hit.start])):
+        return True  # "a salué sur X", "a écrit sur X": a platform one posts on
     if org.related:
         # "Tesla, SpaceX et X": listed next to a sibling; "Musk … sur X": sibling in the sentence
         # and a preposition that introduces a company or platform.
@@ -742,6 +843,12 @@ def _accept_weak(
         if related and prev in ("sur", "de", "chez", "via"):
             return True
     return _ORG_LEFT_RE.search(_fold(text[max(ctx.start, hit.start - 60) : hit.start])) is not None
+
+
+_SPOKE_ON_RE = re.compile(
+    r"\b(?:a |ont |avait )?(?:ecrit|publie|poste|salue|reagi|annonce|declare|tweete|affirme|denonce|partage|"
+    r"repondu|reagit|ecrit|publie|poste|salue|annonce|declare|reagissant|saluant|ecrivant)\b[^.]*sur $"
+)
 
 
 def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
@@ -762,21 +869,29 @@ def _ner_pass(
     for ctx, doc, span in zip(ctxs, docs, spans, strict=True):
         if len(doc) and not _aligned(doc, span):
             raise ValueError(f"doc text does not match sentence at {ctx.start}")
-        sent_orgs = [c for c in ctx.cands if c.kind == "organisation"]
+        spans_to_judge: list[tuple[int, int, str]] = []
         for ent in doc.ents:
-            label: str = ent.label_
             cleaned = _clean_span(gaz, text, ctx.start + ent.start_char, ctx.start + ent.end_char)
-            if cleaned is None:
-                continue
-            start, end = cleaned
-            if ctx.taken(start, end):
-                continue
-            cand = _judge_span(gaz, text, ctx, start, end, label, sent_orgs)
-            if cand is None or cand.confidence < MIN_CONFIDENCE:
-                continue
-            if cand.kind == "person" and excl.blocks(cand.name, text[start:end]):
-                continue
-            ctx.cands.append(cand)
+            if cleaned is not None:
+                spans_to_judge.append((*cleaned, ent.label_))
+        # Twice: "de Michelin et de Schneider Electric" — the first is listed with the second,
+        # which is judged after it.
+        for _ in range(2):
+            rejected: list[tuple[int, int, str]] = []
+            for start, end, label in spans_to_judge:
+                if ctx.taken(start, end):
+                    continue
+                sent_orgs = [c for c in ctx.cands if c.kind == "organisation"]
+                cand = _judge_span(gaz, text, ctx, start, end, label, sent_orgs)
+                if cand is None or cand.confidence < MIN_CONFIDENCE:
+                    rejected.append((start, end, label))
+                    continue
+                if cand.kind == "person" and excl.blocks(cand.name, text[start:end]):
+                    continue
+                ctx.cands.append(cand)
+            if len(rejected) == len(spans_to_judge):
+                break
+            spans_to_judge = rejected
 
 
 def _aligned(doc: Doc, span: str) -> bool:
@@ -898,16 +1013,29 @@ def _judge_span(
         found_kind = gaz.kind_of(rec.slug)
         assert found_kind is not None
         return _Cand(start, end, found_kind, rec.slug, rec.name, "gazetteer", CONF_SHORT, ctx.index)
+    if len(words) == 1 and _CODE_NAME_RE.match(name):
+        return None
 
     left = _fold(text[max(ctx.start, start - 60) : start])
     right = _fold(text[end : min(ctx.end, end + 60)])
+    weak = gaz.weak_owner(name)
+    if weak is not None and len(name) > 1:
+        # A short form the gazetteer keeps for one organisation ("Lightspeed"): spaCy naming it in
+        # a list of companies, or after a company cue, is that organisation, never a new one.
+        if _listed_with_orgs(text, start, end, sent_orgs) or _ORG_LEFT_RE.search(left):
+            return _Cand(start, end, "organisation", weak.slug, weak.name, "gazetteer", CONF_SHORT, ctx.index)
+        return None
+    adjacent_cue = _ADJACENT_ORG_CUE_RE.search(text, max(ctx.start, start - 60), start) is not None
 
     org_score = {"ORG": 0.55, "MISC": 0.5, "PER": 0.45}.get(label, 0.4)
     if suffix or camel:
         org_score += 0.15
     if _ORG_LEFT_RE.search(left):
         org_score += 0.15
-    if _ORG_RIGHT_RE.match(right):
+    apposed = _ORG_APPOSITION_RIGHT_RE.match(right) is not None
+    if apposed:
+        org_score += 0.15
+    elif _ORG_RIGHT_RE.match(right) or (label == "ORG" and not person_shape and _ORG_DEAL_VERB_RE.match(right)):
         org_score += 0.1
     if _listed_with_orgs(text, start, end, sent_orgs):
         org_score += 0.15
@@ -915,7 +1043,7 @@ def _judge_span(
         org_score -= 0.25
     if person_shape and first_name:
         org_score -= 0.15
-    if label == "LOC" and not (suffix or camel):
+    if label == "LOC" and not (suffix or camel or adjacent_cue):
         # Places are not entities for us; a cue may still point a misspelt name at the gazetteer.
         org_score = min(org_score, 0.55)
     if len(words) == 1 and words[0].casefold() in ORG_SUFFIXES:
@@ -926,8 +1054,13 @@ def _judge_span(
         per_score = 0.45 + (0.1 if label == "PER" else 0.0) + (0.15 if first_name else 0.0)
         if _PERSON_LEFT_RE.search(left) or _PERSON_RIGHT_RE.match(right):
             per_score += 0.15
+        sent_people = [c for c in ctx.cands if c.kind == "person"]
+        if _listed_with_orgs(text, start, end, sent_people):
+            per_score += 0.15  # "Assaf Rappaport, Ami Luttwak, Yinon Costica et Roy Reznik"
         if suffix:
             per_score -= 0.3
+        elif apposed and not first_name:
+            per_score -= 0.1
         elif camel and not first_name:
             per_score -= 0.1
 
@@ -944,11 +1077,94 @@ def _judge_span(
         rec, ratio = fuzzy
         conf = 0.8 + (ratio - FUZZY_THRESHOLD) / 100.0
         return _Cand(start, end, kind, rec.slug, rec.name, "gazetteer", min(conf, 0.9), ctx.index)
-    if label == "LOC" and not (suffix or camel):
-        return None
+    if label == "LOC" and not (suffix or camel) and not (kind == "organisation" and adjacent_cue):
+        if kind != "person" or score < MIN_CONFIDENCE:
+            return None
     if kind == "organisation":
         name = _strip_legal_form(name)
     return _Cand(start, end, kind, slugify(name), name, "ner", min(score, CONF_NER_CAP), ctx.index)
+
+
+# -- names introduced by an apposition ----------------------------------------------------------
+
+
+def _apposition_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx]) -> None:
+    """``la start-up lyonnaise Hexalune``: a capitalised name right after a company noun is a company.
+
+    spaCy often misses or mislabels such names (a made-up word after an adjective); the
+    construction itself is the evidence.
+    """
+    for ctx in ctxs:
+        for m in _APPOSITION_NAME_RE.finditer(text, ctx.start, ctx.end):
+            start, end = m.span("name")
+            while end > start and text[end - 1] in ".’'-&":
+                end -= 1
+            if ctx.taken(start, end):
+                continue
+            name = _norm_space(text[start:end])
+            words = name.split()
+            if (
+                not words
+                or words[0] in FIRST_NAMES
+                or gaz.is_generic(words[0])
+                or gaz.is_product(name)
+                or gaz.is_product(words[0])
+                or _overlaps(start, end, ctx.products)
+                or _CODE_NAME_RE.match(name)
+            ):
+                continue
+            found = gaz.resolve(name, fuzzy=False)
+            if found is not None:
+                rec = found[0]
+                kind = gaz.kind_of(rec.slug)
+                assert kind is not None
+                ctx.cands.append(_Cand(start, end, kind, rec.slug, rec.name, "gazetteer", CONF_SHORT, ctx.index))
+                continue
+            name = _strip_legal_form(name)
+            ctx.cands.append(_Cand(start, end, "organisation", slugify(name), name, "ner", CONF_APPOSITION, ctx.index))
+
+
+def _propagation_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], excl: _Exclusions) -> None:
+    """Every other occurrence of a new name found once: "Wiz" is the company in each sentence.
+
+    A name accepted once (with its context cues) is the same entity wherever it is written
+    the same way; spaCy's per-sentence labels are too unstable to judge each occurrence alone.
+    """
+    names: dict[tuple[str, ...], _Cand | None] = {}
+    for c in (c for ctx in ctxs for c in ctx.cands):
+        if c.source != "ner" or c.confidence < MIN_CONFIDENCE:
+            continue
+        key = tuple(t[_TEXT] for t in _tokenize(text, c.start, c.end))
+        if not key or (c.kind == "person" and len(key) < 2):
+            continue  # surnames alone are the in-text pass's business
+        prior = names.get(key, c)
+        names[key] = c if prior is not None and prior.slug == c.slug else None
+    if not names:
+        return
+    firsts: dict[str, list[tuple[tuple[str, ...], _Cand]]] = defaultdict(list)
+    for key, cand in names.items():
+        if cand is not None:
+            firsts[key[0]].append((key, cand))
+    for ctx in ctxs:
+        toks = ctx.toks
+        for i, (tok_start, _, word) in enumerate(toks):
+            options = firsts.get(word)
+            if not options:
+                continue
+            for key, cand in sorted(options, key=lambda o: -len(o[0])):
+                n = len(key)
+                if tuple(t[_TEXT] for t in toks[i : i + n]) != key:
+                    continue
+                end = toks[i + n - 1][_END]
+                if i + n < len(toks) and _is_cap(toks[i + n][_TEXT]) and _is_word(toks[i + n][_TEXT]):
+                    break  # part of a longer name
+                if ctx.taken(tok_start, end):
+                    break
+                if cand.kind == "person" and excl.blocks(cand.name, text[tok_start:end]):
+                    break
+                conf = min(cand.confidence, CONF_IN_TEXT_NEW)
+                ctx.cands.append(_Cand(tok_start, end, cand.kind, cand.slug, cand.name, "ner", conf, ctx.index))
+                break
 
 
 # -- in-text coreference -------------------------------------------------------------------------

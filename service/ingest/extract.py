@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from service.ingest import clean, dates, entities, events, money, rivalries
+from service.ingest.formats import LAYOUT_KEY
 from service.ingest.facts import (
     EntityFact,
     EntityRef,
@@ -52,7 +53,7 @@ RECEIVING_KINDS = {"funding_round", "valuation", "revenue"}
 
 def extract_batch(sources: Sequence[SourceFile]) -> list[Extraction]:
     """Extract every document of the batch; spaCy sees all their sentences in one stream."""
-    pages = [clean.clean(s.text) for s in sources]
+    pages = [clean.clean(s.text, _layout(s.meta)) for s in sources]
     nlp = load_nlp()
     flat = [sentence.text for page in pages for sentence in page.sentences]
     docs = list(nlp.pipe(flat, batch_size=64))
@@ -67,9 +68,25 @@ def extract_batch(sources: Sequence[SourceFile]) -> list[Extraction]:
 
 def extract_text(text: str, meta: Mapping[str, Any] | None = None) -> Extraction:
     """Extract a single document (the write API's path)."""
-    page = clean.clean(text)
+    page = clean.clean(text, _layout(meta or {}))
     docs = list(load_nlp().pipe([s.text for s in page.sentences], batch_size=64))
     return extract_document(text, meta or {}, page, docs)
+
+
+def _layout(meta: Mapping[str, Any]) -> list[tuple[int, int, str]]:
+    """Ranges the file format marked as furniture or teasers (see :mod:`service.ingest.formats`)."""
+    raw = meta.get(LAYOUT_KEY)
+    if not isinstance(raw, list):
+        return []
+    return [
+        (item[0], item[1], item[2])
+        for item in raw
+        if isinstance(item, list | tuple)
+        and len(item) == 3
+        and isinstance(item[0], int)
+        and isinstance(item[1], int)
+        and isinstance(item[2], str)
+    ]
 
 
 def extract_document(text: str, meta: Mapping[str, Any], page: clean.CleanedPage, docs: Sequence[Any]) -> Extraction:

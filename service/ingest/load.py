@@ -17,11 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from service.ingest.facts import EntityFact, EntityRef, EventFact, Extraction, FundingFact, Span
+from service.ingest.facts import EntityRef, EventFact, Extraction, Span
 from service.ingest.source import SourceFile, text_sha256
 from service.models import (
     Change,
@@ -63,21 +64,6 @@ TYPE_FAMILIES: dict[str, str] = {
 }
 
 
-# Most specific first, as the trigger lexicons are ordered.
-TYPE_SPECIFICITY = {
-    t: i
-    for i, t in enumerate(
-        ("lawsuit", "bid", "acquisition", "funding_round", "joint_venture", "founding", "product_launch",
-         "commitment", "investment", "contract", "partnership", "statement", "other")
-    )
-}  # fmt: skip
-# How far along a reported status is: a later, firmer report replaces an earlier, vaguer one.
-STATUS_WEIGHT = {
-    "rumoured": 1, "reported": 2, "pending": 3, "announced": 4, "completed": 5,
-    "paused": 6, "cancelled": 7, "rejected": 7,
-}  # fmt: skip
-
-
 def stable_id(kind: str, key: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
 
@@ -107,6 +93,8 @@ class _Touched:
     created: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     updated: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     deleted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # (kind, id) of entities taking part in touched events: their rivalries' timelines may change.
+    entities: set[tuple[str, str]] = field(default_factory=set)
 
     def touch(self, kind: str, fact_id: str, created: bool) -> None:
         if created:
@@ -188,6 +176,9 @@ async def load_document_in(
 
 
 class _DocumentLoader:
+    """Writes one extraction with a bounded number of statements: batched upserts (``executemany``),
+    one matching query per event, and every citation in a single insert at the end."""
+
     def __init__(
         self, conn: AsyncConnection, doc_id: str, text_: str, extraction: Extraction, touched: _Touched
     ) -> None:
@@ -200,30 +191,27 @@ class _DocumentLoader:
         self.funding_ids: list[str] = []
         self.rivalry_ids: list[str] = []
         self.known: set[tuple[str, str]] = set()
+        self.citations: list[dict[str, Any]] = []
 
     async def load(self) -> None:
-        for entity in self.x.entities:
-            await self._entity(entity)
+        await self._entities()
         for event in self.x.events:
             self.event_ids.append(await self._event(event))
-        for funding in self.x.funding:
-            self.funding_ids.append(await self._funding(funding))
-        for rivalry in self.x.rivalries:
-            if all(self._exists(p) for p in rivalry.parties):
-                self.rivalry_ids.append(await self._rivalry(rivalry.parties, rivalry.spans))
-        for rel in self.x.relationships:
-            await self._relationship(rel.type, rel.organisation, rel.other_organisation, rel.spans)
+        await self._fundings()
+        await self._rivalries()
+        await self._relationships()
+        if self.citations:
+            await self.conn.execute(pg_insert(Citation).on_conflict_do_nothing(), self.citations)
 
     def _exists(self, ref: EntityRef) -> bool:
         return (ref.kind, ref.slug) in self.known
 
-    async def _cite(self, fact_kind: str, fact_id: str, spans: Iterable[Span]) -> None:
-        rows = []
+    def _cite(self, fact_kind: str, fact_id: str, spans: Iterable[Span]) -> None:
         for span in spans:
             quote = self.text[span.start : span.end]
             if not quote or span.start < 0 or span.end > len(self.text):
                 continue
-            rows.append(
+            self.citations.append(
                 {
                     "fact_kind": fact_kind,
                     "fact_id": fact_id,
@@ -239,69 +227,78 @@ class _DocumentLoader:
                     "value": span.value,
                 }
             )
-        if rows:
-            await self.conn.execute(pg_insert(Citation).values(rows).on_conflict_do_nothing())
 
-    async def _entity(self, entity: EntityFact) -> None:
-        if entity.kind == "organisation":
-            table: Any = Organisation
-            values: dict[str, Any] = {
-                "id": entity.slug,
-                "name": entity.name,
-                "kind": entity.org_kind or "other",
-                "country": entity.country,
-                "description": entity.description,
-                "in_gazetteer": entity.in_gazetteer,
-            }
-        else:
-            table = Person
-            values = {"id": entity.slug, "name": entity.name, "in_gazetteer": entity.in_gazetteer}
-        base = pg_insert(table).values(**values)
-        # Curated gazetteer data wins over what an earlier NER guess stored; NER never overwrites.
-        refresh = {k: base.excluded[k] for k in values if k != "id"}
-        stmt = base.on_conflict_do_update(
-            index_elements=["id"],
-            set_={**refresh, "updated_at": func.now()},
-            where=base.excluded.in_gazetteer,
-        ).returning(table.id, text("(xmax = 0) AS inserted"))
-        row = (await self.conn.execute(stmt)).first()
-        created = bool(row.inserted) if row is not None else False
-        self.known.add((entity.kind, entity.slug))
-        alias_table: Any = OrganisationAlias if entity.kind == "organisation" else PersonAlias
-        owner = "organisation_id" if entity.kind == "organisation" else "person_id"
-        names = {entity.name: True} | {a: False for a in entity.aliases if a and a != entity.name}
-        await self.conn.execute(
-            pg_insert(alias_table)
-            .values([{owner: entity.slug, "alias": a, "is_name": is_name} for a, is_name in names.items()])
-            .on_conflict_do_nothing()
+    async def _existing(self, table: Any, ids: Sequence[str], column: Any = None) -> set[str]:
+        column = column if column is not None else table.id
+        if not ids:
+            return set()
+        return set(await self.conn.scalars(select(column).where(column.in_(ids))))
+
+    async def _entities(self) -> None:
+        groups: tuple[tuple[str, Any, Any, str], ...] = (
+            ("organisation", Organisation, OrganisationAlias, "organisation_id"),
+            ("person", Person, PersonAlias, "person_id"),
         )
-        if entity.kind == "person":
-            for role in entity.roles:
-                if role.organisation is not None:
-                    present = await self.conn.scalar(
-                        select(Organisation.id).where(Organisation.id == role.organisation)
-                    )
-                    if present is None:
-                        continue
-                await self.conn.execute(
-                    pg_insert(PersonRole)
-                    .values(person_id=entity.slug, organisation_id=role.organisation, title=role.title)
-                    .on_conflict_do_nothing()
-                )
-        await self._cite(entity.kind, entity.slug, entity.spans)
-        self.touched.touch(entity.kind, entity.slug, created)
+        for kind, table, alias_table, owner in groups:
+            facts = [e for e in self.x.entities if e.kind == kind]
+            if not facts:
+                continue
+            before = await self._existing(table, [e.slug for e in facts])
+            rows = [
+                {
+                    "id": e.slug,
+                    "name": e.name,
+                    "in_gazetteer": e.in_gazetteer,
+                    **(
+                        {"kind": e.org_kind or "other", "country": e.country, "description": e.description}
+                        if kind == "organisation"
+                        else {}
+                    ),
+                }
+                for e in facts
+            ]
+            base = pg_insert(table)
+            # Curated gazetteer data wins over what an earlier NER guess stored; NER never overwrites.
+            stmt = base.on_conflict_do_update(
+                index_elements=["id"],
+                set_={**{k: base.excluded[k] for k in rows[0] if k != "id"}, "updated_at": func.now()},
+                where=base.excluded.in_gazetteer,
+            )
+            await self.conn.execute(stmt, rows)
+            aliases = [
+                {owner: e.slug, "alias": alias, "is_name": alias == e.name}
+                for e in facts
+                for alias in dict.fromkeys([e.name, *e.aliases])
+                if alias
+            ]
+            await self.conn.execute(pg_insert(alias_table).on_conflict_do_nothing(), aliases)
+            for e in facts:
+                self.known.add((kind, e.slug))
+                self._cite(kind, e.slug, e.spans)
+                self.touched.touch(kind, e.slug, e.slug not in before)
+        roles = [(e.slug, r) for e in self.x.entities if e.kind == "person" for r in e.roles]
+        if roles:
+            orgs = await self._existing(Organisation, sorted({r.organisation for _, r in roles if r.organisation}))
+            rows = [
+                {"person_id": slug, "organisation_id": r.organisation, "title": r.title}
+                for slug, r in roles
+                if r.organisation is None or r.organisation in orgs
+            ]
+            if rows:
+                await self.conn.execute(pg_insert(PersonRole).on_conflict_do_nothing(), rows)
 
     async def _event(self, event: EventFact) -> str:
         participants = [p for p in event.participants if self._exists(p.ref)]
         refs: set[tuple[str, str]] = {(p.ref.kind, p.ref.slug) for p in participants}
         match = await _match_event(self.conn, event, refs)
         if match is None:
-            event_id = stable_id("event", _cluster_key(event, refs))
+            key = _cluster_key(event, refs)
+            event_id = stable_id("event", key)
             stmt = (
                 pg_insert(Event)
                 .values(
                     id=event_id,
-                    cluster_key=_cluster_key(event, refs),
+                    cluster_key=key,
                     type=event.type,
                     title=event.title,
                     summary=event.summary,
@@ -317,135 +314,198 @@ class _DocumentLoader:
             created = (await self.conn.execute(stmt)).first() is not None
         else:
             event_id, created = match, False
-            await self._merge_event(event_id, event)
-        for p in participants:
-            column = "organisation_id" if p.ref.kind == "organisation" else "person_id"
+            await self.conn.execute(_MERGE_EVENT, _merge_params(event_id, event))
+        if participants:
             await self.conn.execute(
-                pg_insert(EventParticipant)
-                .values(event_id=event_id, kind=p.ref.kind, role=p.role, **{column: p.ref.slug})
-                .on_conflict_do_nothing()
+                pg_insert(EventParticipant).on_conflict_do_nothing(),
+                [
+                    {
+                        "event_id": event_id,
+                        "kind": p.ref.kind,
+                        "role": p.role,
+                        "organisation_id": p.ref.slug if p.ref.kind == "organisation" else None,
+                        "person_id": p.ref.slug if p.ref.kind == "person" else None,
+                    }
+                    for p in participants
+                ],
             )
-        spans = list(event.spans) + [span for _, span in event.claims.values()]
-        await self._cite("event", event_id, spans)
+        self._cite("event", event_id, [*event.spans, *(span for _, span in event.claims.values())])
         self.touched.touch("event", event_id, created)
+        self.touched.entities |= refs
         return event_id
 
-    async def _merge_event(self, event_id: str, event: EventFact) -> None:
-        """A later report of a known event fills what the first one left unknown; it never overwrites.
-
-        Two exceptions: a more specific type of the same family (a "partnership" later reported as
-        an "acquisition") and a status further along (talks "paused", a bid "rejected") win.
-        """
-        current = (
-            await self.conn.execute(
-                select(Event.type, Event.status, Event.occurred_on, Event.summary, Event.reported_on).where(
-                    Event.id == event_id
-                )
+    async def _fundings(self) -> None:
+        rows: list[dict[str, Any]] = []
+        payers: list[dict[str, Any]] = []
+        for funding in self.x.funding:
+            recipient = funding.recipient if funding.recipient and self._exists(funding.recipient) else None
+            key = "|".join(
+                [
+                    funding.kind,
+                    f"{funding.amount:.0f}" if funding.amount is not None else f"?{funding.amount_text.casefold()}",
+                    funding.currency or "",
+                    funding.qualifier,
+                    f"{recipient.kind}:{recipient.slug}" if recipient else "",
+                ]
             )
-        ).one()
-        values: dict[str, Any] = {}
-        if TYPE_SPECIFICITY.get(event.type, 99) < TYPE_SPECIFICITY.get(current.type, 99):
-            values["type"] = event.type
-        if STATUS_WEIGHT.get(event.status, 0) > STATUS_WEIGHT.get(current.status, 0):
-            values["status"] = event.status
-        if current.occurred_on is None and event.occurred_on is not None:
-            values.update(occurred_on=event.occurred_on, date_precision=event.date_precision, date_text=event.date_text)
-        if current.summary is None and event.summary:
-            values["summary"] = event.summary
-        if current.reported_on is None and event.reported_on is not None:
-            values["reported_on"] = event.reported_on
-        if values:
-            await self.conn.execute(update(Event).where(Event.id == event_id).values(**values))
-
-    async def _funding(self, funding: FundingFact) -> str:
-        recipient = funding.recipient if funding.recipient and self._exists(funding.recipient) else None
-        payers = [p for p in funding.payers if self._exists(p)]
-        key = "|".join(
-            [
-                funding.kind,
-                f"{funding.amount:.0f}" if funding.amount is not None else f"?{funding.amount_text.casefold()}",
-                funding.currency or "",
-                funding.qualifier,
-                f"{recipient.kind}:{recipient.slug}" if recipient else "",
+            funding_id = stable_id("funding", key)
+            self.funding_ids.append(funding_id)
+            rows.append(
+                {
+                    "id": funding_id,
+                    "natural_key": key,
+                    "kind": funding.kind,
+                    "amount": _decimal(funding.amount),
+                    "currency": funding.currency,
+                    "qualifier": funding.qualifier,
+                    "amount_usd": _decimal(funding.amount_usd),
+                    "fx_rate_on": funding.fx_rate_on,
+                    "equivalents": [msgspec.to_builtins(e) for e in funding.equivalents],
+                    "amount_text": funding.amount_text,
+                    "recipient_kind": recipient.kind if recipient else None,
+                    "recipient_organisation_id": recipient.slug
+                    if recipient and recipient.kind == "organisation"
+                    else None,
+                    "recipient_person_id": recipient.slug if recipient and recipient.kind == "person" else None,
+                    "event_id": self.event_ids[funding.event_index] if funding.event_index is not None else None,
+                    "occurred_on": funding.occurred_on,
+                    "date_precision": funding.date_precision,
+                    "status": funding.status,
+                }
+            )
+            payers += [
+                {
+                    "funding_id": funding_id,
+                    "kind": p.kind,
+                    "organisation_id": p.slug if p.kind == "organisation" else None,
+                    "person_id": p.slug if p.kind == "person" else None,
+                }
+                for p in funding.payers
+                if self._exists(p)
             ]
-        )
-        funding_id = stable_id("funding", key)
-        event_id = self.event_ids[funding.event_index] if funding.event_index is not None else None
-        values: dict[str, Any] = {
-            "id": funding_id,
-            "natural_key": key,
-            "kind": funding.kind,
-            "amount": _decimal(funding.amount),
-            "currency": funding.currency,
-            "qualifier": funding.qualifier,
-            "amount_usd": _decimal(funding.amount_usd),
-            "fx_rate_on": funding.fx_rate_on,
-            "equivalents": [msgspec.to_builtins(e) for e in funding.equivalents],
-            "amount_text": funding.amount_text,
-            "recipient_kind": recipient.kind if recipient else None,
-            "recipient_organisation_id": recipient.slug if recipient and recipient.kind == "organisation" else None,
-            "recipient_person_id": recipient.slug if recipient and recipient.kind == "person" else None,
-            "event_id": event_id,
-            "occurred_on": funding.occurred_on,
-            "date_precision": funding.date_precision,
-            "status": funding.status,
-        }
-        insert_funding = pg_insert(Funding).values(**values)
-        upsert = insert_funding.on_conflict_do_update(
+            self._cite("funding", funding_id, funding.spans)
+        if not rows:
+            return
+        # The same amount twice in one document (title and body) is one fact, loaded once.
+        unique = list({r["id"]: r for r in reversed(rows)}.values())[::-1]
+        before = await self._existing(Funding, [r["id"] for r in unique])
+        base = pg_insert(Funding)
+        stmt = base.on_conflict_do_update(
             index_elements=["natural_key"],
             set_={
-                "event_id": func.coalesce(Funding.event_id, insert_funding.excluded.event_id),
+                "event_id": func.coalesce(Funding.event_id, base.excluded.event_id),
                 "equivalents": func.coalesce(
-                    func.nullif(Funding.equivalents, text("'[]'::jsonb")), insert_funding.excluded.equivalents
+                    func.nullif(Funding.equivalents, sql_text("'[]'::jsonb")), base.excluded.equivalents
                 ),
-                "occurred_on": func.coalesce(Funding.occurred_on, insert_funding.excluded.occurred_on),
-                "date_precision": func.coalesce(Funding.date_precision, insert_funding.excluded.date_precision),
+                "occurred_on": func.coalesce(Funding.occurred_on, base.excluded.occurred_on),
+                "date_precision": func.coalesce(Funding.date_precision, base.excluded.date_precision),
                 "updated_at": func.now(),
             },
-        ).returning(text("(xmax = 0) AS inserted"))
-        created = bool((await self.conn.execute(upsert)).scalar_one())
-        for payer in payers:
-            column = "organisation_id" if payer.kind == "organisation" else "person_id"
-            await self.conn.execute(
-                pg_insert(FundingPayer)
-                .values(funding_id=funding_id, kind=payer.kind, **{column: payer.slug})
-                .on_conflict_do_nothing()
-            )
-        await self._cite("funding", funding_id, funding.spans)
-        self.touched.touch("funding", funding_id, created)
-        return funding_id
-
-    async def _rivalry(self, parties: tuple[EntityRef, EntityRef], spans: Sequence[Span]) -> str:
-        a, b = sorted(parties, key=lambda r: r.slug)
-        rid = rivalry_id(a, b)
-        values: dict[str, Any] = {
-            "id": rid,
-            "party_a_kind": a.kind,
-            "party_a_organisation_id": a.slug if a.kind == "organisation" else None,
-            "party_a_person_id": a.slug if a.kind == "person" else None,
-            "party_b_kind": b.kind,
-            "party_b_organisation_id": b.slug if b.kind == "organisation" else None,
-            "party_b_person_id": b.slug if b.kind == "person" else None,
-        }
-        stmt = pg_insert(Rivalry).values(**values).on_conflict_do_nothing().returning(Rivalry.id)
-        created = (await self.conn.execute(stmt)).first() is not None
-        await self._cite("rivalry", rid, spans)
-        self.touched.touch("rivalry", rid, created)
-        return rid
-
-    async def _relationship(self, type_: str, org: str, other: str, spans: Sequence[Span]) -> None:
-        if not (self._exists(EntityRef("organisation", org)) and self._exists(EntityRef("organisation", other))):
-            return
-        rel_id = stable_id("relationship", f"{type_}|{org}|{other}")
-        stmt = (
-            pg_insert(Relationship)
-            .values(id=rel_id, type=type_, organisation_id=org, other_organisation_id=other)
-            .on_conflict_do_nothing()
-            .returning(Relationship.id)
         )
-        created = (await self.conn.execute(stmt)).first() is not None
-        await self._cite("relationship", rel_id, spans)
-        self.touched.touch("relationship", rel_id, created)
+        await self.conn.execute(stmt, unique)
+        if payers:
+            await self.conn.execute(pg_insert(FundingPayer).on_conflict_do_nothing(), payers)
+        for row in unique:
+            self.touched.touch("funding", row["id"], row["id"] not in before)
+
+    async def _rivalries(self) -> None:
+        rows: dict[str, dict[str, Any]] = {}
+        for rivalry in self.x.rivalries:
+            if not all(self._exists(p) for p in rivalry.parties):
+                continue
+            a, b = sorted(rivalry.parties, key=lambda r: r.slug)
+            rid = rivalry_id(a, b)
+            rows.setdefault(
+                rid,
+                {
+                    "id": rid,
+                    "party_a_kind": a.kind,
+                    "party_a_organisation_id": a.slug if a.kind == "organisation" else None,
+                    "party_a_person_id": a.slug if a.kind == "person" else None,
+                    "party_b_kind": b.kind,
+                    "party_b_organisation_id": b.slug if b.kind == "organisation" else None,
+                    "party_b_person_id": b.slug if b.kind == "person" else None,
+                    "summary": self.text[rivalry.spans[0].start : rivalry.spans[0].end].strip()[:500]
+                    if rivalry.spans
+                    else None,
+                },
+            )
+            self._cite("rivalry", rid, rivalry.spans)
+        if not rows:
+            return
+        before = await self._existing(Rivalry, list(rows))
+        await self.conn.execute(pg_insert(Rivalry).on_conflict_do_nothing(), list(rows.values()))
+        for rid in rows:
+            self.rivalry_ids.append(rid)
+            self.touched.touch("rivalry", rid, rid not in before)
+
+    async def _relationships(self) -> None:
+        rows: dict[str, dict[str, Any]] = {}
+        for rel in self.x.relationships:
+            if not (
+                self._exists(EntityRef("organisation", rel.organisation))
+                and self._exists(EntityRef("organisation", rel.other_organisation))
+            ):
+                continue
+            rel_id = stable_id("relationship", f"{rel.type}|{rel.organisation}|{rel.other_organisation}")
+            rows.setdefault(
+                rel_id,
+                {
+                    "id": rel_id,
+                    "type": rel.type,
+                    "organisation_id": rel.organisation,
+                    "other_organisation_id": rel.other_organisation,
+                },
+            )
+            self._cite("relationship", rel_id, rel.spans)
+        if not rows:
+            return
+        before = await self._existing(Relationship, list(rows))
+        await self.conn.execute(pg_insert(Relationship).on_conflict_do_nothing(), list(rows.values()))
+        for rel_id in rows:
+            self.touched.touch("relationship", rel_id, rel_id not in before)
+
+
+# A later report of a known event fills what the first left unknown and never overwrites it, with
+# two exceptions: a more specific type of the same family (a "partnership" later reported as an
+# "acquisition") and a status further along (talks "paused", a bid "rejected") win.
+_MERGE_EVENT = sql_text(
+    """
+    UPDATE events SET
+        type = CASE WHEN array_position(CAST(:type_order AS text[]), CAST(:type AS text))
+                         < array_position(CAST(:type_order AS text[]), type) THEN :type ELSE type END,
+        status = CASE WHEN array_position(CAST(:status_order AS text[]), CAST(:status AS text))
+                           > array_position(CAST(:status_order AS text[]), status) THEN :status ELSE status END,
+        date_precision = CASE WHEN occurred_on IS NULL THEN CAST(:date_precision AS varchar) ELSE date_precision END,
+        date_text = CASE WHEN occurred_on IS NULL THEN CAST(:date_text AS text) ELSE date_text END,
+        occurred_on = coalesce(occurred_on, CAST(:occurred_on AS date)),
+        summary = coalesce(summary, CAST(:summary AS text)),
+        reported_on = coalesce(reported_on, CAST(:reported_on AS date)),
+        updated_at = now()
+    WHERE id = :id
+    """
+)
+TYPE_ORDER = [
+    "lawsuit", "bid", "acquisition", "funding_round", "joint_venture", "founding", "product_launch",
+    "commitment", "investment", "contract", "partnership", "statement", "other",
+]  # fmt: skip
+STATUS_ORDER = ["rumoured", "reported", "pending", "announced", "completed", "paused", "cancelled", "rejected"]
+
+
+def _merge_params(event_id: str, event: EventFact) -> dict[str, Any]:
+    has_date = event.occurred_on is not None
+    return {
+        "id": event_id,
+        "type": event.type,
+        "type_order": TYPE_ORDER,
+        "status": event.status,
+        "status_order": STATUS_ORDER,
+        "occurred_on": event.occurred_on,
+        "date_precision": event.date_precision if has_date else None,
+        "date_text": event.date_text if has_date else None,
+        "summary": event.summary,
+        "reported_on": event.reported_on,
+    }
 
 
 def _decimal(value: float | None) -> Decimal | None:
@@ -462,62 +522,59 @@ def _cluster_key(event: EventFact, refs: set[tuple[str, str]]) -> str:
     return "|".join(parts)
 
 
+_CANDIDATES = sql_text(
+    """
+    SELECT e.id, e.type, e.occurred_on,
+           array_agg(p.kind || ':' || coalesce(p.organisation_id, p.person_id)) AS refs
+    FROM events e
+    JOIN event_participants p ON p.event_id = e.id
+    WHERE e.type = ANY(CAST(:types AS text[]))
+      AND e.id IN (
+          SELECT event_id FROM event_participants
+          WHERE organisation_id = ANY(CAST(:orgs AS text[])) OR person_id = ANY(CAST(:people AS text[]))
+          GROUP BY event_id HAVING count(*) >= :need
+      )
+    GROUP BY e.id
+    ORDER BY e.id
+    """
+)
+
+
 async def _match_event(conn: AsyncConnection, event: EventFact, refs: set[tuple[str, str]]) -> str | None:
-    """The existing event this report describes, if any.
+    """The existing event this report describes, if any (one query).
 
     Same family of type, and the same participants (or one report naming a subset of at least
-    two of the other's), and no contradiction on the year when both give one.
+    two of the other's), and no contradiction on the year when both give one. An event with a
+    single participant only matches one of the same type and date.
     """
     if not refs:
         return None
     family = [t for t, f in TYPE_FAMILIES.items() if f == TYPE_FAMILIES.get(event.type, event.type)]
-    org_ids = [slug for kind, slug in refs if kind == "organisation"]
-    person_ids = [slug for kind, slug in refs if kind == "person"]
-    candidates = (
-        select(EventParticipant.event_id)
-        .join(Event, Event.id == EventParticipant.event_id)
-        .where(
-            Event.type.in_(family),
-            or_(EventParticipant.organisation_id.in_(org_ids), EventParticipant.person_id.in_(person_ids)),
-        )
-        .distinct()
-    )
-    ids = [r[0] for r in await conn.execute(candidates)]
-    if not ids:
-        return None
-    rows = await conn.execute(
-        select(
-            EventParticipant.event_id,
-            EventParticipant.kind,
-            EventParticipant.organisation_id,
-            EventParticipant.person_id,
-        ).where(EventParticipant.event_id.in_(ids))
-    )
-    existing: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for row in rows:
-        existing[row.event_id].add((row.kind, row.organisation_id or row.person_id))
-    known = (await conn.execute(select(Event.id, Event.occurred_on, Event.type).where(Event.id.in_(ids)))).all()
-    dates = {row.id: row.occurred_on for row in known}
-    types = {row.id: row.type for row in known}
+    mine = {f"{kind}:{slug}" for kind, slug in refs}
+    params = {
+        "types": family,
+        "orgs": sorted(slug for kind, slug in refs if kind == "organisation"),
+        "people": sorted(slug for kind, slug in refs if kind == "person"),
+        "need": 2 if len(mine) >= 2 else 1,
+    }
+    rows = await conn.execute(_CANDIDATES, params)
     best: tuple[int, str] | None = None
-    for event_id in sorted(existing):
-        theirs = existing[event_id]
-        shared = theirs & refs
-        smaller = min(len(theirs), len(refs))
-        same = theirs == refs
+    for row in rows:
+        theirs = set(row.refs)
+        shared = theirs & mine
+        smaller = min(len(theirs), len(mine))
+        same = theirs == mine
         if not same and not (len(shared) == smaller and smaller >= 2):
             continue
-        other_date = dates.get(event_id)
-        if len(refs) == 1 and (
-            types.get(event_id) != event.type or other_date is None or other_date != event.occurred_on
-        ):
+        single = len(mine) == 1
+        if single and (row.type != event.type or row.occurred_on is None or row.occurred_on != event.occurred_on):
             # One company alone "investing" in two articles is too little to call it the same event.
             continue
-        if event.occurred_on and other_date and abs(event.occurred_on.year - other_date.year) > 1:
+        if event.occurred_on and row.occurred_on and abs(event.occurred_on.year - row.occurred_on.year) > 1:
             continue
         score = len(shared) * 10 + (5 if same else 0)
         if best is None or score > best[0]:
-            best = (score, event_id)
+            best = (score, row.id)
     return best[1] if best else None
 
 
@@ -600,13 +657,20 @@ async def _refresh_events(conn: AsyncConnection, event_ids: set[str]) -> None:
     for cite in claims:
         values = by_event[cite.fact_id][cite.field or ""]
         values.setdefault(cite.value or "", []).append(_citation_json(cite))
-    for event_id in event_ids:
-        conflicts = [
-            {"field": name, "values": [{"value": v, "citations": c} for v, c in sorted(values.items())]}
-            for name, values in sorted(by_event.get(event_id, {}).items())
-            if _disagree(values)
-        ]
-        await conn.execute(update(Event).where(Event.id == event_id).values(conflicts=conflicts))
+    updates = [
+        {
+            "event_id": event_id,
+            "conflicts": [
+                {"field": name, "values": [{"value": v, "citations": c} for v, c in sorted(values.items())]}
+                for name, values in sorted(by_event.get(event_id, {}).items())
+                if _disagree(values)
+            ],
+        }
+        for event_id in sorted(event_ids)
+    ]
+    await conn.execute(
+        update(Event).where(Event.id == bindparam("event_id")).values(conflicts=bindparam("conflicts")), updates
+    )
 
 
 def _disagree(values: dict[str, list[dict[str, Any]]]) -> bool:
@@ -634,45 +698,40 @@ def _citation_json(cite: Any) -> dict[str, Any]:
     }
 
 
-def _party_filter(kind: str, org_col: Any, person_col: Any, slug: str) -> Any:
-    return org_col == slug if kind == "organisation" else person_col == slug
+_REFRESH_RIVALRIES = sql_text(
+    """
+    UPDATE rivalries AS r
+    SET event_count = s.n, first_event_on = s.first, last_event_on = s.last
+    FROM (
+        SELECT rv.id, count(e.id) AS n, min(e.occurred_on) AS first, max(e.occurred_on) AS last
+        FROM rivalries rv
+        LEFT JOIN LATERAL (
+            SELECT a.event_id FROM event_participants a
+            WHERE a.organisation_id = rv.party_a_organisation_id OR a.person_id = rv.party_a_person_id
+            INTERSECT
+            SELECT b.event_id FROM event_participants b
+            WHERE b.organisation_id = rv.party_b_organisation_id OR b.person_id = rv.party_b_person_id
+        ) AS shared ON true
+        LEFT JOIN events e ON e.id = shared.event_id
+        WHERE rv.id = ANY(CAST(:ids AS text[]))
+           OR rv.party_a_organisation_id = ANY(CAST(:orgs AS text[]))
+           OR rv.party_b_organisation_id = ANY(CAST(:orgs AS text[]))
+           OR rv.party_a_person_id = ANY(CAST(:people AS text[]))
+           OR rv.party_b_person_id = ANY(CAST(:people AS text[]))
+        GROUP BY rv.id
+    ) AS s
+    WHERE r.id = s.id
+    """
+)
 
 
 async def _refresh_rivalries(conn: AsyncConnection, touched: _Touched) -> None:
-    """Event counts and date ranges of rivalries whose parties' events may have changed."""
-    if not (touched.live("rivalry") or touched.live("event") or touched.deleted["event"]):
-        return
-    rivalries = (await conn.execute(select(*Rivalry.__table__.columns))).all()
-    for rivalry in rivalries:
-        stats = (await conn.execute(rivalry_events_stats(rivalry))).one()
-        await conn.execute(
-            update(Rivalry)
-            .where(Rivalry.id == rivalry.id)
-            .values(event_count=stats.count, first_event_on=stats.first, last_event_on=stats.last)
-        )
-
-
-def rivalry_event_ids(rivalry: Any) -> Any:
-    """Events in which both parties take part (a person's side includes their organisations' roles)."""
-    sides = []
-    for kind, org_id, person_id in (
-        (rivalry.party_a_kind, rivalry.party_a_organisation_id, rivalry.party_a_person_id),
-        (rivalry.party_b_kind, rivalry.party_b_organisation_id, rivalry.party_b_person_id),
-    ):
-        if kind == "organisation":
-            sides.append(select(EventParticipant.event_id).where(EventParticipant.organisation_id == org_id))
-        else:
-            sides.append(select(EventParticipant.event_id).where(EventParticipant.person_id == person_id))
-    return sides[0].intersect(sides[1])
-
-
-def rivalry_events_stats(rivalry: Any) -> Any:
-    ids = rivalry_event_ids(rivalry).subquery()
-    return select(
-        func.count().label("count"),
-        func.min(Event.occurred_on).label("first"),
-        func.max(Event.occurred_on).label("last"),
-    ).where(Event.id.in_(select(ids.c.event_id)))
+    """Event counts and date ranges of the rivalries a load or retraction may have changed."""
+    ids = sorted(touched.live("rivalry"))
+    orgs = sorted(slug for kind, slug in touched.entities if kind == "organisation")
+    people = sorted(slug for kind, slug in touched.entities if kind == "person")
+    if ids or orgs or people:
+        await conn.execute(_REFRESH_RIVALRIES, {"ids": ids, "orgs": orgs, "people": people})
 
 
 async def _log_changes(conn: AsyncConnection, touched: _Touched) -> None:
@@ -705,6 +764,13 @@ async def _retract(conn: AsyncConnection, doc_id: str, touched: _Touched) -> Non
     by_kind: dict[str, set[str]] = defaultdict(set)
     for kind, fact_id in cited:
         by_kind[kind].add(fact_id)
+    if by_kind.get("event"):
+        participants = await conn.execute(
+            select(
+                EventParticipant.kind, func.coalesce(EventParticipant.organisation_id, EventParticipant.person_id)
+            ).where(EventParticipant.event_id.in_(by_kind["event"]))
+        )
+        touched.entities |= {(kind, entity_id) for kind, entity_id in participants}
     # Events and funding before entities: their participants reference entities.
     for kind in ("rivalry", "relationship", "funding", "event", "person", "organisation"):
         ids = by_kind.get(kind, set())

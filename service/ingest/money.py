@@ -246,7 +246,10 @@ _QUALIFIER_RE: Final = re.compile(
     rf"(?P<up_to>jusqu{_APOS}{_WS}?(?:à|a)(?:{_WS}+hauteur{_WS}+{_DE})?|au{_WS}+(?:maximum|plus)"
     rf"|pas{_WS}+plus{_WS}+{_DE}|pouvant{_WS}+atteindre|plafonnée?s?{_WS}+à)"
     rf"|(?P<more_than>(?:bien{_WS}+|un{_WS}+peu{_WS}+)?plus{_WS}+{_DE}|au{_WS}+(?:moins|minimum)"
-    rf"|au-delà{_WS}+{_DE}|sup[ée]rieure?s?{_WS}+à|dépassant|excédant)"
+    rf"|au-delà{_WS}+{_DE}|sup[ée]rieure?s?{_WS}+à"
+    # "dépassait 18 milliards", "a dépassé les 10 milliards", "franchi la barre des 100 milliards"
+    rf"|(?:(?:dépass|excéd)(?:e|es|ent|ait|aient|ant|é|ée|er|era|eront|erait|eraient)|franchi|franchit)"
+    rf"(?:{_WS}+(?:les?|la{_WS}+barre{_WS}+des?|le{_WS}+cap{_WS}+des?|le{_WS}+seuil{_WS}+des?))?)"
     rf"|(?P<less_than>(?:bien{_WS}+|un{_WS}+peu{_WS}+)?moins{_WS}+{_DE}|à{_WS}+peine"
     rf"|inf[ée]rieure?s?{_WS}+à)"
     rf"|(?P<about>(?:à{_WS}+)?peu{_WS}+près|près{_WS}+{_DE}|environ|quelque(?![\w])"
@@ -269,6 +272,13 @@ _EQ_PAREN_OPEN_RE: Final = re.compile(
 )
 _EQ_PAREN_SEP_RE: Final = re.compile(rf"{_WS}*(?:[,;/]|{_WS}ou{_WS}|{_WS}soit{_WS}){_WS}*")
 _EQ_PAREN_CLOSE_RE: Final = re.compile(rf"{_WS}*\)")
+_EQ_DISTANT_MAX: Final = 80
+_EQ_DISTANT_SOIT_RE: Final = re.compile(
+    rf"[^.;:!?()\n\d]{{1,{_EQ_DISTANT_MAX}}}?,{_WS}*(?P<soit>soit){_WS}+"
+    rf"(?:(?:environ|près{_WS}+{_DE}|quelque|approximativement|~){_WS}*)?",
+    re.IGNORECASE,
+)
+_START_DIGIT_RE: Final = re.compile(r"\d")
 _EQ_SOIT_RE: Final = re.compile(
     rf"{_WS}*,?{_WS}*soit{_WS}+(?:(?:environ|près{_WS}+{_DE}|quelque|approximativement|~){_WS}*)?",
     re.IGNORECASE,
@@ -475,6 +485,14 @@ def _equivalents(text: str, main: _Amount, hi: int) -> tuple[tuple[Equivalent, .
         # Only an explicit currency makes "soit ..." a conversion ("soit 70 fois" is not).
         if eq is not None and eq.currency is not None and eq.value is not None:
             return (Equivalent(_to_float(eq.value), eq.currency, eq.start, eq.end),), eq.end
+    # "11,7 milliards d’euros après l’augmentation de capital, soit près de 14 milliards de dollars":
+    # a few words later in the same clause, and in another currency, it is still a conversion.
+    gap = _EQ_DISTANT_SOIT_RE.match(text, main.end, min(hi, main.end + _EQ_DISTANT_MAX))
+    if gap and main.currency is not None and not _START_DIGIT_RE.search(text, main.end, gap.start("soit")):
+        eq = _parse_amount(text, gap.end(), hi)
+        if eq is not None and eq.currency not in (None, main.currency) and eq.value is not None:
+            assert eq.currency is not None
+            return (Equivalent(_to_float(eq.value), eq.currency, eq.start, eq.end),), eq.end
     return (), main.end
 
 
@@ -613,7 +631,10 @@ _CUE_PATTERNS: Final[tuple[tuple[str | None, str], ...]] = (
     (
         None,
         rf"co[uû]te(?:ra|rait|nt)?|prix{_S}(?:de{_S}vente|public|conseillé|de{_S}départ)|tarifs?"
-        rf"|abonnements?|par{_S}mois|mensuel\w*",
+        rf"|abonnements?|par{_S}mois|mensuel\w*"
+        # "vendu 3 499 dollars", "proposée à 799 euros": a price tag right before the amount.
+        rf"|(?:vendu|proposé|affiché|facturé|commercialisé|disponible)e?s?(?={_S}(?:à{_S}|au{_S}prix{_S}de{_S}"
+        rf"|à{_S}partir{_S}de{_S}|dès{_S})?[\d$€£])",
     ),
     # --- tech money facts ---
     (
@@ -624,7 +645,7 @@ _CUE_PATTERNS: Final[tuple[tuple[str | None, str], ...]] = (
     (
         "funding_round",
         rf"l[eè]v[éèea]\w*|tours?{_S}de{_S}(?:table|financement)|séries?{_S}(?-i:[A-H])(?![\w])|seed"
-        rf"|amorçage|collectes?{_S}de{_S}fonds|collect\w*|récolt\w*|sécuris\w*|financement\w*"
+        rf"|amorçage|collectes?{_S}de{_S}fonds|collect(?!ifs?\b|ives?\b)\w*|récolt\w*|sécuris\w*|financement\w*"
         rf"|augmentation{_S}de{_S}capital",
     ),
     ("valuation", rf"valoris\w*|valeur{_S}(?:de|d{_A})|valant|vaut|capitalisation\w*"),

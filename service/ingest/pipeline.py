@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from service.ingest import load
 from service.ingest.extract import PIPELINE_VERSION, extract_batch
+from service.ingest.facts import Extraction
 from service.ingest.source import SourceError, SourceFile, article_paths, corpus_digest, iter_sources
 from service.models import IngestionRun
 
@@ -40,7 +41,8 @@ class SeedReport:
 
     def print_summary(self, console: Console | None = None) -> None:
         console = console or Console(file=sys.stdout, highlight=False)
-        table = Table(title=f"rivalry seed — {self.corpus}", show_header=True)
+        console.print(f"rivalry seed: {self.corpus}")
+        table = Table(show_header=True)
         table.add_column("documents")
         table.add_column("count", justify="right")
         table.add_row("new", str(len(self.new)))
@@ -162,6 +164,23 @@ async def _ingest(engine: AsyncEngine, paths: list[Path], report: SeedReport, in
             await _load_batch(engine, batch, report, progress, task)
 
 
+def _extract(batch: list[SourceFile], report: SeedReport) -> list[tuple[SourceFile, Extraction | None]]:
+    """Extract a batch in one spaCy stream; if that fails, one by one, so one bad article fails alone."""
+    try:
+        return list(zip(batch, extract_batch(batch), strict=True))
+    except Exception:
+        log.warning("ingest.batch.retrying_one_by_one", size=len(batch))
+    results: list[tuple[SourceFile, Extraction | None]] = []
+    for source in batch:
+        try:
+            results.append((source, extract_batch([source])[0]))
+        except Exception as exc:
+            log.exception("ingest.document.extraction_failed", file=source.path.name)
+            report.failed.append((source.path.name, f"could not be extracted: {exc.__class__.__name__}"))
+            results.append((source, None))
+    return results
+
+
 async def _load_batch(
     engine: AsyncEngine, batch: list[SourceFile], report: SeedReport, progress: Progress, task: TaskID
 ) -> None:
@@ -171,8 +190,11 @@ async def _load_batch(
         if source.sha256 in pending:
             report.unchanged.append(source.path.name)
             progress.advance(task)
-    for source, extraction in zip(todo, extract_batch(todo), strict=True):
+    for source, extraction in _extract(todo, report):
         progress.update(task, description=source.path.name)
+        if extraction is None:
+            progress.advance(task)
+            continue
         try:
             outcome = await load.load_document(engine, source, extraction, PIPELINE_VERSION)
         except Exception as exc:
@@ -183,5 +205,5 @@ async def _load_batch(
                 source.path.name
             )
             report.facts.update(outcome.facts)
-            log.info("ingest.document.loaded", file=source.path.name, document_id=outcome.document_id)
+            log.debug("ingest.document.loaded", file=source.path.name, document_id=outcome.document_id)
         progress.advance(task)

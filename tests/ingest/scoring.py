@@ -288,3 +288,34 @@ def citation_errors(served: Served) -> tuple[int, list[str]]:
             if c["prefix"] != text[max(0, c["start"] - 32) : c["start"]] or c["suffix"] != text[c["end"] : c["end"] + 32]:
                 errors.append(f"{fact['id']}: prefix/suffix mismatch at {c['start']}")
     return checked, errors
+
+
+def _line(kind: str, tally: Tally) -> str:
+    return f"{kind:<14} recall {tally.recall:6.1%} ({tally.found}/{tally.expected})  precision {tally.precision:6.1%}"
+
+
+def report(served: Served, gold: dict[str, Any]) -> str:
+    """The score table and every miss, for reading with ``pytest -s``."""
+    orgs = score_entities(served, gold, "organisations")
+    people = score_entities(served, gold, "people")
+    money, money_problems = score_money(served, gold)
+    events, _, statuses = score_events(served, gold)
+    required, optional = score_rivalries(served, gold)
+    lines = [_line("organisations", orgs), _line("people", people), _line("money", money), _line("events", events)]
+    lines.append(f"clusters       missing {score_clusters(served, gold)}")
+    lines.append(f"conflicts      missing {score_conflicts(served, gold)}")
+    lines.append(f"rivalries      missing required {required}, optional {optional}")
+    lines.append(f"event statuses differing from gold: {statuses}")
+    details = [
+        ("organisation misses", orgs.misses),
+        ("people misses", people.misses),
+        ("money misses", money.misses),
+        ("money problems", money_problems),
+        ("event misses", events.misses),
+        ("negative leaks", score_negatives(served, gold)),
+    ]
+    for title, items in details:
+        if items:
+            lines.append(f"{title}:")
+            lines.extend(f"  {item}" for item in items)
+    return "\n".join(lines)

@@ -1,0 +1,110 @@
+"""Ingestion benchmark: `rivalry seed` over a generated corpus against bare spaCy on the same texts.
+
+    python bench/ingest.py [--articles 2000] [--small 200]
+
+Prints one JSON object last: articles/s of the full pipeline (read, clean, NER, rules, load into
+PostgreSQL), articles/s of bare `nlp.pipe` with the same components over the same texts, their
+ratio, and the seed process's peak memory at --small and --articles articles. Uses DATABASE_URL
+when set (a scratch database is created and dropped on that server), else the embedded PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import generate  # noqa: E402
+
+SEED_CHILD = """
+import asyncio, json, resource, sys, time
+from pathlib import Path
+from service.ingest.pipeline import run_seed
+from service import migrate
+url, corpus = sys.argv[1], Path(sys.argv[2])
+migrate.upgrade(url)
+started = time.perf_counter()
+report = asyncio.run(run_seed(url, corpus, reset=True, interactive=False))
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "documents": len(report.new) + len(report.updated),
+                  "failed": len(report.failed), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+BARE_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from service.ingest.nlp import load_nlp, NLP_COMPONENTS
+texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).glob("*.txt"))]
+nlp = load_nlp()
+list(nlp.pipe(texts[:8]))  # warm up
+started = time.perf_counter()
+for _ in nlp.pipe(texts, batch_size=64):
+    pass
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "documents": len(texts), "components": list(NLP_COMPONENTS),
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _child(code: str, *args: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**os.environ, "RIVALRY_LOG_LEVEL": "WARNING"},
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _database() -> tuple[str, object]:
+    from tests.database import fresh_database, server_url
+
+    server = server_url()
+    url, _origin = server.__enter__()
+    scratch = fresh_database(url, "bench")
+    return scratch.__enter__(), (scratch, server)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--small", type=int, default=200)
+    args = parser.parse_args()
+    url, handles = _database()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            small = generate(args.small, Path(tmp) / "small")
+            large = generate(args.articles, Path(tmp) / "large")
+            # Warm the pipeline's model cache etc. on the small corpus, then measure.
+            seed_small = _child(SEED_CHILD, url, str(small))
+            seed_large = _child(SEED_CHILD, url, str(large))
+            bare = _child(BARE_CHILD, str(large))
+    finally:
+        scratch, server = handles
+        scratch.__exit__(None, None, None)  # type: ignore[attr-defined]
+        server.__exit__(None, None, None)  # type: ignore[attr-defined]
+    pipeline_rate = seed_large["documents"] / seed_large["seconds"]
+    bare_rate = bare["documents"] / bare["seconds"]
+    result = {
+        "articles": args.articles,
+        "pipeline_articles_per_s": round(pipeline_rate, 1),
+        "bare_spacy_articles_per_s": round(bare_rate, 1),
+        "ratio_to_bare_spacy": round(pipeline_rate / bare_rate, 3),
+        "spacy_components": bare["components"],
+        "peak_rss_mb": {str(args.small): round(seed_small["peak_rss_mb"], 1), str(args.articles): round(seed_large["peak_rss_mb"], 1)},
+        "peak_rss_growth": round(seed_large["peak_rss_mb"] / seed_small["peak_rss_mb"] - 1, 3),
+        "failed": seed_large["failed"],
+    }
+    _ = resource
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

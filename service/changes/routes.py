@@ -1,0 +1,93 @@
+"""GET /api/v1/changes: every created or updated fact, and tombstones for deleted ones, oldest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.http.pagination import Cursor, Limit, Page, SortKey, keyset_after, order_by, paginate
+from service.http.problems import problem_responses
+from service.models import Change
+
+ChangeKind = Literal["document", "organisation", "person", "event", "funding", "rivalry", "relationship"]
+KEYS = (SortKey(Change.changed_at, type="datetime"), SortKey(Change.id, type="int"))
+
+
+class ChangeRead(msgspec.Struct, omit_defaults=True):
+    """``op: deleted`` entries are tombstones and carry ``deleted_at``."""
+
+    kind: ChangeKind
+    id: str
+    op: Literal["created", "updated", "deleted"]
+    changed_at: dt.datetime
+    deleted_at: dt.datetime | None = None
+
+
+Since = Annotated[
+    dt.datetime | None,
+    QueryParameter(description="Only changes at or after this ISO 8601 timestamp (UTC when no offset is given)."),
+]
+KindFilter = Annotated[
+    list[ChangeKind] | None, QueryParameter(name="kind", description="Kind of fact; repeatable.", max_items=7)
+]
+
+
+async def _page(
+    session: AsyncSession, since: dt.datetime | None, kinds: Sequence[str], limit: int, after: Sequence[Any] | None
+) -> tuple[list[ChangeRead], list[Any] | None]:
+    stmt = select(Change.id, Change.kind, Change.entity_id, Change.op, Change.changed_at)
+    if since is not None:
+        stmt = stmt.where(Change.changed_at >= since)
+    if kinds:
+        stmt = stmt.where(Change.kind.in_(kinds))
+    if after is not None:
+        stmt = stmt.where(keyset_after(KEYS, after))
+    rows = (await session.execute(stmt.order_by(*order_by(KEYS)).limit(limit + 1))).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = [rows[-1].changed_at, rows[-1].id] if more and rows else None
+    return [
+        ChangeRead(
+            kind=r.kind,
+            id=r.entity_id,
+            op=r.op,
+            changed_at=r.changed_at,
+            deleted_at=r.changed_at if r.op == "deleted" else None,
+        )
+        for r in rows
+    ], last
+
+
+@get(
+    "/api/v1/changes",
+    summary="Change feed",
+    description="Every fact created, updated or deleted (tombstones) since a timestamp, oldest first.",
+    tags=["changes"],
+    responses=problem_responses(400, 503),
+)
+async def changes(
+    db_session: NamedDependency[AsyncSession],
+    since: Since = None,
+    kind: KindFilter = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[ChangeRead]:
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    kinds = sorted(set(kind or []))
+    return await paginate(
+        lambda after: _page(db_session, since, kinds, limit, after),
+        route="changes",
+        params={"since": since, "kind": kinds},
+        keys=KEYS,
+        limit=limit,
+        cursor=cursor,
+    )

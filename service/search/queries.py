@@ -1,0 +1,125 @@
+"""Search across documents and events (French full text) and organisations and people (fuzzy names).
+
+Full-text scores are ``ts_rank_cd`` normalised into 0–1 (rank / (rank + 1)); name scores are 1 for an alias that
+contains the query and the trigram similarity otherwise, so a close name ranks above a passing
+mention in a long article.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Float, case, cast, func, literal, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.facts import NAME_SIMILARITY
+from service.http.pagination import SortKey, keyset_after, order_by
+from service.models import Document, Event, Organisation, OrganisationAlias, Person, PersonAlias
+from service.search.schemas import SearchHit
+from service.search_sql import french_query
+
+SNIPPET_CHARS = 90
+_WORD = re.compile(r"\w+")
+
+
+def _ranked(types: Sequence[str], q: str) -> Any:
+    tsq = french_query(q)
+    parts = []
+    if "documents" in types:
+        parts.append(
+            select(
+                literal("document").label("type"),
+                Document.id.label("id"),
+                func.coalesce(Document.title, Document.file, Document.id).label("title"),
+                cast(func.ts_rank_cd(Document.search_vector, tsq, 32), Float).label("score"),
+                Document.text.label("body"),
+            ).where(Document.search_vector.op("@@")(tsq))
+        )
+    if "events" in types:
+        parts.append(
+            select(
+                literal("event").label("type"),
+                Event.id.label("id"),
+                Event.title.label("title"),
+                cast(func.ts_rank_cd(Event.search_vector, tsq, 32), Float).label("score"),
+                func.coalesce(Event.summary, Event.title).label("body"),
+            ).where(Event.search_vector.op("@@")(tsq))
+        )
+    folded = func.lower(func.rivalry_unaccent(q))
+    pattern = func.concat("%", func.replace(func.replace(folded, "%", r"\%"), "_", r"\_"), "%")
+    grams = func.rivalry_trigrams(q)
+    for kind, table, alias_table, owner in (
+        ("organisations", Organisation, OrganisationAlias, OrganisationAlias.organisation_id),
+        ("people", Person, PersonAlias, PersonAlias.person_id),
+    ):
+        if kind not in types:
+            continue
+        similarity = func.rivalry_similarity(alias_table.trigrams, grams)
+        score = func.max(func.greatest(case((alias_table.alias_folded.like(pattern), 1.0), else_=0.0), similarity))
+        parts.append(
+            select(
+                literal("organisation" if kind == "organisations" else "person").label("type"),
+                table.id.label("id"),
+                table.name.label("title"),
+                cast(score, Float).label("score"),
+                func.string_agg(alias_table.alias, " · ").label("body"),
+            )
+            .join(alias_table, owner == table.id)
+            .where(
+                alias_table.alias_folded.like(pattern)
+                | (alias_table.trigrams.op("&&")(grams) & (similarity >= NAME_SIMILARITY))
+            )
+            .group_by(table.id, table.name)
+        )
+    return union_all(*parts).subquery("hits")
+
+
+def snippet(body: str, q: str) -> str:
+    """The passage of ``body`` around the first word of the query, matched without accents or case."""
+    words = [w for w in _WORD.findall(_fold(q)) if len(w) >= 3]
+    folded = _fold(body)
+    position = -1
+    for word in words:
+        stem = word[: max(4, len(word) - 2)]
+        position = folded.find(stem)
+        if position >= 0:
+            end = position + len(stem)
+            while end < len(body) and body[end].isalnum():
+                end += 1
+            break
+    if position < 0:
+        return " ".join(body[: SNIPPET_CHARS * 2].split())
+    start = max(0, position - SNIPPET_CHARS)
+    stop = min(len(body), end + SNIPPET_CHARS)
+    text = body[start:position] + "«" + body[position:end] + "»" + body[end:stop]
+    return ("…" if start else "") + " ".join(text.split()) + ("…" if stop < len(body) else "")
+
+
+def _fold(text: str) -> str:
+    """Casefold and strip accents character by character, so offsets stay those of the original."""
+    return "".join(unicodedata.normalize("NFKD", ch)[0].casefold() if ch.isalpha() else ch.lower() for ch in text)
+
+
+async def search(
+    session: AsyncSession, q: str, types: Sequence[str], limit: int, after: Sequence[Any] | None
+) -> tuple[list[SearchHit], list[Any] | None]:
+    hits = _ranked(types, q)
+    keys = (SortKey(hits.c.score, type="double", descending=True), SortKey(hits.c.type), SortKey(hits.c.id))
+    stmt = select(hits)
+    if after is not None:
+        stmt = stmt.where(keyset_after(keys, after))
+    rows = (await session.execute(stmt.order_by(*order_by(keys)).limit(limit + 1))).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = [rows[-1].score, rows[-1].type, rows[-1].id] if more and rows else None
+    return [
+        SearchHit(type=r.type, id=r.id, title=r.title, snippet=snippet(r.body or "", q), score=round(r.score, 6))
+        for r in rows
+    ], last
+
+
+# How search cursors encode (score, type, id); the columns themselves belong to each query's subquery.
+CURSOR_KEYS = (SortKey(None, type="double", descending=True), SortKey(None), SortKey(None))

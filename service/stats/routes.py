@@ -1,0 +1,107 @@
+"""GET /api/v1/stats: what the database holds, in one query."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+from litestar import get
+from litestar.di import NamedDependency
+from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.http.problems import problem_responses
+from service.models import (
+    Citation,
+    Document,
+    Event,
+    Funding,
+    IngestionRun,
+    Organisation,
+    Person,
+    Relationship,
+    Rivalry,
+)
+
+
+class Counts(msgspec.Struct):
+    documents: int
+    organisations: int
+    people: int
+    events: int
+    funding: int
+    rivalries: int
+    relationships: int
+    citations: int
+
+
+class LastIngestion(msgspec.Struct):
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    status: str
+    pipeline_version: str
+    documents_new: int
+    documents_unchanged: int
+    documents_failed: int
+
+
+class Stats(msgspec.Struct):
+    counts: Counts
+    events_by_type: dict[str, int]
+    funding_usd_total: float
+    last_ingestion: LastIngestion | None
+
+
+def _count(table: type) -> ScalarSelect[int]:
+    return select(func.count()).select_from(table).scalar_subquery()
+
+
+@get("/api/v1/stats", summary="Totals", tags=["stats"], responses=problem_responses(503))
+async def stats(db_session: NamedDependency[AsyncSession]) -> Stats:
+    counts = (
+        await db_session.execute(
+            select(
+                _count(Document).label("documents"),
+                _count(Organisation).label("organisations"),
+                _count(Person).label("people"),
+                _count(Event).label("events"),
+                _count(Funding).label("funding"),
+                _count(Rivalry).label("rivalries"),
+                _count(Relationship).label("relationships"),
+                _count(Citation).label("citations"),
+                select(func.coalesce(func.sum(Funding.amount_usd), 0)).scalar_subquery().label("usd"),
+            )
+        )
+    ).one()
+    by_type = {
+        row.type: row.n
+        for row in await db_session.execute(select(Event.type, func.count().label("n")).group_by(Event.type))
+    }
+    run = (
+        await db_session.execute(select(IngestionRun).order_by(IngestionRun.id.desc()).limit(1))
+    ).scalar_one_or_none()
+    return Stats(
+        counts=Counts(
+            documents=counts.documents,
+            organisations=counts.organisations,
+            people=counts.people,
+            events=counts.events,
+            funding=counts.funding,
+            rivalries=counts.rivalries,
+            relationships=counts.relationships,
+            citations=counts.citations,
+        ),
+        events_by_type=dict(sorted(by_type.items())),
+        funding_usd_total=float(counts.usd),
+        last_ingestion=LastIngestion(
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            status=run.status,
+            pipeline_version=run.pipeline_version,
+            documents_new=run.documents_new,
+            documents_unchanged=run.documents_unchanged,
+            documents_failed=run.documents_failed,
+        )
+        if run is not None
+        else None,
+    )
