@@ -12,7 +12,6 @@ from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Contact, License, Server
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.db import create_engine, database_url, session_factory
@@ -22,6 +21,7 @@ from service.events.routes import EventController
 from service.exports.routes import EXPORT_ROUTES
 from service.funding.routes import FundingController
 from service.http.caching import HttpCachingMiddleware
+from service.http.guard import InputGuardMiddleware
 from service.http.problems import EXCEPTION_HANDLERS
 from service.logs import RequestLogMiddleware, configure_logging
 from service.organisations.routes import OrganisationController
@@ -30,10 +30,8 @@ from service.rivalries.routes import RivalryController
 from service.search.routes import search
 from service.stats.routes import stats
 from service.settings import Settings, get_settings
+from service.system.metrics import METRICS, metrics
 from service.system.routes import health, ready
-
-# Request counts and latencies per route template (not per URL: ids would explode the label set).
-METRICS = PrometheusConfig(app_name="rivalry", prefix="rivalry", group_path=True, exclude=["/metrics"])
 
 API_DESCRIPTION = """Structured, source-backed data on rivalries between tech companies and their leaders.
 
@@ -83,12 +81,12 @@ def create_app(
             stats,
             changes,
             *EXPORT_ROUTES,
-            PrometheusController,
+            metrics,
         ],
         dependencies={"db_session": Provide(provide_db_session)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RequestLogMiddleware, METRICS.middleware, HttpCachingMiddleware],
+        middleware=[RequestLogMiddleware, InputGuardMiddleware, METRICS.middleware, HttpCachingMiddleware],
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "HEAD", "OPTIONS", "POST", "DELETE"],

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -146,8 +146,10 @@ def name_match(kind: EntityKind, q: str, id_column: Any) -> ColumnElement[bool]:
             owner == id_column,
             or_(
                 alias_table.alias_folded.like(pattern),
-                (alias_table.trigrams.op("&&")(grams))
-                & (func.rivalry_similarity(alias_table.trigrams, grams) >= NAME_SIMILARITY),
+                and_(
+                    alias_table.trigrams.op("&&")(grams),
+                    func.rivalry_similarity(alias_table.trigrams, grams) >= NAME_SIMILARITY,
+                ),
             ),
         )
     )

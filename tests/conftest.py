@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -80,11 +81,20 @@ def app_on(settings: Settings, engine: AsyncEngine, conn: AsyncConnection | None
 
 
 @pytest.fixture
-async def client(
-    settings: Settings, engine: AsyncEngine, conn: AsyncConnection
-) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app_on(settings, engine, conn)) as test_client:
-        yield test_client
+async def client(settings: Settings, engine: AsyncEngine, conn: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on the test's own event loop, its sessions inside the test's rolled-back transaction.
+
+    (Litestar's AsyncTestClient runs the app on a loop of its own, which cannot share ``conn``.)
+    """
+    app = app_on(settings, engine, conn)
+    # What the lifespan would set; entering it here would tie anyio scopes to the fixture's task.
+    app.state.engine = engine
+    app.state.sessionmaker = async_sessionmaker(
+        bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test:
+        yield test
 
 
 @pytest.fixture(scope="session")
@@ -112,3 +122,54 @@ async def seeded_engine(seeded_url: str) -> AsyncIterator[AsyncEngine]:
 async def seeded_client(settings: Settings, seeded_engine: AsyncEngine) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app_on(settings, seeded_engine)) as test_client:
         yield test_client
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`rivalry serve` as a real process on the seeded database, for clients that speak plain HTTP."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("server") / "serve.log").open("w")
+    env = {
+        **os.environ,
+        "DATABASE_URL": seeded_url,
+        "RIVALRY_RATE_LIMIT_PER_MINUTE": "0",
+        "RIVALRY_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/ready", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not become ready; see {log.name}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()

@@ -7,6 +7,7 @@ detail, instance`` and, for invalid input, ``errors: [{param, message}]``. Nothi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -112,12 +113,34 @@ def _problem(
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {}))
 
 
-def _validation_errors(exc: ValidationException) -> list[ParamError]:
+def _public_names(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Handler argument name → the parameter name clients send (``type_`` → ``type``, ``date_from`` → ``from``)."""
+    names: dict[str, str] = {}
+    try:
+        parameters = request.route_handler.parsed_fn_signature.parameters
+    except Exception:  # no handler resolved (routing errors)
+        return names
+    for arg, field in parameters.items():
+        alias = getattr(getattr(field, "kwarg_definition", None), "name", None)
+        if alias:
+            names[arg] = alias
+    return names
+
+
+_MISSING = re.compile(r"Missing required (?:\w+ )?parameter '?([^' ]+)'?")
+
+
+def _validation_errors(request: Request[Any, Any, Any], exc: ValidationException) -> list[ParamError]:
     errors: list[ParamError] = []
+    missing = _MISSING.search(str(exc.detail or ""))
+    if missing:
+        return [ParamError(param=missing.group(1), message="is required")]
     extra = exc.extra if isinstance(exc.extra, list) else []
+    aliases = _public_names(request)
     for item in extra:
         if isinstance(item, Mapping):
             param = str(item.get("key") or item.get("source") or "body")
+            param = aliases.get(param, param)
             message = str(item.get("message") or "invalid value")
             errors.append(ParamError(param=param, message=message))
     return errors
@@ -128,7 +151,7 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
     if isinstance(exc, ProblemError):
         return _problem(request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, exc.headers)
     if isinstance(exc, ValidationException):
-        errors = _validation_errors(exc)
+        errors = _validation_errors(request, exc)
         detail = "; ".join(f"{e.param}: {e.message}" for e in errors) or "the request is invalid"
         return _problem(request, 400, "invalid-parameters", "Invalid request parameters", detail, errors)
     if isinstance(exc, HTTPException):
@@ -203,7 +226,8 @@ def problem_responses(*statuses: int) -> dict[int, Any]:
         429: "Rate limit exceeded; see `Retry-After`.",
         503: "The database is unavailable.",
     }
+    # Any route answers 400 to a request target with control characters or invalid UTF-8.
     return {
         status: ResponseSpec(data_container=Problem, description=descriptions[status], media_type=PROBLEM_MEDIA_TYPE)
-        for status in statuses
+        for status in sorted({400, *statuses})
     }

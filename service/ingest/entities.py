@@ -1266,3 +1266,256 @@ def _guess_org_kind(name: str, mentions: Sequence[EntityMention], text: str | No
         if votes:
             return max(votes.items(), key=lambda kv: kv[1])[0]
     return "other"
+
+
+# --------------------------------------------------------------------------------------------
+# References: organisations and people named by a description ("la start-up française",
+# "le patron de Meta"). They feed events, money and rivalries, never the entity list: the words
+# are not names, and citing them as aliases would be wrong.
+
+# Head nouns of a definite description and the organisation kinds each may refer to (None: any
+# company). Checked in order; the first head found wins.
+_COMPANIES = frozenset({"ai_lab", "big_tech", "aerospace", "chipmaker", "energy", "other"})
+_DESCRIPTION_HEADS: tuple[tuple[str, frozenset[str] | None], ...] = (
+    (r"start-?up|jeune\s+pousse|licorne|p[ée]pite", frozenset({"ai_lab", "aerospace", "energy", "chipmaker", "other"})),
+    (r"quotidien|journal|magazine|m[ée]dia|titre|agence\s+de\s+presse", frozenset({"media"})),
+    (r"fonds|investisseur|gestionnaire\s+d['’]actifs", frozenset({"investor"})),
+    (r"laboratoire|labo", frozenset({"ai_lab", "other"})),
+    (r"fondeur", frozenset({"chipmaker"})),
+    (
+        r"soci[ée]t[ée]|entreprise|multinationale|compagnie|constructeur|fabricant|[ée]diteur|concepteur|"
+        r"sp[ée]cialiste|op[ée]rateur|r[ée]seau\s+social|plateforme",
+        _COMPANIES,
+    ),
+    (r"groupe|g[ée]ant|firme|num[ée]ro\s+(?:un|deux)|leader|champion", None),
+)
+# Modifiers of a description may be "de"-complements of any word ("le numéro un mondial des puces d'IA").
+_DESC_MODIFIER = rf"(?:(?:de|des|du)\s+[\w’'-]+|d['’]\s?[\w’'-]+|(?!(?:{_NOT_MODIFIER})\b)[{_LOW}][\w’'-]*)"
+_DESCRIPTION_RE = re.compile(
+    rf"(?<![\w’'-])(?P<prep>dans\s+)?(?P<np>(?:[Ll]e|[Ll]a|[Ll]['’])\s?"
+    rf"(?P<head>{'|'.join(h for h, _ in _DESCRIPTION_HEADS)})(?P<mods>(?:\s+{_DESC_MODIFIER}){{0,5}}?))"
+    rf"(?=\s*(?P<next>[\w’']+|[.,;:]))"
+)
+_PAIR_RE = re.compile(
+    r"(?<![\w’'-])(?P<np>[Ll]es\s+deux\s+"
+    r"(?:entreprises|groupes|soci[ée]t[ée]s|partenaires|rivaux|fabricants|g[ée]ants|firmes|start-?ups|concurrents))\b"
+)
+# What follows the subject: a finite verb or an auxiliary, not a preposition or a relative pronoun.
+_VERBISH_RE = re.compile(
+    r"^(?:a|ont|avait|avaient|aura|auront|va|vont|vient|viennent|est|sont|était|étaient|sera|seront|serait|doit|"
+    r"doivent|devrait|devraient|peut|peuvent|pourrait|compte|entend|veut|s['’]\w+|se|n['’]\w+|ne|y|en|"
+    r"[a-zéèêîôûç]{3,}(?:e|es|ent|it|ait|aient|era|erait|eront|ra|ront))$"
+)
+_NOT_VERB_WORDS = frozenset(
+    "qui que dont de des du le la les un une et ou mais pour par avec dans sur sous entre".split()
+)
+_NATIONALITIES: dict[str, str] = {
+    "français": "FR", "française": "FR", "américain": "US", "américaine": "US", "chinois": "CN", "chinoise": "CN",
+    "britannique": "GB", "allemand": "DE", "allemande": "DE", "néerlandais": "NL", "néerlandaise": "NL",
+    "japonais": "JP", "japonaise": "JP", "coréen": "KR", "coréenne": "KR", "sud-coréen": "KR",
+    "sud-coréenne": "KR", "taïwanais": "TW", "taïwanaise": "TW", "israélien": "IL", "israélienne": "IL",
+    "émirati": "AE", "émiratie": "AE", "canadien": "CA", "canadienne": "CA", "indien": "IN", "indienne": "IN",
+    "suisse": "CH", "suédois": "SE", "suédoise": "SE", "italien": "IT", "italienne": "IT", "espagnol": "ES",
+    "espagnole": "ES", "saoudien": "SA", "saoudienne": "SA", "européen": "EU", "européenne": "EU",
+}  # fmt: skip
+_EUROPE = frozenset("FR DE NL GB IT ES SE CH BE IE FI DK AT PL PT LU NO".split())
+_CHIP_WORDS = re.compile(r"\b(?:puces?|semi-conducteurs?|processeurs?|gpu)\b", re.IGNORECASE)
+_PRESS_WORDS = re.compile(r"\b(?:presse|médias?)\b", re.IGNORECASE)
+# "le patron de Meta": the chief executive the gazetteer knows for that company.
+_LEADER_HEAD_RE = re.compile(
+    r"(?<![\w-])(?P<head>patron(?:ne)?|PDG|P\.-D\.G\.|CEO|directeur\s+général|directrice\s+générale|"
+    r"dirigeant(?:e)?|président-directeur\s+général)\s+(?:de\s+la\s+|du\s+|de\s+|d['’]\s?)$",
+    re.IGNORECASE,
+)
+_FORMER_RE = re.compile(r"(?:ancien(?:ne)?|ex-|futur(?:e)?|nouveau|nouvelle|premier|première)\s*$", re.IGNORECASE)
+LEADER_TITLES = frozenset({"pdg", "ceo", "directeur général", "directrice générale", "président-directeur général"})
+REFERENCE_CONFIDENCE = 0.7
+# A sentence's subject stands within its first words.
+SUBJECT_MAX_OFFSET = 40
+_PREPOSITION_BEFORE_RE = re.compile(
+    r"(?:\b(?:de|du|des|chez|par|pour|avec|à|au|aux|contre|dans|sur|entre|auprès|lesquels|lesquelles)\s+|\bd['’]\s?)"
+    r"(?:(?:la|le|les)\s+|l['’]\s?)?$",
+    re.IGNORECASE,
+)
+_MONEY_INTO_RE = re.compile(
+    r"\b(?:invest\w*|inject\w*|mis\w*|plac\w*|particip\w*|dollars|euros|milliards?|millions?)\b[^.;]*\s$"
+)
+# How many sentences back a description may find what it refers to.
+REFERENCE_WINDOW = 3
+
+
+def find_references(
+    text: str,
+    sentences: Sequence[Sentence],
+    mentions: Sequence[EntityMention],
+    org_kinds: dict[str, str],
+    title: str | None = None,
+) -> list[EntityMention]:
+    """Descriptions that stand for an entity named nearby, as mentions of that entity.
+
+    * "La start-up française a annoncé…", "Le quotidien américain a poursuivi…": a definite
+      description in subject position (sentence start or after a comma, a verb next) refers to
+      a compatible organisation of the last sentences (kind from the head noun, country from a
+      nationality adjective), the one the text is most about, preferring the previous
+      sentence's subject. "les deux entreprises" refers to the two best candidates.
+    * "le patron de Meta": the company's chief executive, when the gazetteer knows exactly one
+      and the text names that person somewhere (so an outdated entry cannot put words in
+      someone's mouth).
+    """
+    gaz = load_gazetteer()
+    by_sentence: list[list[EntityMention]] = []
+    k = 0
+    ordered = sorted(mentions, key=lambda m: m.start)
+    for s in sentences:
+        while k < len(ordered) and ordered[k].start < s.start:
+            k += 1
+        j = k
+        while j < len(ordered) and ordered[j].end <= s.end:
+            j += 1
+        by_sentence.append(ordered[k:j])
+        k = j
+    counts: dict[str, int] = defaultdict(int)
+    for m in mentions:
+        counts[m.slug] += 1
+    title_folded = _fold(title) if title else ""
+    people_named = {m.slug for m in mentions if m.kind == "person"}
+    out: list[EntityMention] = []
+    for i, (sentence, found) in enumerate(zip(sentences, by_sentence, strict=True)):
+        taken = [(m.start, m.end) for m in found]
+        window = by_sentence[max(0, i - REFERENCE_WINDOW) : i]
+        # The previous sentence's subject: an organisation near its start, not after a preposition.
+        subject = None
+        if i:
+            prev_start = sentences[i - 1].start
+            first = next((m for m in by_sentence[i - 1] if m.kind == "organisation"), None)
+            if (
+                first is not None
+                and first.start - prev_start <= SUBJECT_MAX_OFFSET
+                and not _PREPOSITION_BEFORE_RE.search(text, max(prev_start, first.start - 30), first.start)
+            ):
+                subject = first.slug
+        for m in _DESCRIPTION_RE.finditer(text, sentence.start, sentence.end):
+            start, end = m.span("np")
+            nxt = m.group("next")
+            if _overlaps(start, end, taken):
+                continue
+            if m.group("prep"):
+                # "a injecté 2 milliards dans la start-up": the company money goes into.
+                if not _MONEY_INTO_RE.search(text, max(sentence.start, start - 80), start):
+                    continue
+            elif (
+                not _clause_start(text, sentence.start, start)
+                or nxt.casefold() in _NOT_VERB_WORDS
+                or not _VERBISH_RE.match(nxt.casefold())
+            ):
+                continue
+            allowed = next(kinds for head, kinds in _DESCRIPTION_HEADS if re.fullmatch(head, m.group("head"), re.I))
+            mods = m.group("mods")
+            if allowed is None and _CHIP_WORDS.search(mods):
+                allowed = frozenset({"chipmaker"})
+            if allowed is None and _PRESS_WORDS.search(mods):
+                allowed = frozenset({"media"})
+            country = next((c for w, c in _NATIONALITIES.items() if re.search(rf"(?<!\w){w}(?!\w)", mods)), None)
+            best = _antecedents(gaz, window, allowed, country, counts, title_folded, org_kinds, 1, subject)
+            if best:
+                out.append(_reference(text, start, end, best[0]))
+        for m in _PAIR_RE.finditer(text, sentence.start, sentence.end):
+            start, end = m.span("np")
+            if _overlaps(start, end, taken):
+                continue
+            best = _antecedents(gaz, window, None, None, counts, title_folded, org_kinds, 2, subject)
+            if len(best) == 2:
+                out.extend(_reference(text, start, end, b) for b in best)
+        for org in (m for m in found if m.kind == "organisation"):
+            head = _LEADER_HEAD_RE.search(text, max(sentence.start, org.start - 40), org.start)
+            if head is None or _FORMER_RE.search(text, max(sentence.start, head.start() - 12), head.start()):
+                continue
+            leader = _leaders_by_org(gaz).get(org.slug)
+            if leader is None or leader.slug not in people_named:
+                continue
+            # An apposition already names the person ("Andy Jassy, le patron d'Amazon").
+            if any(
+                p.kind == "person" and (0 <= head.start() - p.end <= 6 or 0 <= p.start - org.end <= 4) for p in found
+            ):
+                continue
+            out.append(
+                EntityMention(
+                    start=head.start("head"),
+                    end=head.end("head"),
+                    text=text[head.start("head") : head.end("head")],
+                    kind="person",
+                    slug=leader.slug,
+                    name=leader.name,
+                    source="gazetteer",
+                    confidence=REFERENCE_CONFIDENCE,
+                )
+            )
+    return out
+
+
+def _reference(text: str, start: int, end: int, antecedent: EntityMention) -> EntityMention:
+    return EntityMention(
+        start=start,
+        end=end,
+        text=text[start:end],
+        kind=antecedent.kind,
+        slug=antecedent.slug,
+        name=antecedent.name,
+        source=antecedent.source,
+        confidence=REFERENCE_CONFIDENCE,
+    )
+
+
+def _antecedents(
+    gaz: Gazetteer,
+    window: Sequence[Sequence[EntityMention]],
+    allowed: frozenset[str] | None,
+    country: str | None,
+    counts: dict[str, int],
+    title_folded: str,
+    org_kinds: dict[str, str],
+    wanted: int,
+    subject: str | None,
+) -> list[EntityMention]:
+    """The best ``wanted`` distinct organisations of the window matching kind and country."""
+    scores: dict[str, float] = {}
+    first: dict[str, EntityMention] = {}
+    for age, found in enumerate(reversed(window)):
+        for pos, m in enumerate(found):
+            if m.kind != "organisation":
+                continue
+            kind = org_kinds.get(m.slug, "other")
+            if allowed is None and kind in ("media", "government"):
+                continue
+            if allowed is not None and kind not in allowed:
+                continue
+            if country is not None:
+                record = gaz.get(m.slug)
+                known = record.country if isinstance(record, Organisation) else None
+                if known is not None and known != country and not (country == "EU" and known in _EUROPE):
+                    continue
+            score = min(counts[m.slug], 5) * 0.5 + (1.0 if _fold(m.name) in title_folded else 0.0)
+            if age == 0:
+                score += 1.0 + (2.0 if m.slug == subject else 0.0)
+            scores[m.slug] = max(scores.get(m.slug, 0.0), score)
+            first.setdefault(m.slug, m)
+    ranked = sorted(scores, key=lambda slug: -scores[slug])
+    return [first[slug] for slug in ranked[:wanted]]
+
+
+def _clause_start(text: str, floor: int, pos: int) -> bool:
+    """At the start of the sentence, or right after a comma, colon, semicolon or opening quote."""
+    i = pos
+    while i > floor and text[i - 1].isspace():
+        i -= 1
+    return i == floor or text[i - 1] in ",;:«("
+
+
+@functools.cache
+def _leaders_by_org(gaz: Gazetteer) -> dict[str, Person]:
+    """Organisation slug → its one chief executive (organisations with several have none here)."""
+    found: dict[str, list[Person]] = defaultdict(list)
+    for person in gaz.people:
+        for org in {r.organisation for r in person.roles if r.organisation and r.title.casefold() in LEADER_TITLES}:
+            found[org].append(person)
+    return {org: people[0] for org, people in found.items() if len(people) == 1}

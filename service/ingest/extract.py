@@ -109,16 +109,21 @@ def extract_document(text: str, meta: Mapping[str, Any], page: clean.CleanedPage
                 amounts.append((m, kind, sentence))
 
     entity_facts = _entity_facts(mentions, gazetteer, new)
-    leaders = _leaders(gazetteer, {m.slug for m in mentions if m.kind == "person"})
+    title = _title(_str(meta.get("title")) or page.title)
+    # Descriptions ("la start-up française", "le patron de Meta") take part in events, money and
+    # rivalries as the entity they stand for; they are not names, so not entity mentions.
+    references = entities.find_references(text, sentences, mentions, org_kinds, title)
+    actors = sorted([*mentions, *references], key=lambda m: (m.start, -m.end))
+    leaders = _leaders(gazetteer, {m.slug for m in actors if m.kind == "person"})
     drafts = events.extract_events(
-        sentences, mentions, [m for m, _, _ in amounts], date_mentions, org_kinds, text, leaders
+        sentences, actors, [m for m, _, _ in amounts], date_mentions, org_kinds, text, leaders
     )
     event_facts = [_event_fact(d, leaders, published_on) for d in drafts]
     funding_facts = [
-        _funding_fact(text, m, kind, sentence, sentences, mentions, drafts, org_kinds, leaders, gazetteer, published_on)
+        _funding_fact(text, m, kind, sentence, sentences, actors, drafts, org_kinds, leaders, gazetteer, published_on)
         for m, kind, sentence in amounts
     ]
-    rivalry_facts = _rivalry_facts(sentences, mentions, org_kinds, leaders, event_facts)
+    rivalry_facts = _rivalry_facts(sentences, actors, org_kinds, leaders, event_facts)
     relationship_facts = [
         RelationshipFact(
             type=r.type,
@@ -126,10 +131,10 @@ def extract_document(text: str, meta: Mapping[str, Any], page: clean.CleanedPage
             other_organisation=r.other.slug,
             spans=[Span(r.start, r.end, EXTRACTORS["relationship"], 0.8)],
         )
-        for r in rivalries.extract_relations(text, sentences, mentions)
+        for r in [*rivalries.extract_relations(text, sentences, mentions), *_former_staff(text, drafts, mentions)]
     ]
     return Extraction(
-        title=_str(meta.get("title")) or page.title,
+        title=title,
         publisher=_str(meta.get("publisher")) or publisher_from_text(text),
         author=_str(meta.get("author")) or author_from_text(text, page.byline_names),
         url=_str(meta.get("url")),
@@ -144,6 +149,20 @@ def extract_document(text: str, meta: Mapping[str, Any], page: clean.CleanedPage
     )
 
 
+def _former_staff(
+    text: str, drafts: Sequence[events.EventDraft], mentions: Sequence[EntityMention]
+) -> list[rivalries.RelationDraft]:
+    """Founding sentences that say the founders came from another company."""
+    out: list[rivalries.RelationDraft] = []
+    for d in drafts:
+        if d.type != "founding":
+            continue
+        founded = next((m for m, role in d.participants if role == "subject" and m.kind == "organisation"), None)
+        if founded is not None:
+            out += rivalries.former_staff_relations(text, d.sentence, founded, mentions)
+    return out
+
+
 def _organisation(gazetteer: entities.Gazetteer, slug: str) -> entities.Organisation | None:
     record = gazetteer.get(slug)
     return record if isinstance(record, entities.Organisation) else None
@@ -156,6 +175,21 @@ def _person(gazetteer: entities.Gazetteer, slug: str) -> entities.Person | None:
 
 def _str(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+
+
+def _title(title: str | None) -> str | None:
+    """A Markdown heading's "#" marks are layout, not part of the title."""
+    return _MARKDOWN_HEADING.sub("", title).strip() or None if title else None
+
+
+def _name_like(surface: str) -> bool:
+    """A surface form worth keeping as an alias: a name ("OpenAI", "xAI"), not a description
+    ("groupe de Redmond") — descriptions start with a lower-case word."""
+    first = surface.split()[0] if surface.split() else ""
+    return any(ch.isupper() or ch.isdigit() for ch in first)
 
 
 def _org_kinds(
@@ -180,7 +214,7 @@ def _entity_facts(
     # Organisations first: people's roles point at them.
     for (kind, slug), group in sorted(grouped.items(), key=lambda item: (item[0][0] != "organisation", item[0][1])):
         spans = [Span(m.start, m.end, EXTRACTORS[m.source], m.confidence) for m in group]
-        surface = sorted({m.text for m in group if m.text})
+        surface = sorted({m.text for m in group if m.text and _name_like(m.text)})
         if kind == "organisation":
             org = _organisation(gazetteer, slug)
             if org is not None:
@@ -218,7 +252,7 @@ def _entity_facts(
                 )
                 continue
         found = new.get(slug)
-        name = found.name if found else max(surface, key=len)
+        name = found.name if found else max(surface or [group[0].name], key=len)
         facts.append(
             EntityFact(
                 kind=kind,
@@ -288,8 +322,8 @@ def _event_fact(draft: events.EventDraft, leaders: Mapping[str, set[str]], publi
         )
     names = []
     for m, _ in draft.participants:
-        if m.text not in names:
-            names.append(m.text)
+        if m.name not in names:
+            names.append(m.name)
     title = f"{events.TYPE_LABELS[draft.type]} — {', '.join(names[:4])}"
     return EventFact(
         type=draft.type,

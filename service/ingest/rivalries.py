@@ -18,9 +18,27 @@ import msgspec
 from service.ingest.types import EntityMention, Sentence
 
 RIVALRY_CUES = re.compile(
-    r"\b(?:rival(?:e|es|ité|ités)?|rivaux|ennemi(?:e|s)? jur(?:é|ée|és)|affront(?:ement|ements|er|e|ent|ait|é)|"
-    r"s['’]affront\w*|concurrenc(?:er|e|ent|ait)|concurrent(?:e|s|es)?|conflit|querelle|différend|"
-    r"opposition|en guerre|guerre (?:de|entre)|bras de fer|adversaire)\b",
+    r"\b(?:rival(?:e|es|ité|ités)?|rivaux|rivalis(?:er|e|es|ent|ait|aient|ant|era)|ennemi(?:e|s)? jur(?:é|ée|és)|"
+    r"affront(?:ement|ements|er|e|ent|ait|é)|s['’]affront\w*|concurrenc(?:er|e|ent|ait)|concurrent(?:e|s|es)?|"
+    r"conflit|querelle|différend|opposition|en guerre|guerre (?:de|entre)|bras de fer|adversaires?|duels?)\b",
+    re.IGNORECASE,
+)
+# "la rivalité entre X et Y", "le duel entre X et Y"
+_BETWEEN = re.compile(r"\bentre\s+$", re.IGNORECASE)
+# "le principal rival européen d'OpenAI", "concurrent de X", "rivalise avec X", "son duel avec X"
+_TOWARDS = re.compile(
+    r"^(?:\s+[\w’'-]+){0,2}?\s*(?:de\s+la\s+|de\s+l['’]|du\s+|de\s+|d['’]\s?|avec\s+(?:ceux\s+|celles?\s+|celui\s+)?(?:de\s+|d['’]\s?)?|contre\s+)"
+    r"|^\s+(?=[A-ZÀ-Ý])",
+    re.IGNORECASE,
+)
+_POSSESSIVE_BEFORE = re.compile(r"\b(?:son|sa|ses|leur|leurs)\s+(?:[\w’'-]+\s+)?$", re.IGNORECASE)
+# "ne cherchons pas à concurrencer Siemens": a denied rivalry is none.
+_NEGATED = re.compile(
+    r"\b(?:ne|n['’])\s*(?:[\w’'-]+\s+){1,2}(?:pas|plus|jamais)\s+(?:[\w’'-]+\s+){0,2}$|\bsans\s+$", re.IGNORECASE
+)
+_COMPLEMENT = re.compile(
+    r"(?:\b(?:de|du|des|chez|par|pour|avec|à|au|aux|contre|dans|sur|entre|auprès|lesquels|lesquelles)\s+|\bd['’]\s?)"
+    r"(?:(?:la|le|les)\s+|l['’]\s?)?(?:[\w’'-]+\s+){0,1}$",
     re.IGNORECASE,
 )
 _ONE_SIDED = re.compile(
@@ -91,11 +109,19 @@ def extract_rivalries(
         if cue is None:
             continue
         cue_start, cue_end = sentence.start + cue.start(), sentence.start + cue.end()
+        if _NEGATED.search(sentence.text, 0, cue.start()):
+            continue
         mentions = [
             e
             for e in entities
             if sentence.start <= e.start and e.end <= sentence.end and org_kinds.get(e.slug) != "media"
         ]
+        directed = _directed_pair(sentence, cue.start(), cue.end(), mentions, entities, org_kinds, affiliations)
+        if directed is not None:
+            drafts.append(
+                RivalryDraft(a=directed[0], b=directed[1], sentence=sentence, cue_start=cue_start, cue_end=cue_end)
+            )
+            continue
         distinct: dict[str, EntityMention] = {}
         for m in sorted(mentions, key=lambda m: abs(m.start - cue_start)):
             distinct.setdefault(m.slug, m)
@@ -132,6 +158,59 @@ def extract_rivalries(
     return drafts
 
 
+def _directed_pair(
+    sentence: Sentence,
+    cue_start: int,
+    cue_end: int,
+    mentions: Sequence[EntityMention],
+    entities: Sequence[EntityMention],
+    org_kinds: Mapping[str, str],
+    affiliations: Mapping[str, set[str]],
+) -> tuple[EntityMention, EntityMention] | None:
+    """The two sides where the grammar names them: "la rivalité entre X et Y"; "X, … rival de Y";
+    "son duel avec Y" (X the sentence's subject); "rivalise avec Y" with no X (the text's main entity).
+
+    Offsets are relative to the sentence text. A person facing a company stands for the company
+    they run.
+    """
+    text = sentence.text
+    rel = [(m, m.start - sentence.start, m.end - sentence.start) for m in mentions]
+    after = [(m, a, b) for m, a, b in rel if a >= cue_end]
+    pair: tuple[EntityMention, EntityMention] | None = None
+    if after and _BETWEEN.search(text, cue_end, after[0][1]) and len(text[cue_end : after[0][1]]) <= 30:
+        others = [m for m, _, _ in after[1:] if m.slug != after[0][0].slug]
+        if others:
+            pair = (after[0][0], others[0])
+    elif after and after[0][1] - cue_end <= 40 and _TOWARDS.match(text[cue_end : after[0][1]]):
+        target = after[0][0]
+        before = [(m, a, b) for m, a, b in rel if b <= cue_start and m.slug != target.slug]
+        if _POSSESSIVE_BEFORE.search(text, 0, cue_start):
+            side = next((m for m, a, _ in before if not _COMPLEMENT.search(text, max(0, a - 30), a)), None)
+        else:
+            side = next((m for m, a, _ in reversed(before) if not _COMPLEMENT.search(text, max(0, a - 30), a)), None)
+        if side is None:
+            top = dominant([e for e in entities if e.slug != target.slug], target.kind, org_kinds)
+            side = next((e for e in entities if e.slug == top), None)
+        if side is not None:
+            pair = (side, target)
+    if pair is None:
+        return None
+    a, b = pair
+    if a.kind != b.kind:
+        # "rival de l'entreprise de Sam Altman": the person stands for the company they run.
+        a, b = (_company_of(x, affiliations) for x in (a, b))
+    if a.slug == b.slug or a.kind != b.kind:
+        return None
+    return a, b
+
+
+def _company_of(m: EntityMention, affiliations: Mapping[str, set[str]]) -> EntityMention:
+    led = affiliations.get(m.slug, set())
+    if m.kind == "person" and len(led) == 1:
+        return msgspec.structs.replace(m, kind="organisation", slug=next(iter(led)))
+    return m
+
+
 def _org_pair(
     orgs: list[EntityMention], people: list[EntityMention], affiliations: Mapping[str, set[str]]
 ) -> tuple[EntityMention, EntityMention] | None:
@@ -161,4 +240,30 @@ def extract_relations(
                     if pattern.search(between):
                         drafts.append(RelationDraft(type_, first, second, first.start, second.end))
                         break
+    return drafts
+
+
+# "Fondée par d'anciens salariés d'OpenAI", "deux anciens ingénieurs de Dassault Systèmes".
+_FORMER_STAFF_RE = re.compile(
+    r"\b(?:d['’]anciens?|anciens?|anciennes?|ex-)\s+(?:[\w-]+\s+){0,1}?(?:salariés|employés|ingénieurs|cadres|"
+    r"chercheurs|dirigeants|membres|collaborateurs|responsables|développeurs|salarié|employé|ingénieur|cadre|"
+    r"chercheur|dirigeant)\s+(?:de\s+la\s+|de\s+|du\s+|d['’]\s?|chez\s+)$",
+    re.IGNORECASE,
+)
+
+
+def former_staff_relations(
+    text: str, sentence: Sentence, founded: EntityMention, entities: Sequence[EntityMention]
+) -> list[RelationDraft]:
+    """In a founding sentence, the company the founders used to work for."""
+    drafts: list[RelationDraft] = []
+    for e in entities:
+        if (
+            e.kind == "organisation"
+            and sentence.start <= e.start
+            and e.end <= sentence.end
+            and e.slug != founded.slug
+            and _FORMER_STAFF_RE.search(text, max(sentence.start, e.start - 60), e.start)
+        ):
+            drafts.append(RelationDraft("founded_by_former_staff_of", founded, e, sentence.start, sentence.end))
     return drafts

@@ -156,7 +156,9 @@ def score_money(served: Served, gold: dict[str, Any]) -> tuple[Tally, list[str]]
                 tally.found += 1
                 if "equivalent" in fact:
                     eq = fact["equivalent"]
-                    if not any(e["amount"] == eq["amount"] and e["currency"] == eq["currency"] for e in match[0]["equivalents"]):
+                    if not any(
+                        e["amount"] == eq["amount"] and e["currency"] == eq["currency"] for e in match[0]["equivalents"]
+                    ):
                         problems.append(f"{doc['file']}: equivalent missing for {fact['quote']!r}")
             else:
                 tally.misses.append(f"{doc['file']}: {fact['quote']}")
@@ -233,11 +235,7 @@ def score_clusters(served: Served, gold: dict[str, Any]) -> list[str]:
     for cluster in gold["clusters"]:
         doc_ids = {served.doc_id(f) for f in cluster["documents"]}
         # Some event must be cited by every listed document, and be the gold event in each of them.
-        keyed = [
-            e
-            for e in served.events
-            if doc_ids <= {c["document_id"] for c in e["citations"]}
-        ]
+        keyed = [e for e in served.events if doc_ids <= {c["document_id"] for c in e["citations"]}]
         lookup = entity_lookup(served)
         gold_event = next(ev for d in gold["documents"] for ev in d["events"] if ev["key"] == cluster["key"])
         wanted = {lookup.get(fold(p)) for p in gold_event["participants"]}
@@ -271,7 +269,9 @@ def score_rivalries(served: Served, gold: dict[str, Any]) -> tuple[list[str], li
     for rivalry in gold["rivalries"]:
         pair = frozenset(lookup.get(fold(p)) for p in rivalry["parties"])
         if pair not in pairs:
-            (missing_required if rivalry.get("required", True) else missing_optional).append(" vs ".join(rivalry["parties"]))
+            (missing_required if rivalry.get("required", True) else missing_optional).append(
+                " vs ".join(rivalry["parties"])
+            )
     return missing_required, missing_optional
 
 
@@ -285,7 +285,10 @@ def citation_errors(served: Served) -> tuple[int, list[str]]:
             text = texts[c["document_id"]]
             if text[c["start"] : c["end"]] != c["quote"]:
                 errors.append(f"{fact['id']}: quote mismatch at {c['start']}")
-            if c["prefix"] != text[max(0, c["start"] - 32) : c["start"]] or c["suffix"] != text[c["end"] : c["end"] + 32]:
+            if (
+                c["prefix"] != text[max(0, c["start"] - 32) : c["start"]]
+                or c["suffix"] != text[c["end"] : c["end"] + 32]
+            ):
                 errors.append(f"{fact['id']}: prefix/suffix mismatch at {c['start']}")
     return checked, errors
 

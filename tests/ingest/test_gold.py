@@ -44,7 +44,12 @@ def test_score_table(served: scoring.Served) -> None:
     people = scoring.score_entities(served, GOLD, "people")
     money, _ = scoring.score_money(served, GOLD)
     events, _, statuses = scoring.score_events(served, GOLD)
-    print("\n" + "\n".join([_line("organisations", orgs), _line("people", people), _line("money", money), _line("events", events)]))
+    print(
+        "\n"
+        + "\n".join(
+            [_line("organisations", orgs), _line("people", people), _line("money", money), _line("events", events)]
+        )
+    )
     print(f"event statuses differing from gold: {statuses}")
     assert orgs.expected and people.expected and money.expected and events.expected
 
