@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
@@ -11,7 +13,8 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.openapi.spec import Contact, License, Server
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Server
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.db import create_engine, database_url, session_factory
@@ -22,6 +25,7 @@ from service.exports.routes import EXPORT_ROUTES
 from service.funding.routes import FundingController
 from service.http.caching import HttpCachingMiddleware
 from service.http.guard import InputGuardMiddleware
+from service.http.timeouts import RequestTimeoutMiddleware
 from service.http.problems import EXCEPTION_HANDLERS
 from service.logs import RequestLogMiddleware, configure_logging
 from service.organisations.routes import OrganisationController
@@ -32,6 +36,8 @@ from service.stats.routes import stats
 from service.settings import Settings, get_settings
 from service.system.metrics import METRICS, metrics
 from service.system.routes import health, ready
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
 
 API_DESCRIPTION = """Structured, source-backed data on rivalries between tech companies and their leaders.
 
@@ -67,6 +73,15 @@ def create_app(
             if owns_engine:
                 await db_engine.dispose()
 
+    middleware: list[Any] = [RequestLogMiddleware, RequestTimeoutMiddleware, InputGuardMiddleware, METRICS.middleware]
+    if settings.rate_limit_per_minute > 0:
+        limit = RateLimitConfig(
+            rate_limit=("minute", settings.rate_limit_per_minute),
+            exclude=["^/health$", "^/ready$", "^/metrics$", "^/schema"],
+        )
+        middleware.append(limit.middleware)
+    middleware.append(HttpCachingMiddleware)
+
     return Litestar(
         route_handlers=[
             health,
@@ -86,7 +101,7 @@ def create_app(
         dependencies={"db_session": Provide(provide_db_session)},
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RequestLogMiddleware, InputGuardMiddleware, METRICS.middleware, HttpCachingMiddleware],
+        middleware=middleware,
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "HEAD", "OPTIONS", "POST", "DELETE"],
@@ -103,8 +118,16 @@ def create_app(
             contact=Contact(name="Rivalry API"),
             license=License(name="MIT", identifier="MIT"),
             use_handler_docstrings=True,
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http", scheme="bearer", description="An API key from `rivalry apikey create`."
+                    )
+                }
+            ),
         ),
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "ingest_lock": asyncio.Lock()}),
+        request_max_body_size=MAX_BODY_BYTES,
         # structlog (service.logs) owns logging; Litestar's default config would reset the root logger.
         logging_config=None,
         debug=False,

@@ -20,6 +20,8 @@ from service.settings import Settings, load_settings
 from tests.database import fresh_database, server_url
 
 ROOT = Path(__file__).resolve().parents[1]
+API_KEY = "test-key-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
 # pgserver configures the root logger at INFO; keep the HTTP test client's per-request lines out.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 CORPUS = ROOT / "seeds" / "corpus"
@@ -48,6 +50,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
             "RIVALRY_DATA_DIR": str(tmp_path_factory.mktemp("data")),
             "RIVALRY_LOG_LEVEL": os.environ.get("RIVALRY_LOG_LEVEL", "WARNING"),
             "RIVALRY_RATE_LIMIT_PER_MINUTE": "0",
+            "RIVALRY_API_KEYS": API_KEY,
         }
     )
 
@@ -173,3 +176,23 @@ def live_server(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture
+async def committed_client(settings: Settings, pg_server: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with a real connection pool on a fresh, migrated database (for concurrency tests,
+    where requests cannot share one test transaction). Dropped afterwards."""
+    from service.db import create_engine, session_factory
+
+    with fresh_database(pg_server, "committed") as url:
+        await migrate.upgrade_async(url)
+        engine = create_engine(url)
+        app = app_on(settings, engine)
+        app.state.engine = engine
+        app.state.sessionmaker = session_factory(engine)
+        transport = httpx.ASGITransport(app=app)
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test:
+                yield test
+        finally:
+            await engine.dispose()

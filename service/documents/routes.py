@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, Response, delete, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import PathParameter, QueryParameter
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.documents import queries
-from service.documents.schemas import DocumentDetail, DocumentRead, DocumentSort
+from service.documents.ingest import ingest, retract
+from service.documents.schemas import DocumentCreate, DocumentDetail, DocumentRead, DocumentSort, IngestResult
+from service.http.auth import require_api_key
 from service.http.pagination import Count, Cursor, Limit, Page, paginate
 from service.http.problems import NotFound, problem_responses
 
@@ -64,3 +68,43 @@ class DocumentController(Controller):
         if document is None:
             raise NotFound(f"No document with id {document_id!r}.")
         return document
+
+    @post(
+        "/",
+        summary="Ingest an article",
+        description=(
+            "Runs the ingestion pipeline on one article (API key required). 201 with the document and the "
+            "facts it created or corroborated; the same text again answers 200 with the existing document."
+        ),
+        guards=[require_api_key],
+        status_code=201,
+        responses={
+            200: ResponseSpec(data_container=IngestResult, description="This text was already ingested."),
+            **problem_responses(400, 401, 413, 429, 503),
+        },
+        security=[{"bearer": []}],
+    )
+    async def create_document(
+        self, db_session: NamedDependency[AsyncSession], state: State, data: JSONBody[DocumentCreate]
+    ) -> Response[IngestResult]:
+        status, result = await ingest(db_session, data, state.ingest_lock)
+        return Response(result, status_code=status)
+
+    @delete(
+        "/{document_id:str}",
+        summary="Retract an article",
+        description=(
+            "Deletes the document (API key required): facts cited only by it disappear, facts with other "
+            "sources lose its citations; tombstones appear in /api/v1/changes. One transaction."
+        ),
+        guards=[require_api_key],
+        status_code=204,
+        responses=problem_responses(401, 404, 429, 503),
+        security=[{"bearer": []}],
+    )
+    async def delete_document(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        document_id: Annotated[str, PathParameter(description="Document id.", max_length=200)],
+    ) -> None:
+        await retract(db_session, document_id)

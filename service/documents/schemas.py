@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -45,3 +45,32 @@ class Annotation(msgspec.Struct):
 class DocumentDetail(DocumentRead):
     text: str
     annotations: list[Annotation]
+
+
+class DocumentCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """An article to ingest; the same text twice is the same document."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, description="The article text, stored verbatim.")]
+    title: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    publisher: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    author: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    url: Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^https?://\S+$")] | None = None
+    published_on: dt.date | None = None
+    language: Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")] | None = None
+
+
+class FactIds(msgspec.Struct):
+    organisations: list[str] = msgspec.field(default_factory=list)
+    people: list[str] = msgspec.field(default_factory=list)
+    events: list[str] = msgspec.field(default_factory=list)
+    funding: list[str] = msgspec.field(default_factory=list)
+    rivalries: list[str] = msgspec.field(default_factory=list)
+    relationships: list[str] = msgspec.field(default_factory=list)
+
+
+class IngestResult(msgspec.Struct):
+    """What ``POST /documents`` did: the document, and the facts it created or corroborated."""
+
+    document: DocumentRead
+    created: FactIds
+    corroborated: FactIds

@@ -127,6 +127,7 @@ def _public_names(request: Request[Any, Any, Any]) -> dict[str, str]:
     return names
 
 
+_BODY_FIELD = re.compile(r"`\$\.(\w+)|field `(\w+)`")
 _MISSING = re.compile(r"Missing required (?:\w+ )?parameter '?([^' ]+)'?")
 
 
@@ -141,6 +142,10 @@ def _validation_errors(request: Request[Any, Any, Any], exc: ValidationException
         if isinstance(item, Mapping):
             param = str(item.get("key") or item.get("source") or "body")
             param = aliases.get(param, param)
+            if param == "data":
+                # A body problem: name the field msgspec points at ("… at `$.text`", "field `text`").
+                field = _BODY_FIELD.search(str(item.get("message") or ""))
+                param = (field.group(1) or field.group(2)) if field else "body"
             message = str(item.get("message") or "invalid value")
             errors.append(ParamError(param=param, message=message))
     return errors
@@ -156,12 +161,16 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         return _problem(request, 400, "invalid-parameters", "Invalid request parameters", detail, errors)
     if isinstance(exc, HTTPException):
         status = exc.status_code
+        headers = dict(exc.headers or {})
+        if status == 429:
+            # RFC 9110: tell the client when to come back (the rate limiter's window reset).
+            headers.setdefault("Retry-After", headers.get("RateLimit-Reset", "60"))
         phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
         slug = phrase.lower().replace(" ", "-")
         detail = exc.detail if exc.detail and exc.detail != phrase else f"{phrase}."
         if status >= 500:
             detail = f"{phrase}."
-        return _problem(request, status, slug, phrase, detail, headers=exc.headers)
+        return _problem(request, status, slug, phrase, detail, headers=headers)
     if is_database_outage(exc):
         log.warning("http.database_unavailable", path=request.url.path, error=exc.__class__.__name__)
         return _problem(

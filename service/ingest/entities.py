@@ -1289,12 +1289,23 @@ _DESCRIPTION_HEADS: tuple[tuple[str, frozenset[str] | None], ...] = (
     ),
     (r"groupe|g[ée]ant|firme|num[ée]ro\s+(?:un|deux)|leader|champion", None),
 )
-# Modifiers of a description may be "de"-complements of any word ("le numéro un mondial des puces d'IA").
-_DESC_MODIFIER = rf"(?:(?:de|des|du)\s+[\w’'-]+|d['’]\s?[\w’'-]+|(?!(?:{_NOT_MODIFIER})\b)[{_LOW}][\w’'-]*)"
 _DESCRIPTION_RE = re.compile(
     rf"(?<![\w’'-])(?P<prep>dans\s+)?(?P<np>(?:[Ll]e|[Ll]a|[Ll]['’])\s?"
-    rf"(?P<head>{'|'.join(h for h, _ in _DESCRIPTION_HEADS)})(?P<mods>(?:\s+{_DESC_MODIFIER}){{0,5}}?))"
-    rf"(?=\s*(?P<next>[\w’']+|[.,;:]))"
+    rf"(?P<head>{'|'.join(h for h, _ in _DESCRIPTION_HEADS)}))(?![\w-])"
+)
+_WORD_RE = re.compile(r"[\w’'-]+|[.,;:!?()«»]")
+_NOT_MODIFIER_WORDS = frozenset(
+    "à au aux en dans sur par pour avec sans chez qui que dont et ou mais a est sont était sera ont vont va ne se "
+    "la le les un une des du de ce cet cette ses son sa leur leurs".split()
+)
+# Endings of adjectives and participles that may follow a description's head ("la start-up
+# française", "le géant américain", "la société basée"): not the verb of the sentence.
+_ADJECTIVE_END_RE = re.compile(
+    r"(?:ais|aise|ain|aine|ien|ienne|ique|iques|al|ale|aux|ales|el|elle|if|ive|eux|euse|aire|ois|oise|ard|arde|"
+    r"é|ée|és|ées|ant|ante|iste|ible|able|eur|onal|onale|ier|ière)$"
+)
+_COMMON_ADJECTIVES = frozenset(
+    "jeune grand grande petit petite nouveau nouvelle premier première même autre seul seule".split()
 )
 _PAIR_RE = re.compile(
     r"(?<![\w’'-])(?P<np>[Ll]es\s+deux\s+"
@@ -1308,6 +1319,10 @@ _VERBISH_RE = re.compile(
 )
 _NOT_VERB_WORDS = frozenset(
     "qui que dont de des du le la les un une et ou mais pour par avec dans sur sous entre".split()
+)
+_VERB_WORDS = frozenset(
+    "a ont avait avaient aura auront va vont vient viennent est sont était étaient sera seront serait doit doivent "
+    "devrait devraient peut peuvent pourrait compte entend veut se s’est s'est n’a n'a ne y".split()
 )
 _NATIONALITIES: dict[str, str] = {
     "français": "FR", "française": "FR", "américain": "US", "américaine": "US", "chinois": "CN", "chinoise": "CN",
@@ -1330,6 +1345,9 @@ _LEADER_HEAD_RE = re.compile(
 _FORMER_RE = re.compile(r"(?:ancien(?:ne)?|ex-|futur(?:e)?|nouveau|nouvelle|premier|première)\s*$", re.IGNORECASE)
 LEADER_TITLES = frozenset({"pdg", "ceo", "directeur général", "directrice générale", "président-directeur général"})
 REFERENCE_CONFIDENCE = 0.7
+DESCRIPTION_MAX_WORDS = 8
+# Mentions counted towards how much a text is about an organisation (beyond, all are central).
+SALIENCE_CAP = 10
 # A sentence's subject stands within its first words.
 SUBJECT_MAX_OFFSET = 40
 _PREPOSITION_BEFORE_RE = re.compile(
@@ -1395,22 +1413,23 @@ def find_references(
             ):
                 subject = first.slug
         for m in _DESCRIPTION_RE.finditer(text, sentence.start, sentence.end):
-            start, end = m.span("np")
-            nxt = m.group("next")
-            if _overlaps(start, end, taken):
-                continue
+            start = m.start("np")
             if m.group("prep"):
                 # "a injecté 2 milliards dans la start-up": the company money goes into.
                 if not _MONEY_INTO_RE.search(text, max(sentence.start, start - 80), start):
                     continue
-            elif (
-                not _clause_start(text, sentence.start, start)
-                or nxt.casefold() in _NOT_VERB_WORDS
-                or not _VERBISH_RE.match(nxt.casefold())
-            ):
+                end = m.end("np")
+            else:
+                if not _clause_start(text, sentence.start, start):
+                    continue
+                bounded = _description_end(text, m.end("np"), sentence.end)
+                if bounded is None:
+                    continue
+                end = bounded
+            if _overlaps(start, end, taken):
                 continue
             allowed = next(kinds for head, kinds in _DESCRIPTION_HEADS if re.fullmatch(head, m.group("head"), re.I))
-            mods = m.group("mods")
+            mods = text[m.end("head") : end]
             if allowed is None and _CHIP_WORDS.search(mods):
                 allowed = frozenset({"chipmaker"})
             if allowed is None and _PRESS_WORDS.search(mods):
@@ -1435,7 +1454,10 @@ def find_references(
                 continue
             # An apposition already names the person ("Andy Jassy, le patron d'Amazon").
             if any(
-                p.kind == "person" and (0 <= head.start() - p.end <= 6 or 0 <= p.start - org.end <= 4) for p in found
+                p.kind == "person"
+                and (0 <= head.start() - p.end <= 6 or 0 <= p.start - org.end <= 4)
+                and not _PREPOSITION_BEFORE_RE.search(text, max(sentence.start, p.start - 30), p.start)
+                for p in found
             ):
                 continue
             out.append(
@@ -1494,13 +1516,46 @@ def _antecedents(
                 known = record.country if isinstance(record, Organisation) else None
                 if known is not None and known != country and not (country == "EU" and known in _EUROPE):
                     continue
-            score = min(counts[m.slug], 5) * 0.5 + (1.0 if _fold(m.name) in title_folded else 0.0)
+            score = min(counts[m.slug], SALIENCE_CAP) * 0.3 + (1.0 if _fold(m.name) in title_folded else 0.0)
             if age == 0:
                 score += 1.0 + (2.0 if m.slug == subject else 0.0)
             scores[m.slug] = max(scores.get(m.slug, 0.0), score)
             first.setdefault(m.slug, m)
     ranked = sorted(scores, key=lambda slug: -scores[slug])
     return [first[slug] for slug in ranked[:wanted]]
+
+
+def _description_end(text: str, pos: int, limit: int) -> int | None:
+    """Where a description that is the subject of a verb ends, or None when no verb follows.
+
+    After the head come modifiers (adjectives, "de"-complements: "le numéro un mondial des puces
+    d'IA") and then the verb ("a annoncé", "développe"); a name, a preposition or a relative
+    pronoun next means the words are no subject description.
+    """
+    words = list(_WORD_RE.finditer(text, pos, limit))
+    end = pos
+    k = 0
+    while k < len(words) and k < DESCRIPTION_MAX_WORDS:
+        word = words[k].group()
+        folded = word.casefold()
+        if folded in _VERB_WORDS or (
+            _VERBISH_RE.match(folded)
+            and not _ADJECTIVE_END_RE.search(folded)
+            and folded not in _NATIONALITIES
+            and folded not in _COMMON_ADJECTIVES
+            and folded not in _NOT_VERB_WORDS
+        ):
+            return end
+        if folded in ("de", "des", "du") and k + 1 < len(words) and words[k + 1].group()[0].isalnum():
+            end, k = words[k + 1].end(), k + 2
+            continue
+        if folded.startswith(("d’", "d'")) and len(folded) > 2:
+            end, k = words[k].end(), k + 1
+            continue
+        if not word[0].islower() or folded in _NOT_MODIFIER_WORDS:
+            return None
+        end, k = words[k].end(), k + 1
+    return None
 
 
 def _clause_start(text: str, floor: int, pos: int) -> bool:

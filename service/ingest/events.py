@@ -147,7 +147,7 @@ TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bassociation avec\b",
             r"\b(?:principal|premier|nouveau|grand) partenaire\b",
             r"\bpartenaire (?:d['’]entraînement|privilégié|stratégique|technologique|exclusif|de référence)\b",
-            r"\bavec (?=[A-Z])",
+            r"\bavec (?-i:(?=[A-ZÀ-Ý]))",
         ),
     ),
     (
@@ -194,6 +194,17 @@ STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # Done deals in the past tense ("a investi", "avoir bouclé", "rachetée par Microsoft en 2015");
+        # before "announced", as "a annoncé avoir levé" reports a round already raised.
+        "completed",
+        _rx(
+            r"\b(?:a|ont|avait|avaient) (?:déjà |finalement |notamment )?(?:investi|injecté|bouclé|finalisé|signé|"
+            r"racheté|acquis|levé|réuni|absorbé|versé|apporté)\b",
+            r"\bavoir (?:investi|injecté|bouclé|finalisé|signé|racheté|acquis|levé|réuni)\b",
+            r"\b(?:rachetée?s?|acquise?s?|absorbée?s?) (?:par [^,.;]{1,40} )?en (?:19|20)\d\d\b",
+        ),
+    ),
+    (
         "announced",
         _rx(
             r"\b(?:a|ont|avait|avaient) (?:annoncé|évoqué|dévoilé|officialisé)\b",
@@ -203,9 +214,24 @@ STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bont conclu\b",
         ),
     ),
-    ("pending", _rx(r"\ben cours\b", r"\bune audience est prévue\b", r"\ben attente\b")),
+    (
+        "pending",
+        _rx(
+            r"\ben cours\b",
+            r"\bune audience est prévue\b",
+            r"\ben attente\b",
+            r"\bfinalise\b",
+            r"\bdoit encore (?:obtenir|être)\b",
+            r"\bsous réserve\b",
+        ),
+    ),
 )
 
+_REVIEWS = _rx(
+    r"\b(?:examin|autoris|valid|approuv|bloqu|enquêt|interdi|sanctionn|scrut)\w*",
+    r"\bfeu vert\b",
+    r"\bfeu rouge\b",
+)
 _SUIT_OBJECT = _rx(r"\b(?:la|cette|leur|sa) (?:plainte|action|requête|poursuite|procédure)\b")
 _ANAPHORA = _rx(
     r"\bce projet\b", r"\bles négociations\b", r"\bles discussions\b", r"\bl['’]opération\b", r"\bl['’]offre\b"
@@ -325,15 +351,27 @@ def find_trigger(text: str, masked: str | None = None) -> tuple[str, int, int] |
     for type_, pattern in TRIGGERS:
         m = pattern.search(text if masked is None or type_ == "statement" else masked)
         if m:
+            if type_ == "acquisition" and _SHARES_AFTER.match(text, m.end()):
+                type_ = "investment"  # "acquérir jusqu'à 160 millions d'actions" buys a stake, not the company
             return type_, m.start(), m.end()
     return None
 
 
+_SHARES_AFTER = re.compile(
+    r"[^.;:]{0,40}?\b(?:actions|titres|parts|participations?|% du capital|pour ?cent du capital)\b", re.IGNORECASE
+)
+
+
 _QUOTATION = re.compile(r"«[^»]{0,600}»|“[^”]{0,600}”")
+# Quoted words shorter than this are a phrase the article borrows ("son « principal partenaire »"),
+# not someone's speech.
+QUOTATION_MIN_WORDS = 6
 
 
 def _mask_quotes(text: str) -> str:
-    return _QUOTATION.sub(lambda m: " " * len(m.group()), text)
+    return _QUOTATION.sub(
+        lambda m: " " * len(m.group()) if len(m.group().split()) >= QUOTATION_MIN_WORDS else m.group(), text
+    )
 
 
 # A clause with no verb of its own that continues the deal of the clause before it:
@@ -357,6 +395,8 @@ TYPE_RANK = {type_: rank for rank, (type_, _) in enumerate(TRIGGERS)}
 # Deal types that need two sides (a company and its own chief executive are one side).
 TWO_SIDED = {"investment", "acquisition", "bid", "partnership", "joint_venture", "contract"}
 DIRECTIONAL = {"lawsuit", "bid", "acquisition", "investment", "funding_round"}
+# Deals whose other parties may come in a clause of their own ("…, dont 1,3 milliard apporté par ASML").
+CONTINUED = TWO_SIDED | {"funding_round", "commitment"}
 
 # "rachetée par Microsoft", "poursuivi par le Times": the one after "par" acts.
 _PASSIVE_AGENT = re.compile(r"(?:e|é|ée|és|ées|s)?\s+par\s+(?:(?:la|le|les)\s+|l['’]\s?)?$|\s+par\s+$", re.IGNORECASE)
@@ -462,13 +502,15 @@ def _founding_participants(
     orgs = [e for e in named if e.kind == "organisation"]
     people = [e for e in named if e.kind == "person"]
     founded: EntityMention | None = None
-    if text[t_start:t_end].casefold().startswith("création"):
+    verb = text[t_start:t_end].casefold().split()[0] if text[t_start:t_end].split() else ""
+    if verb.startswith("création"):
         founded = next((e for e in orgs if e.start >= t_end), None)
         founders = people
-    elif (
+    elif verb.endswith("er") or (
         _AUX_BEFORE.search(text, max(sentence.start, t_start - 30), t_start)
         and "été" not in text[max(sentence.start, t_start - 12) : t_start]
     ):
+        # Active: "a fondé X", "puis de fonder sa propre société, X".
         founded = next((e for e in orgs if e.start >= t_end and not _is_complement(text, t_end, e)), None)
         founders = [e for e in people if e.end <= t_start] or ([recent_person] if recent_person is not None else [])
     else:
@@ -524,7 +566,13 @@ def extract_events(
             raw = text[clause.start : clause.end]
             found = find_trigger(raw, masked[clause.start - sentence.start : clause.end - sentence.start])
             actors = [e for e in s_entities if clause.start <= e.start and e.end <= clause.end]
-            if found is None and previous is not None and actors and _CONTINUATION.match(raw):
+            if (
+                found is None
+                and previous is not None
+                and previous.type in CONTINUED
+                and actors
+                and _CONTINUATION.match(raw)
+            ):
                 _extend(previous, actors, [m for m in s_money if clause.start <= m.start and m.end <= clause.end])
                 continue
             if found is not None:
@@ -562,6 +610,9 @@ def extract_events(
                 # A participial phrase spans clauses ("Fondée en 2021 par P, dont Q, X a…"): read the sentence.
                 actors = _founding_participants(text, sentence, (t_start, t_end), s_entities, recent_person)
             clause_money = [m for m in s_money if clause.start <= m.start and m.end <= clause.end]
+            if type_ in TWO_SIDED and _REVIEWS.search(raw):
+                # "l'autorité a examiné l'investissement d'Amazon": a regulator reviews the deal, it is no party to it.
+                actors = [e for e in actors if org_kinds.get(e.slug) != "government"]
             if type_ in TWO_SIDED and _sides(actors, leaders) < 2 and not clause_money:
                 continue
             if not actors:
@@ -570,6 +621,8 @@ def extract_events(
             status = status_found[0] if status_found else DEFAULT_STATUS[type_]
             if type_ == "lawsuit" and status != "cancelled":
                 status, status_found = "pending", None
+            if type_ == "funding_round" and status == "announced":
+                status = "completed"  # a round is announced once raised
             clause_dates = [d for d in s_dates if clause.start <= d.start and d.end <= clause.end and d is not reported]
             sentence_dates = [d for d in s_dates if d is not reported]
             event_date = clause_dates[0] if clause_dates else (sentence_dates[0] if sentence_dates else None)

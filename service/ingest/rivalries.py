@@ -31,6 +31,7 @@ _TOWARDS = re.compile(
     r"|^\s+(?=[A-ZÀ-Ý])",
     re.IGNORECASE,
 )
+_ONE_SIDED_BEFORE = re.compile(r"\b(?:société|entreprise|start-?up|firme|groupe)\s+$", re.IGNORECASE)
 _POSSESSIVE_BEFORE = re.compile(r"\b(?:son|sa|ses|leur|leurs)\s+(?:[\w’'-]+\s+)?$", re.IGNORECASE)
 # "ne cherchons pas à concurrencer Siemens": a denied rivalry is none.
 _NEGATED = re.compile(
@@ -174,6 +175,8 @@ def _directed_pair(
     they run.
     """
     text = sentence.text
+    if _ONE_SIDED_BEFORE.search(text, 0, cue_start):
+        return None  # "sa propre société rivale, xAI": the name after is the rival itself
     rel = [(m, m.start - sentence.start, m.end - sentence.start) for m in mentions]
     after = [(m, a, b) for m, a, b in rel if a >= cue_end]
     pair: tuple[EntityMention, EntityMention] | None = None

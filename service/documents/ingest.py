@@ -1,0 +1,102 @@
+"""Ingesting one article from the API: the same pipeline as ``rivalry seed``, in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.documents import queries
+from service.documents.schemas import DocumentCreate, DocumentRead, FactIds, IngestResult
+from service.http.problems import NotFound, invalid
+from service.ingest.extract import PIPELINE_VERSION, extract_text
+from service.ingest.load import load_document_in, retract_document
+from service.ingest.source import text_sha256
+from service.models import Document
+
+# spaCy runs on one dedicated thread: the event loop keeps serving reads meanwhile, and
+# concurrent posts queue instead of competing for the same model.
+_EXTRACTOR = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="rivalry-extract")
+_KIND_FIELDS = {
+    "organisation": "organisations",
+    "person": "people",
+    "event": "events",
+    "funding": "funding",
+    "rivalry": "rivalries",
+    "relationship": "relationships",
+}
+
+
+def check_text(body: DocumentCreate) -> None:
+    """Text PostgreSQL cannot store, or that holds no words, is a 400 (never a 500 later)."""
+    for name in ("text", "title", "publisher", "author", "url"):
+        value = getattr(body, name)
+        if value is None:
+            continue
+        if "\x00" in value:
+            raise invalid(name, "must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise invalid(name, "must be valid Unicode (no lone surrogates)") from None
+    if not body.text.strip():
+        raise invalid("text", "must not be empty or only whitespace")
+
+
+def _ids(groups: dict[str, list[str]]) -> FactIds:
+    return FactIds(**{_KIND_FIELDS[k]: v for k, v in groups.items() if k in _KIND_FIELDS})
+
+
+async def _existing(session: AsyncSession, sha: str) -> DocumentRead | None:
+    document_id = await session.scalar(select(Document.id).where(Document.sha256 == sha))
+    if document_id is None:
+        return None
+    found = await queries.get_document(session, document_id)
+    return found
+
+
+async def ingest(session: AsyncSession, body: DocumentCreate, lock: asyncio.Lock) -> tuple[int, IngestResult]:
+    """201 and what was created, or 200 and the existing document when this text is already known."""
+    check_text(body)
+    sha = text_sha256(body.text)
+    empty = FactIds()
+    async with lock:
+        existing = await _existing(session, sha)
+        if existing is not None:
+            return 200, IngestResult(document=_summary(existing), created=empty, corroborated=empty)
+        meta: dict[str, Any] = {
+            k: v for k, v in {
+                "title": body.title, "publisher": body.publisher, "author": body.author, "url": body.url,
+                "published_on": body.published_on.isoformat() if body.published_on else None,
+                "language": body.language,
+            }.items() if v is not None
+        }  # fmt: skip
+        # Not inside a transaction while the NLP runs: nothing is held open for seconds.
+        await session.rollback()
+        loop = asyncio.get_running_loop()
+        extraction = await loop.run_in_executor(_EXTRACTOR, extract_text, body.text, meta)
+        conn = await session.connection()
+        outcome = await load_document_in(conn, body.text, None, extraction, PIPELINE_VERSION)
+        await session.commit()
+        document = await queries.get_document(session, outcome.document_id)
+    if document is None:  # pragma: no cover - loaded in the transaction just committed
+        raise NotFound("The document vanished after loading.")
+    status = 201 if outcome.status == "created" else 200
+    return status, IngestResult(
+        document=_summary(document), created=_ids(outcome.created), corroborated=_ids(outcome.corroborated)
+    )
+
+
+def _summary(document: DocumentRead) -> DocumentRead:
+    return DocumentRead(**{f: getattr(document, f) for f in DocumentRead.__struct_fields__})
+
+
+async def retract(session: AsyncSession, document_id: str) -> None:
+    """Delete a document and every fact only it supported; 404 when there is no such document."""
+    conn = await session.connection()
+    if not await retract_document(conn, document_id):
+        raise NotFound(f"No document with id {document_id!r}.")
+    await session.commit()
