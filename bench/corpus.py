@@ -18,8 +18,15 @@ NEW_ORGS = ["Nebula Robotics", "Quantix Labs", "Orbitale Systems", "Helix Comput
 NEW_PEOPLE = ["Claire Dumont", "Julien Marchand", "Sofia Brennan", "Karim Haddad", "Léa Fontaine", "Marc Olivier"]
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]  # fmt: skip
-AMOUNTS = ["{n} milliards de dollars", "{n} millions d’euros", "{n},5 milliards de dollars", "{n} Md$",
-           "près de {n} milliards de dollars", "plus de {n} millions de dollars", "jusqu’à {n} milliards de dollars"]  # fmt: skip
+AMOUNTS = [
+    "{n} milliards de dollars",
+    "{n} millions d’euros",
+    "{n},5 milliards de dollars",
+    "{n} Md$",
+    "près de {n} milliards de dollars",
+    "plus de {n} millions de dollars",
+    "jusqu’à {n} milliards de dollars",
+]
 
 SENTENCES = [
     "{a}, dirigée par {pa}, a annoncé un partenariat avec {b} pour construire des centres de données.",
@@ -50,10 +57,18 @@ def article(rng: random.Random) -> tuple[str, dict[str, str]]:
         template = rng.choice(SENTENCES)
         body.append(
             template.format(
-                a=a, b=b, pa=pa, pb=pb, new=rng.choice(NEW_ORGS), newp=rng.choice(NEW_PEOPLE),
-                amount=rng.choice(AMOUNTS).format(n=rng.randint(2, 90)), n=rng.randint(2, 9),
-                day=rng.randint(1, 28), month=rng.choice(MONTHS), year=rng.randint(2019, 2026),
-            )  # fmt: skip
+                a=a,
+                b=b,
+                pa=pa,
+                pb=pb,
+                new=rng.choice(NEW_ORGS),
+                newp=rng.choice(NEW_PEOPLE),
+                amount=rng.choice(AMOUNTS).format(n=rng.randint(2, 90)),
+                n=rng.randint(2, 9),
+                day=rng.randint(1, 28),
+                month=rng.choice(MONTHS),
+                year=rng.randint(2019, 2026),
+            )
         )
     title = f"{a} face à {b} : la bataille de l’IA continue"
     paragraphs = [" ".join(body[i : i + 2]) for i in range(0, len(body), 2)]

@@ -2,10 +2,14 @@
 
     python bench/ingest.py [--articles 2000] [--small 200]
 
-Prints one JSON object last: articles/s of the full pipeline (read, clean, NER, rules, load into
-PostgreSQL), articles/s of bare `nlp.pipe` with the same components over the same texts, their
-ratio, and the seed process's peak memory at --small and --articles articles. Uses DATABASE_URL
-when set (a scratch database is created and dropped on that server), else the embedded PostgreSQL.
+Prints one JSON object last:
+- articles/s of the full `rivalry seed` (read, clean, NER, rules, load into PostgreSQL, one
+  transaction per article) and its ratio to bare `nlp.pipe` with the same components over the
+  same texts;
+- articles/s of the extraction alone (everything but the database) and its ratio to bare spaCy;
+- the seed process's peak memory at --small and at --articles articles.
+Uses DATABASE_URL when set (a scratch database is created and dropped on that server), else the
+embedded PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,11 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,8 +37,27 @@ migrate.upgrade(url)
 started = time.perf_counter()
 report = asyncio.run(run_seed(url, corpus, reset=True, interactive=False))
 seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"seconds": seconds, "documents": len(report.new) + len(report.updated),
-                  "failed": len(report.failed), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "failed": len(report.failed), "peak_rss_mb": peak, "worker_peak_rss_mb": worker}))
+"""
+
+EXTRACT_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from service.ingest.extract import extract_batch
+from service.ingest.nlp import load_nlp
+from service.ingest.source import article_paths, read_source
+sources = [read_source(p) for p in article_paths(Path(sys.argv[1]))]
+load_nlp()
+extract_batch(sources[:8])  # warm up
+started = time.perf_counter()
+for i in range(0, len(sources), 32):
+    extract_batch(sources[i : i + 32])
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "documents": len(sources),
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 BARE_CHILD = """
@@ -86,23 +107,29 @@ def main() -> None:
             seed_small = _child(SEED_CHILD, url, str(small))
             seed_large = _child(SEED_CHILD, url, str(large))
             bare = _child(BARE_CHILD, str(large))
+            extract = _child(EXTRACT_CHILD, str(large))
     finally:
         scratch, server = handles
         scratch.__exit__(None, None, None)  # type: ignore[attr-defined]
         server.__exit__(None, None, None)  # type: ignore[attr-defined]
     pipeline_rate = seed_large["documents"] / seed_large["seconds"]
     bare_rate = bare["documents"] / bare["seconds"]
+    extract_rate = extract["documents"] / extract["seconds"]
     result = {
         "articles": args.articles,
         "pipeline_articles_per_s": round(pipeline_rate, 1),
         "bare_spacy_articles_per_s": round(bare_rate, 1),
         "ratio_to_bare_spacy": round(pipeline_rate / bare_rate, 3),
+        "extraction_articles_per_s": round(extract_rate, 1),
+        "extraction_ratio_to_bare_spacy": round(extract_rate / bare_rate, 3),
         "spacy_components": bare["components"],
-        "peak_rss_mb": {str(args.small): round(seed_small["peak_rss_mb"], 1), str(args.articles): round(seed_large["peak_rss_mb"], 1)},
+        "peak_rss_mb": {
+            str(args.small): round(seed_small["peak_rss_mb"], 1),
+            str(args.articles): round(seed_large["peak_rss_mb"], 1),
+        },
         "peak_rss_growth": round(seed_large["peak_rss_mb"] / seed_small["peak_rss_mb"] - 1, 3),
         "failed": seed_large["failed"],
     }
-    _ = resource
     print(json.dumps(result))
 
 

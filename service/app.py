@@ -11,29 +11,30 @@ from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Server
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from service.db import create_engine, database_url, session_factory
 from service.changes.routes import changes
+from service.db import create_engine, database_url, session_factory
 from service.documents.routes import DocumentController
 from service.events.routes import EventController
 from service.exports.routes import EXPORT_ROUTES
 from service.funding.routes import FundingController
 from service.http.caching import HttpCachingMiddleware
 from service.http.guard import InputGuardMiddleware
-from service.http.timeouts import RequestTimeoutMiddleware
 from service.http.problems import EXCEPTION_HANDLERS
+from service.http.timeouts import RequestTimeoutMiddleware
 from service.logs import RequestLogMiddleware, configure_logging
 from service.organisations.routes import OrganisationController
 from service.people.routes import PersonController
 from service.rivalries.routes import RivalryController
 from service.search.routes import search
-from service.stats.routes import stats
 from service.settings import Settings, get_settings
+from service.stats.routes import stats
+from service.system.examples import add_seeded_examples
 from service.system.metrics import METRICS, metrics
 from service.system.routes import health, ready
 
@@ -67,6 +68,7 @@ def create_app(
         db_engine = engine if engine is not None else create_engine(database_url(settings))
         app.state.engine = db_engine
         app.state.sessionmaker = sessionmaker or session_factory(db_engine)
+        await add_seeded_examples(app, app.state.sessionmaker)
         try:
             yield
         finally:

@@ -21,14 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.events import queries as event_queries
 from service.events.routes import MinSources, RivalryFilter, StatusFilter, TypeFilter
-from service.facts import resolve_entity_ids
 from service.events.schemas import EventRead
+from service.facts import resolve_entity_ids
 from service.funding import queries as funding_queries
 from service.funding.routes import CurrencyFilter, EntityFilter, KindFilter, Usd
+from service.funding.schemas import FundingRead
 from service.http.params import From, NameQuery, OrganisationFilter, PersonFilter, SearchText, To
 from service.http.problems import invalid, problem_responses
 from service.organisations import queries as organisation_queries
-from service.funding.schemas import FundingRead
 from service.organisations.routes import KindParam
 from service.organisations.schemas import OrganisationRead
 from service.people import queries as people_queries

@@ -623,7 +623,12 @@ def _units(page: _Page, lex: _Lexicon) -> list[_Unit]:
 
 def _apply_layout(units: list[_Unit], layout: Sequence[tuple[int, int, str]]) -> None:
     """Units lying inside a range the page's markup labels: furniture or teasers (bylines stay bylines)."""
-    spans = sorted((a, b, k) for a, b, k in layout if k in ("boilerplate", "teaser") and a < b)
+    spans: list[tuple[int, int, str]] = []
+    for a, b, k in sorted((a, b, k) for a, b, k in layout if k in ("boilerplate", "teaser") and a < b):
+        if spans and spans[-1][2] == k and a - spans[-1][1] <= 2:
+            spans[-1] = (spans[-1][0], max(b, spans[-1][1]), k)  # consecutive lines: a joined unit may span them
+        else:
+            spans.append((a, b, k))
     starts = [a for a, _, _ in spans]
     for u in units:
         k = bisect.bisect_right(starts, u.start) - 1

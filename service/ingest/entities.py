@@ -22,7 +22,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,7 +251,8 @@ _ORG_CUE_WORDS = (
     r"constructeur|fabricant|geant|editeur|operateur|fournisseur|cabinet|banque|media|journal|quotidien|"
     r"agence|organisation|fondation|consortium|coentreprise|licorne|plateforme|developpeur|specialiste|"
     r"equipementier|assureur|gestionnaire d'actifs|investisseur|concurrent|rival|marque|acteur|chaine|"
-    r"association|ong|syndicat|federation|coalition|collectif|institut|conglomerat|distributeur|concepteur"
+    r"association|ong|syndicat|federation|coalition|collectif|institut|conglomerat|distributeur|concepteur|"
+    r"maison mere|proprietaire"
 )
 # "la start-up de fusées X", "la société X", "chez X", "le PDG de X", "cofondateur d'X", "racheter X".
 _ORG_LEFT_RE = re.compile(
@@ -269,7 +270,12 @@ _ORG_APPOSITION_RIGHT_RE = re.compile(
     r"\((?:une |la )?(?:societe|entreprise|start-?up|filiale|groupe)\b|"
     # A group owning titles, brands or sites ("Ziff Davis, propriétaire de plusieurs sites").
     r",?\s*(?:proprietaire|editeur|maison mere) (?:de |d'|du |des )(?:plusieurs |nombreux |nombreuses )?"
-    r"(?:sites|titres|marques|medias|journaux|magazines|chaines|applications|jeux)\b)"
+    r"(?:sites|titres|marques|medias|journaux|magazines|chaines|applications|jeux)\b|"
+    # Raising money: "X a levé…", "X annonce une levée de fonds" (people do not raise rounds).
+    r"(?:a |avait |aurait |vient d'|va )?(?:leve|lever|boucle|bouclé|finalise|realise|annonce|a annonce)"
+    r"(?: avoir leve)?(?: mardi| lundi| mercredi| jeudi| vendredi)? (?:une |un |sa |son |\d)"
+    r"(?:levee|tour|serie|financement|augmentation de capital|[\d ,.]+ (?:millions?|milliards?|m€|md€))"
+    r"|(?:a |avait |aurait )leve\b)"
 )
 _ORG_RIGHT_RE = re.compile(
     rf"^{_WS}[»”\"']?{_WS}(?:"
@@ -331,7 +337,12 @@ _APPOSITION_NOUNS = (
     r"start-?up|jeune\s+pousse|soci[ée]t[ée]|entreprise|firme|groupe(?:\s+de\s+presse)?|[ée]diteur|fabricant|"
     r"constructeur|fonds|licorne|p[ée]pite|sp[ée]cialiste|laboratoire|op[ée]rateur|[ée]quipementier|cabinet|"
     r"banque|association|organisation|ONG|assureur|fournisseur|concepteur|d[ée]veloppeur|compagnie|"
-    r"quotidien|magazine|journal|m[ée]dia|agence|filiale|conglom[ée]rat|distributeur|n[ée]obanque|plateforme\s+de\s+[\w-]+"
+    r"quotidien|magazine|journal|m[ée]dia|agence|filiale|conglom[ée]rat|distributeur|n[ée]obanque|plateforme\s+de\s+[\w-]+|"
+    # A nationality used as a noun, lower-case, is a company ("l'indien Bharti Enterprises", "le
+    # chinois Huawei"); a person would be "l'Indien", capitalised.
+    r"(?-i:am[ée]ricaine?|fran[çc]aise?|chinoise?|japonaise?|(?:sud-)?cor[ée]en(?:ne)?|ta[ïi]wanaise?|indien(?:ne)?|"
+    r"britannique|allemande?|n[ée]erlandaise?|isra[ée]lien(?:ne)?|[ée]miratie?|canadien(?:ne)?|su[ée]doise?|"
+    r"italien(?:ne)?|espagnole?|saoudien(?:ne)?|suisse|europ[ée]en(?:ne)?)"
 )
 # Words that may stand between such a noun and the name: adjectives and "de"-complements, not
 # prepositions or verbs ("la start-up américaine à l’origine de…" names nothing).
@@ -930,6 +941,8 @@ def _elided(toks: Sequence[_Tok]) -> bool:
 
 def _drop_leading(gaz: Gazetteer, toks: Sequence[_Tok]) -> bool:
     word = toks[0][_TEXT]
+    if len(toks) > 1 and word.isalpha() and word.islower() and not _elided(toks):
+        return True  # "lyonnaise Hexalune": names do not start with a lower-case word ("xAI" has a capital)
     if _elided(toks):
         return word.lower() in ("l", "d", "qu", "j", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu")
     # Generic sentence starters ("Selon", "Cependant") go; acronyms stay ("AI Infrastructure Partnership"),
@@ -1026,15 +1039,18 @@ def _judge_span(
             return _Cand(start, end, "organisation", weak.slug, weak.name, "gazetteer", CONF_SHORT, ctx.index)
         return None
     adjacent_cue = _ADJACENT_ORG_CUE_RE.search(text, max(ctx.start, start - 60), start) is not None
+    apposed = _ORG_APPOSITION_RIGHT_RE.match(right) is not None
+    # spaCy calls many made-up company names places; a company noun before or a company's doing
+    # after ("Hexalune a levé…", ", la start-up…") outweighs that label.
+    strong_cue = adjacent_cue or apposed
 
     org_score = {"ORG": 0.55, "MISC": 0.5, "PER": 0.45}.get(label, 0.4)
     if suffix or camel:
         org_score += 0.15
     if _ORG_LEFT_RE.search(left):
         org_score += 0.15
-    apposed = _ORG_APPOSITION_RIGHT_RE.match(right) is not None
     if apposed:
-        org_score += 0.15
+        org_score += 0.2
     elif _ORG_RIGHT_RE.match(right) or (label == "ORG" and not person_shape and _ORG_DEAL_VERB_RE.match(right)):
         org_score += 0.1
     if _listed_with_orgs(text, start, end, sent_orgs):
@@ -1043,7 +1059,7 @@ def _judge_span(
         org_score -= 0.25
     if person_shape and first_name:
         org_score -= 0.15
-    if label == "LOC" and not (suffix or camel or adjacent_cue):
+    if label == "LOC" and not (suffix or camel or strong_cue):
         # Places are not entities for us; a cue may still point a misspelt name at the gazetteer.
         org_score = min(org_score, 0.55)
     if len(words) == 1 and words[0].casefold() in ORG_SUFFIXES:
@@ -1059,9 +1075,7 @@ def _judge_span(
             per_score += 0.15  # "Assaf Rappaport, Ami Luttwak, Yinon Costica et Roy Reznik"
         if suffix:
             per_score -= 0.3
-        elif apposed and not first_name:
-            per_score -= 0.1
-        elif camel and not first_name:
+        elif (apposed and not first_name) or (camel and not first_name):
             per_score -= 0.1
 
     kind: EntityKind
@@ -1077,9 +1091,14 @@ def _judge_span(
         rec, ratio = fuzzy
         conf = 0.8 + (ratio - FUZZY_THRESHOLD) / 100.0
         return _Cand(start, end, kind, rec.slug, rec.name, "gazetteer", min(conf, 0.9), ctx.index)
-    if label == "LOC" and not (suffix or camel) and not (kind == "organisation" and adjacent_cue):
-        if kind != "person" or score < MIN_CONFIDENCE:
-            return None
+    # A place name stays out unless a company noun introduces it or it is a listed person.
+    if (
+        label == "LOC"
+        and not (suffix or camel)
+        and not (kind == "organisation" and strong_cue)
+        and (kind != "person" or score < MIN_CONFIDENCE)
+    ):
+        return None
     if kind == "organisation":
         name = _strip_legal_form(name)
     return _Cand(start, end, kind, slugify(name), name, "ner", min(score, CONF_NER_CAP), ctx.index)
@@ -1295,8 +1314,51 @@ _DESCRIPTION_RE = re.compile(
 )
 _WORD_RE = re.compile(r"[\w’'-]+|[.,;:!?()«»]")
 _NOT_MODIFIER_WORDS = frozenset(
-    "à au aux en dans sur par pour avec sans chez qui que dont et ou mais a est sont était sera ont vont va ne se "
-    "la le les un une des du de ce cet cette ses son sa leur leurs".split()
+    [
+        "à",
+        "au",
+        "aux",
+        "en",
+        "dans",
+        "sur",
+        "par",
+        "pour",
+        "avec",
+        "sans",
+        "chez",
+        "qui",
+        "que",
+        "dont",
+        "et",
+        "ou",
+        "mais",
+        "a",
+        "est",
+        "sont",
+        "était",
+        "sera",
+        "ont",
+        "vont",
+        "va",
+        "ne",
+        "se",
+        "la",
+        "le",
+        "les",
+        "un",
+        "une",
+        "des",
+        "du",
+        "de",
+        "ce",
+        "cet",
+        "cette",
+        "ses",
+        "son",
+        "sa",
+        "leur",
+        "leurs",
+    ]
 )
 # Endings of adjectives and participles that may follow a description's head ("la start-up
 # française", "le géant américain", "la société basée"): not the verb of the sentence.
@@ -1305,7 +1367,21 @@ _ADJECTIVE_END_RE = re.compile(
     r"é|ée|és|ées|ant|ante|iste|ible|able|eur|onal|onale|ier|ière)$"
 )
 _COMMON_ADJECTIVES = frozenset(
-    "jeune grand grande petit petite nouveau nouvelle premier première même autre seul seule".split()
+    [
+        "jeune",
+        "grand",
+        "grande",
+        "petit",
+        "petite",
+        "nouveau",
+        "nouvelle",
+        "premier",
+        "première",
+        "même",
+        "autre",
+        "seul",
+        "seule",
+    ]
 )
 _PAIR_RE = re.compile(
     r"(?<![\w’'-])(?P<np>[Ll]es\s+deux\s+"
@@ -1318,11 +1394,67 @@ _VERBISH_RE = re.compile(
     r"[a-zéèêîôûç]{3,}(?:e|es|ent|it|ait|aient|era|erait|eront|ra|ront))$"
 )
 _NOT_VERB_WORDS = frozenset(
-    "qui que dont de des du le la les un une et ou mais pour par avec dans sur sous entre".split()
+    [
+        "qui",
+        "que",
+        "dont",
+        "de",
+        "des",
+        "du",
+        "le",
+        "la",
+        "les",
+        "un",
+        "une",
+        "et",
+        "ou",
+        "mais",
+        "pour",
+        "par",
+        "avec",
+        "dans",
+        "sur",
+        "sous",
+        "entre",
+    ]
 )
 _VERB_WORDS = frozenset(
-    "a ont avait avaient aura auront va vont vient viennent est sont était étaient sera seront serait doit doivent "
-    "devrait devraient peut peuvent pourrait compte entend veut se s’est s'est n’a n'a ne y".split()
+    [
+        "a",
+        "ont",
+        "avait",
+        "avaient",
+        "aura",
+        "auront",
+        "va",
+        "vont",
+        "vient",
+        "viennent",
+        "est",
+        "sont",
+        "était",
+        "étaient",
+        "sera",
+        "seront",
+        "serait",
+        "doit",
+        "doivent",
+        "devrait",
+        "devraient",
+        "peut",
+        "peuvent",
+        "pourrait",
+        "compte",
+        "entend",
+        "veut",
+        "se",
+        "s’est",
+        "s'est",
+        "n’a",
+        "n'a",
+        "ne",
+        "y",
+    ]
 )
 _NATIONALITIES: dict[str, str] = {
     "français": "FR", "française": "FR", "américain": "US", "américaine": "US", "chinois": "CN", "chinoise": "CN",
@@ -1333,7 +1465,13 @@ _NATIONALITIES: dict[str, str] = {
     "suisse": "CH", "suédois": "SE", "suédoise": "SE", "italien": "IT", "italienne": "IT", "espagnol": "ES",
     "espagnole": "ES", "saoudien": "SA", "saoudienne": "SA", "européen": "EU", "européenne": "EU",
 }  # fmt: skip
-_EUROPE = frozenset("FR DE NL GB IT ES SE CH BE IE FI DK AT PL PT LU NO".split())
+_EUROPE = frozenset(
+    ["FR", "DE", "NL", "GB", "IT", "ES", "SE", "CH", "BE", "IE", "FI", "DK", "AT", "PL", "PT", "LU", "NO"]
+)
+_HEAD_PATTERNS = tuple((re.compile(head, re.IGNORECASE), kinds) for head, kinds in _DESCRIPTION_HEADS)
+_NATIONALITY_RE = re.compile(
+    rf"(?<!\w)(?:{'|'.join(sorted(map(re.escape, _NATIONALITIES), key=len, reverse=True))})(?!\w)", re.IGNORECASE
+)
 _CHIP_WORDS = re.compile(r"\b(?:puces?|semi-conducteurs?|processeurs?|gpu)\b", re.IGNORECASE)
 _PRESS_WORDS = re.compile(r"\b(?:presse|médias?)\b", re.IGNORECASE)
 # "le patron de Meta": the chief executive the gazetteer knows for that company.
@@ -1375,103 +1513,145 @@ def find_references(
       description in subject position (sentence start or after a comma, a verb next) refers to
       a compatible organisation of the last sentences (kind from the head noun, country from a
       nationality adjective), the one the text is most about, preferring the previous
-      sentence's subject. "les deux entreprises" refers to the two best candidates.
+      sentence's subject. "dans la start-up" after an amount is where the money goes.
+      "les deux entreprises" refers to the two best candidates.
     * "le patron de Meta": the company's chief executive, when the gazetteer knows exactly one
       and the text names that person somewhere (so an outdated entry cannot put words in
       someone's mouth).
     """
     gaz = load_gazetteer()
-    by_sentence: list[list[EntityMention]] = []
-    k = 0
+    by_sentence = _by_sentence(sentences, mentions)
+    context = _Context(
+        gaz=gaz,
+        text=text,
+        counts=Counter(m.slug for m in mentions),
+        title_folded=_fold(title) if title else "",
+        org_kinds=org_kinds,
+        people_named={m.slug for m in mentions if m.kind == "person"},
+    )
+    out: list[EntityMention] = []
+    for i, (sentence, found) in enumerate(zip(sentences, by_sentence, strict=True)):
+        window = by_sentence[max(0, i - REFERENCE_WINDOW) : i]
+        subject = _subject(text, sentences[i - 1], by_sentence[i - 1]) if i else None
+        out += _descriptions(context, sentence, found, window, subject)
+        out += _leader_references(context, sentence, found)
+    return out
+
+
+@dataclass(frozen=True)
+class _Context:
+    gaz: Gazetteer
+    text: str
+    counts: Counter[str]
+    title_folded: str
+    org_kinds: dict[str, str]
+    people_named: set[str]
+
+
+def _by_sentence(sentences: Sequence[Sentence], mentions: Sequence[EntityMention]) -> list[list[EntityMention]]:
     ordered = sorted(mentions, key=lambda m: m.start)
+    out: list[list[EntityMention]] = []
+    k = 0
     for s in sentences:
         while k < len(ordered) and ordered[k].start < s.start:
             k += 1
         j = k
         while j < len(ordered) and ordered[j].end <= s.end:
             j += 1
-        by_sentence.append(ordered[k:j])
+        out.append(ordered[k:j])
         k = j
-    counts: dict[str, int] = defaultdict(int)
-    for m in mentions:
-        counts[m.slug] += 1
-    title_folded = _fold(title) if title else ""
-    people_named = {m.slug for m in mentions if m.kind == "person"}
+    return out
+
+
+def _subject(text: str, sentence: Sentence, found: Sequence[EntityMention]) -> str | None:
+    """A sentence's subject: an organisation near its start, not after a preposition."""
+    first = next((m for m in found if m.kind == "organisation"), None)
+    if (
+        first is not None
+        and first.start - sentence.start <= SUBJECT_MAX_OFFSET
+        and not _PREPOSITION_BEFORE_RE.search(text, max(sentence.start, first.start - 30), first.start)
+    ):
+        return first.slug
+    return None
+
+
+def _descriptions(
+    context: _Context,
+    sentence: Sentence,
+    found: Sequence[EntityMention],
+    window: Sequence[Sequence[EntityMention]],
+    subject: str | None,
+) -> list[EntityMention]:
+    text = context.text
+    taken = [(m.start, m.end) for m in found]
     out: list[EntityMention] = []
-    for i, (sentence, found) in enumerate(zip(sentences, by_sentence, strict=True)):
-        taken = [(m.start, m.end) for m in found]
-        window = by_sentence[max(0, i - REFERENCE_WINDOW) : i]
-        # The previous sentence's subject: an organisation near its start, not after a preposition.
-        subject = None
-        if i:
-            prev_start = sentences[i - 1].start
-            first = next((m for m in by_sentence[i - 1] if m.kind == "organisation"), None)
-            if (
-                first is not None
-                and first.start - prev_start <= SUBJECT_MAX_OFFSET
-                and not _PREPOSITION_BEFORE_RE.search(text, max(prev_start, first.start - 30), first.start)
-            ):
-                subject = first.slug
-        for m in _DESCRIPTION_RE.finditer(text, sentence.start, sentence.end):
-            start = m.start("np")
-            if m.group("prep"):
-                # "a injecté 2 milliards dans la start-up": the company money goes into.
-                if not _MONEY_INTO_RE.search(text, max(sentence.start, start - 80), start):
-                    continue
-                end = m.end("np")
-            else:
-                if not _clause_start(text, sentence.start, start):
-                    continue
-                bounded = _description_end(text, m.end("np"), sentence.end)
-                if bounded is None:
-                    continue
-                end = bounded
-            if _overlaps(start, end, taken):
+    for match in _DESCRIPTION_RE.finditer(text, sentence.start, sentence.end):
+        start = match.start("np")
+        if match.group("prep"):
+            # "a injecté 2 milliards dans la start-up": the company money goes into.
+            if not _MONEY_INTO_RE.search(text, max(sentence.start, start - 80), start):
                 continue
-            allowed = next(kinds for head, kinds in _DESCRIPTION_HEADS if re.fullmatch(head, m.group("head"), re.I))
-            mods = text[m.end("head") : end]
-            if allowed is None and _CHIP_WORDS.search(mods):
-                allowed = frozenset({"chipmaker"})
-            if allowed is None and _PRESS_WORDS.search(mods):
-                allowed = frozenset({"media"})
-            country = next((c for w, c in _NATIONALITIES.items() if re.search(rf"(?<!\w){w}(?!\w)", mods)), None)
-            best = _antecedents(gaz, window, allowed, country, counts, title_folded, org_kinds, 1, subject)
-            if best:
-                out.append(_reference(text, start, end, best[0]))
-        for m in _PAIR_RE.finditer(text, sentence.start, sentence.end):
-            start, end = m.span("np")
-            if _overlaps(start, end, taken):
+            end = match.end("np")
+        else:
+            bounded = _description_end(text, match.end("np"), sentence.end)
+            if not _clause_start(text, sentence.start, start) or bounded is None:
                 continue
-            best = _antecedents(gaz, window, None, None, counts, title_folded, org_kinds, 2, subject)
-            if len(best) == 2:
-                out.extend(_reference(text, start, end, b) for b in best)
-        for org in (m for m in found if m.kind == "organisation"):
-            head = _LEADER_HEAD_RE.search(text, max(sentence.start, org.start - 40), org.start)
-            if head is None or _FORMER_RE.search(text, max(sentence.start, head.start() - 12), head.start()):
-                continue
-            leader = _leaders_by_org(gaz).get(org.slug)
-            if leader is None or leader.slug not in people_named:
-                continue
-            # An apposition already names the person ("Andy Jassy, le patron d'Amazon").
-            if any(
-                p.kind == "person"
-                and (0 <= head.start() - p.end <= 6 or 0 <= p.start - org.end <= 4)
-                and not _PREPOSITION_BEFORE_RE.search(text, max(sentence.start, p.start - 30), p.start)
-                for p in found
-            ):
-                continue
-            out.append(
-                EntityMention(
-                    start=head.start("head"),
-                    end=head.end("head"),
-                    text=text[head.start("head") : head.end("head")],
-                    kind="person",
-                    slug=leader.slug,
-                    name=leader.name,
-                    source="gazetteer",
-                    confidence=REFERENCE_CONFIDENCE,
-                )
+            end = bounded
+        if _overlaps(start, end, taken):
+            continue
+        head = match.group("head")
+        allowed = next(kinds for pattern, kinds in _HEAD_PATTERNS if pattern.fullmatch(head))
+        mods = text[match.end("head") : end]
+        if allowed is None and _CHIP_WORDS.search(mods):
+            allowed = frozenset({"chipmaker"})
+        if allowed is None and _PRESS_WORDS.search(mods):
+            allowed = frozenset({"media"})
+        nationality = _NATIONALITY_RE.search(mods)
+        country = _NATIONALITIES[nationality.group().casefold()] if nationality else None
+        best = _antecedents(context, window, allowed, country, 1, subject)
+        if best:
+            out.append(_reference(text, start, end, best[0]))
+    for match in _PAIR_RE.finditer(text, sentence.start, sentence.end):
+        start, end = match.span("np")
+        if _overlaps(start, end, taken):
+            continue
+        best = _antecedents(context, window, None, None, 2, subject)
+        if len(best) == 2:
+            out.extend(_reference(text, start, end, b) for b in best)
+    return out
+
+
+def _leader_references(context: _Context, sentence: Sentence, found: Sequence[EntityMention]) -> list[EntityMention]:
+    text = context.text
+    out: list[EntityMention] = []
+    for org in (m for m in found if m.kind == "organisation"):
+        head = _LEADER_HEAD_RE.search(text, max(sentence.start, org.start - 40), org.start)
+        if head is None or _FORMER_RE.search(text, max(sentence.start, head.start() - 12), head.start()):
+            continue
+        leader = _leaders_by_org(context.gaz).get(org.slug)
+        if leader is None or leader.slug not in context.people_named:
+            continue
+        # An apposition already names the person ("Andy Jassy, le patron d'Amazon"); a name inside a
+        # complement ("le podcast de Joe Rogan, le patron de Meta") does not.
+        if any(
+            p.kind == "person"
+            and (0 <= head.start() - p.end <= 6 or 0 <= p.start - org.end <= 4)
+            and not _PREPOSITION_BEFORE_RE.search(text, max(sentence.start, p.start - 30), p.start)
+            for p in found
+        ):
+            continue
+        out.append(
+            EntityMention(
+                start=head.start("head"),
+                end=head.end("head"),
+                text=text[head.start("head") : head.end("head")],
+                kind="person",
+                slug=leader.slug,
+                name=leader.name,
+                source="gazetteer",
+                confidence=REFERENCE_CONFIDENCE,
             )
+        )
     return out
 
 
@@ -1489,13 +1669,10 @@ def _reference(text: str, start: int, end: int, antecedent: EntityMention) -> En
 
 
 def _antecedents(
-    gaz: Gazetteer,
+    context: _Context,
     window: Sequence[Sequence[EntityMention]],
     allowed: frozenset[str] | None,
     country: str | None,
-    counts: dict[str, int],
-    title_folded: str,
-    org_kinds: dict[str, str],
     wanted: int,
     subject: str | None,
 ) -> list[EntityMention]:
@@ -1503,20 +1680,19 @@ def _antecedents(
     scores: dict[str, float] = {}
     first: dict[str, EntityMention] = {}
     for age, found in enumerate(reversed(window)):
-        for pos, m in enumerate(found):
+        for m in found:
             if m.kind != "organisation":
                 continue
-            kind = org_kinds.get(m.slug, "other")
-            if allowed is None and kind in ("media", "government"):
-                continue
-            if allowed is not None and kind not in allowed:
+            kind = context.org_kinds.get(m.slug, "other")
+            if (allowed is None and kind in ("media", "government")) or (allowed is not None and kind not in allowed):
                 continue
             if country is not None:
-                record = gaz.get(m.slug)
+                record = context.gaz.get(m.slug)
                 known = record.country if isinstance(record, Organisation) else None
                 if known is not None and known != country and not (country == "EU" and known in _EUROPE):
                     continue
-            score = min(counts[m.slug], SALIENCE_CAP) * 0.3 + (1.0 if _fold(m.name) in title_folded else 0.0)
+            score = min(context.counts[m.slug], SALIENCE_CAP) * 0.3
+            score += 1.0 if _fold(m.name) in context.title_folded else 0.0
             if age == 0:
                 score += 1.0 + (2.0 if m.slug == subject else 0.0)
             scores[m.slug] = max(scores.get(m.slug, 0.0), score)

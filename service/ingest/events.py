@@ -58,6 +58,8 @@ TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:racheter|rachète|rachat|reprendre)\b",
             r"\brachet(?:é|ée|és|ées|ait|aient|ant|era|eront|erait)\b",
             rf"\bs{_AP}off(?:re|rent|rir|rait|raient)\b",
+            # "vendue à CMA CGM": the buyer follows "à".
+            r"\b(?:vendue?s?|cédée?s?|revendue?s?) à (?=(?:l['’]|la |le |les )?[A-ZÀ-Ý])",
             r"\bmet(?:tre|tent|tra)? la main sur\b",
             r"\bacqu(?:érir|iert|is|ise|isition)s?\b",
             r"\bprise de contrôle\b",
@@ -94,7 +96,8 @@ TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "product_launch",
         _rx(
             r"\blancé(?:e|s)? par\b",
-            r"\b(?:a|ont) (?:lancé|dévoilé|présenté|publié) (?:le|la|les|son|sa|ses|un|une) (?:nouveau |nouvelle )?(?:modèle|produit|puce|service|application|fusée|satellite|version)",
+            r"\b(?:a|ont) (?:lancé|dévoilé|présenté|publié) (?:le|la|les|son|sa|ses|un|une) (?:nouveau |nouvelle )?"
+            r"(?:modèle|produit|puce|service|application|fusée|satellite|version)",
             # "Apple a lancé en février 2024 son casque", "Mistral a lancé Le Chat": a release, unless
             # what is launched is a procedure or a campaign.
             r"\b(?:a|ont|avait|avaient|vient de|viennent de) (?:officiellement )?(?:lancé|dévoilé|présenté|"
@@ -128,7 +131,7 @@ TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "contract",
         _rx(
             r"\bcontrats?\b",
-            r"\bcommande de\b",
+            r"\bcommandes? (?:de|d['’]|auprès d)",
             r"\baccords? (?:\w+ ){0,3}(?:portant sur|pour) la (?:fourniture|livraison)\b",
             r"\baccords? (?:de|d['’]) ?(?:fourniture|approvisionnement|licence)\b",
         ),
@@ -153,10 +156,13 @@ TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "statement",
         _rx(
-            r"\ba (?:déclaré|écrit|répondu|affirmé|ajouté|estimé|expliqué|assuré|dénoncé|qualifié|réagi|tweeté|critiqué)\b",
+            r"\ba (?:déclaré|écrit|répondu|affirmé|ajouté|estimé|expliqué|assuré|dénoncé|qualifié|réagi|tweeté"
+            r"|critiqué)\b",
             r"\b(?:a|avait) remis en question\b",
             r"\ba (?:accusé|reproché|fustigé|taclé|salué|reconnu|averti|prévenu|martelé|insisté|raillé)\b",
             r"\ba-t-(?:il|elle) \w+é\b",
+            # "», a justifié Roland Lescure": any past participle right after a quotation.
+            r"[»”],? (?:a|ont|a-t-il|a-t-elle) (?:[\w’']+ )?\w+(?:é|i|u|it|is)\b",
             # Present-tense speech right after a quotation: "», explique Claire Fontanel".
             r"[»”],? (?:explique|estime|précise|assure|souligne|ajoute|indique|confie|raconte|affirme|insiste|"
             r"reconnaît|prévient|martèle|juge|résume|tranche|commente|observe|note|avertit|déclare)\b",
@@ -211,6 +217,7 @@ STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bannonc(?:e|ent|é)\b",
             r"\bprévoi(?:t|ent)\b",
             r"\bva rejoindre\b",
+            r"\b(?:va|vont|devrait|devraient) (?:lever|investir|racheter|acquérir|injecter|reprendre|signer)\b",
             r"\bont conclu\b",
         ),
     ),
@@ -243,7 +250,8 @@ _CLAUSE_BREAK = re.compile(
     r"indiquant|estimant|précisant|ajoutant|expliquant|soulignant|confirmant)\b)|, (?=\w+ étant\b)"
     r"| et (?=\w+(?:rait|raient)\b)"
     # ", et Siemens finalise…": after a comma, "et" and a capitalised subject start a new clause.
-    r"|, et (?=(?:(?:la|le|les) |l['’])?[A-ZÀ-Ý])"
+    r"|, et (?=(?:(?:la|le|les) |l['’])?[A-ZÀ-Ý][^,.;:]{0,60}?\s(?:a|ont|avait|avaient|est|sont|va|vont|doit|peut|"
+    r"[a-zéèêàç]{3,}(?:e|ent|it|ait))\s)"
     r"|\s(?=mais\s)|\((?:la |le |l['’])?|\))\s*",
     re.IGNORECASE,
 )
@@ -400,6 +408,10 @@ CONTINUED = TWO_SIDED | {"funding_round", "commitment"}
 
 # "rachetée par Microsoft", "poursuivi par le Times": the one after "par" acts.
 _PASSIVE_AGENT = re.compile(r"(?:e|é|ée|és|ées|s)?\s+par\s+(?:(?:la|le|les)\s+|l['’]\s?)?$|\s+par\s+$", re.IGNORECASE)
+# "l'offre de 17 milliards d'euros déposée par Bouygues Telecom": the bidder follows "par".
+_FILED_BY = re.compile(
+    r"\b(?:déposée?s?|formulée?s?|présentée?s?|soumise?s?|lancée?s?|faite?s?) par\s+(?:la |le |les |l['’])?$"
+)
 # "une offre de 23 milliards de dollars de Google": the bidder is introduced by "de".
 _OFFERED_BY = re.compile(r"(?:\bde|\bdu|\bd['’])\s?(?:(?:la|le|l['’])\s?)?$", re.IGNORECASE)
 # A name introduced by a preposition is a complement ("ancien chercheur de Google DeepMind",
@@ -435,7 +447,10 @@ def _roles(
         after = [m for m in unique if m.start >= t_end]
         for m in after:
             gap = text[t_end : m.start]
-            if len(gap) <= 12 and _PASSIVE_AGENT.search(gap):
+            between = [n for n in after if n.start < m.start]
+            if (len(gap) <= 12 and (_PASSIVE_AGENT.search(gap) or text[t_start:t_end].endswith("à "))) or (
+                type_ == "bid" and not between and len(gap) <= 60 and _FILED_BY.search(gap)
+            ):
                 agent = m
                 break
         if agent is None and type_ in ("bid", "lawsuit"):
@@ -462,7 +477,8 @@ def _roles(
             role = "speaker" if m.kind == "person" and not out else "subject"
         elif type_ in DIRECTIONAL:
             if agent is not None:
-                acts = m is agent
+                # The agent and whatever is listed after it ("par Bouygues Telecom, Iliad… et Orange").
+                acts = m.start >= agent.start
             elif trigger is not None:
                 acts = m.start < trigger[0] or (not out and all(n.start >= trigger[0] for n in unique))
             else:
@@ -562,6 +578,13 @@ def extract_events(
         carried: tuple[str, int, int] | None = None
         masked = _mask_quotes(text[sentence.start : sentence.end])
         previous: EventDraft | None = None
+        # "Fondée en 2023 par P, X a levé…": the opening participle is an event of its own.
+        opening = _OPENING_FOUNDING.match(sentence.text)
+        if opening is not None:
+            founding = _participial_founding(text, sentence, opening, s_entities, s_dates, reported)
+            if founding is not None:
+                drafts.append(founding)
+                own_event = True
         for clause in clauses(sentence, [(m.start, m.end) for m in s_money]):
             raw = text[clause.start : clause.end]
             found = find_trigger(raw, masked[clause.start - sentence.start : clause.end - sentence.start])
@@ -606,6 +629,8 @@ def extract_events(
             if type_ == "partnership" and RIVALRY_CUES.search(sentence.text):
                 # "Musk s'affronte avec Altman": "avec" joins adversaries here, not partners.
                 continue
+            if type_ == "founding" and opening is not None:
+                continue  # already read as the sentence's opening participle
             if type_ == "founding":
                 # A participial phrase spans clauses ("Fondée en 2021 par P, dont Q, X a…"): read the sentence.
                 actors = _founding_participants(text, sentence, (t_start, t_end), s_entities, recent_person)
@@ -621,8 +646,13 @@ def extract_events(
             status = status_found[0] if status_found else DEFAULT_STATUS[type_]
             if type_ == "lawsuit" and status != "cancelled":
                 status, status_found = "pending", None
-            if type_ == "funding_round" and status == "announced":
-                status = "completed"  # a round is announced once raised
+            if (
+                type_ == "funding_round"
+                and status == "announced"
+                and status_found
+                and "nnon" in status_found_text(text, sentence, status_found)
+            ):
+                status = "completed"  # "a annoncé une levée": a round is announced once raised
             clause_dates = [d for d in s_dates if clause.start <= d.start and d.end <= clause.end and d is not reported]
             sentence_dates = [d for d in s_dates if d is not reported]
             event_date = clause_dates[0] if clause_dates else (sentence_dates[0] if sentence_dates else None)
@@ -676,6 +706,42 @@ def reports(text: str, sentence: Sentence, mention: EntityMention) -> bool:
     return _REPORTS_AFTER.match(text[mention.end : min(sentence.end, mention.end + 90)]) is not None
 
 
+_OPENING_FOUNDING = re.compile(r"(?:Co-?f|C|F)(?:ondée?s?|réée?s?|ofondée?s?)\b")
+
+
+def _participial_founding(
+    text: str,
+    sentence: Sentence,
+    opening: re.Match[str],
+    s_entities: Sequence[EntityMention],
+    s_dates: Sequence[DateMention],
+    reported: DateMention | None,
+) -> EventDraft | None:
+    t_start, t_end = sentence.start + opening.start(), sentence.start + opening.end()
+    actors = _founding_participants(text, sentence, (t_start, t_end), s_entities, None)
+    if not actors:
+        return None
+    # The date of the founding is the one inside the participial phrase, before the founded company.
+    founded = actors[-1]
+    dates = [d for d in s_dates if d is not reported and d.end <= founded.start]
+    clause = Clause(sentence.start, founded.end)
+    return EventDraft(
+        type="founding",
+        status=DEFAULT_STATUS["founding"],
+        sentence=sentence,
+        clause=clause,
+        trigger_start=t_start,
+        trigger_end=t_end,
+        participants=_roles("founding", actors, text, (t_start, t_end)),
+        date=dates[0] if dates else None,
+        reported=reported,
+    )
+
+
+def status_found_text(text: str, sentence: Sentence, found: tuple[str, int, int]) -> str:
+    return text[sentence.start + found[1] : sentence.start + found[2]]
+
+
 def _QUOTED_AT(masked: str, pos: int) -> bool:  # noqa: N802 - reads as a predicate on the mask
     return 0 <= pos < len(masked) and masked[pos] == " "
 
@@ -698,8 +764,7 @@ def _status_for(text: str, sentence: Sentence, clause: Clause) -> tuple[str, int
     own = find_status(text[clause.start : clause.end])
     if own is not None:
         return own[0], own[1] + clause.start - sentence.start, own[2] + clause.start - sentence.start
-    before = find_status(text[sentence.start : clause.start])
-    return before
+    return find_status(text[sentence.start : clause.start])
 
 
 def _speaker_first(actors: list[EntityMention], trigger_end: int) -> list[EntityMention]:

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from service.ingest import clean, dates, entities, events, money, rivalries
-from service.ingest.formats import LAYOUT_KEY
 from service.ingest.facts import (
     EntityFact,
     EntityRef,
@@ -28,6 +27,7 @@ from service.ingest.facts import (
     SegmentFact,
     Span,
 )
+from service.ingest.formats import LAYOUT_KEY, text_header
 from service.ingest.metadata import author_from_text, publisher_from_text
 from service.ingest.nlp import load_nlp
 from service.ingest.source import SourceFile, parse_date
@@ -53,24 +53,33 @@ RECEIVING_KINDS = {"funding_round", "valuation", "revenue"}
 
 def extract_batch(sources: Sequence[SourceFile]) -> list[Extraction]:
     """Extract every document of the batch; spaCy sees all their sentences in one stream."""
-    pages = [clean.clean(s.text, _layout(s.meta)) for s in sources]
+    metas = [_with_header(s.text, s.meta) for s in sources]
+    pages = [clean.clean(s.text, layout) for s, (_, layout) in zip(sources, metas, strict=True)]
     nlp = load_nlp()
     flat = [sentence.text for page in pages for sentence in page.sentences]
     docs = list(nlp.pipe(flat, batch_size=64))
     out: list[Extraction] = []
     offset = 0
-    for source, page in zip(sources, pages, strict=True):
+    for source, page, (meta, _) in zip(sources, pages, metas, strict=True):
         count = len(page.sentences)
-        out.append(extract_document(source.text, source.meta, page, docs[offset : offset + count]))
+        out.append(extract_document(source.text, meta, page, docs[offset : offset + count]))
         offset += count
     return out
 
 
 def extract_text(text: str, meta: Mapping[str, Any] | None = None) -> Extraction:
     """Extract a single document (the write API's path)."""
-    page = clean.clean(text, _layout(meta or {}))
+    full, layout = _with_header(text, meta or {})
+    page = clean.clean(text, layout)
     docs = list(load_nlp().pipe([s.text for s in page.sentences], batch_size=64))
-    return extract_document(text, meta or {}, page, docs)
+    return extract_document(text, full, page, docs)
+
+
+def _with_header(text: str, meta: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[int, int, str]]]:
+    """Metadata and layout: what the file format gave, plus what a plain-text header states
+    (the format's and sidecar's values win)."""
+    header, ranges = text_header(text)
+    return {**header, **meta}, [*_layout(meta), *ranges]
 
 
 def _layout(meta: Mapping[str, Any]) -> list[tuple[int, int, str]]:
@@ -98,7 +107,7 @@ def extract_document(text: str, meta: Mapping[str, Any], page: clean.CleanedPage
 
     mentions = entities.find_entities(text, sentences, docs, exclude_names=page.byline_names)
     new = {e.slug: e for e in entities.new_entities(mentions, text)}
-    org_kinds = {slug: kind for slug, kind in _org_kinds(mentions, gazetteer, new).items()}
+    org_kinds = dict(_org_kinds(mentions, gazetteer, new))
     amounts: list[tuple[MoneyMention, str, Sentence]] = []
     date_mentions: list[DateMention] = []
     for sentence in sentences:

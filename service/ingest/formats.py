@@ -71,6 +71,9 @@ class _TextExtractor(HTMLParser):
         # Open elements with the region they start (None: inherits) and whether they hold links.
         self.stack: list[tuple[str, Region | None]] = []
         self.content = 0  # open <article>/<main>: a header or footer inside is the article's own
+        self.ld_json: list[str] = []  # <script type="application/ld+json"> bodies
+        self.in_ld = False
+        self.times: list[str] = []  # <time datetime="…"> values, in page order
 
     def region(self) -> Region | None:
         found: Region | None = None
@@ -99,6 +102,11 @@ class _TextExtractor(HTMLParser):
         values = dict(attrs)
         if tag in _SKIP:
             self.skipping += 1
+        if tag == "script" and (values.get("type") or "").lower() == "application/ld+json":
+            self.in_ld = True
+            self.ld_json.append("")
+        if tag == "time" and values.get("datetime"):
+            self.times.append(str(values["datetime"]))
         if tag == "title":
             self.in_title = True
         if tag == "meta":
@@ -123,6 +131,8 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP and self.skipping:
             self.skipping -= 1
+        if tag == "script":
+            self.in_ld = False
         if tag == "title":
             self.in_title = False
         if tag in _VOID:
@@ -138,6 +148,9 @@ class _TextExtractor(HTMLParser):
         self.parts.append(("\n", None))
 
     def handle_data(self, data: str) -> None:
+        if self.in_ld:
+            self.ld_json[-1] += data
+            return
         if self.in_title:
             self.title.append(data)
             return
@@ -177,7 +190,9 @@ def html_to_text(html: str) -> tuple[str, dict[str, Any]]:
             layout.append([pos, pos + len(line), next(iter(regions))])
         out.append(line)
         pos += len(line) + 1
-    meta: dict[str, Any] = dict(parser.meta)
+    meta: dict[str, Any] = {**_linked_data(parser.ld_json), **parser.meta}
+    if "published_on" not in meta and parser.times:
+        meta["published_on"] = parser.times[0]
     title = " ".join("".join(parser.title).split())
     if title and "title" not in meta:
         meta["title"] = title
@@ -186,24 +201,156 @@ def html_to_text(html: str) -> tuple[str, dict[str, Any]]:
     return "\n".join(out) + "\n", meta
 
 
-_JSON_TEXT_KEYS = ("text", "content", "body", "article", "articleBody")
+_JSON_TEXT_KEYS = ("text", "content", "body", "article", "articleBody", "texte", "contenu", "corps", "paragraphs")
+# Field names articles are exported with, and the metadata key each one fills.
+_JSON_META_KEYS: dict[str, str] = {
+    "title": "title", "headline": "title", "titre": "title",
+    "published_on": "published_on", "datePublished": "published_on", "date": "published_on",
+    "published_at": "published_on", "publishedAt": "published_on", "pubDate": "published_on",
+    "date_publication": "published_on", "publie_le": "published_on",
+    "publisher": "publisher", "source": "publisher", "site": "publisher", "media": "publisher",
+    "editeur": "publisher", "éditeur": "publisher",
+    "author": "author", "auteur": "author", "byline": "author", "authors": "author", "auteurs": "author",
+    "url": "url", "link": "url", "lien": "url",
+    "language": "language", "lang": "language", "langue": "language",
+}  # fmt: skip
 
 
 def json_article(raw: str) -> tuple[str, dict[str, Any]]:
-    """``{"text": …, "title": …, "published_on": …}`` (or content/body/articleBody) → text and metadata."""
-    data = json.loads(raw)
+    """An exported article → text and metadata.
+
+    The text is the first of ``text``/``content``/``body``/``articleBody`` (or their French names)
+    holding a string or a list of paragraphs; the object may be the file itself, its one element
+    (a list of one article) or nested under ``article``/``data``. Metadata fields are read under
+    their usual names (``headline``, ``datePublished``, ``auteur``…); an author or publisher given
+    as an object contributes its ``name``.
+    """
+    data: Any = json.loads(raw)
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
     if not isinstance(data, dict):
         raise ValueError("a JSON article must be an object")
-    for key in _JSON_TEXT_KEYS:
-        value = data.get(key)
-        if isinstance(value, str) and value.strip():
-            meta = {
-                k: v
-                for k, v in data.items()
-                if k not in _JSON_TEXT_KEYS and k != LAYOUT_KEY and isinstance(v, str | int | float)
-            }
-            for source, target in (("headline", "title"), ("datePublished", "published_on"), ("date", "published_on")):
-                if source in data and target not in meta:
-                    meta[target] = data[source]
-            return value, meta
+    for holder in (data, data.get("article"), data.get("data")):
+        if not isinstance(holder, dict):
+            continue
+        text = _json_text(holder)
+        if text:
+            meta: dict[str, Any] = {}
+            for source in (data, holder):
+                for key, value in source.items():
+                    target = _JSON_META_KEYS.get(key)
+                    found = _json_value(value)
+                    if target and found and target not in meta:
+                        meta[target] = found
+            return text, meta
     raise ValueError(f"a JSON article needs a non-empty text field ({', '.join(_JSON_TEXT_KEYS)})")
+
+
+def _json_text(holder: dict[str, Any]) -> str | None:
+    for key in _JSON_TEXT_KEYS:
+        value = holder.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return "\n\n".join(v.strip() for v in value if v.strip()) + "\n"
+    return None
+
+
+def _json_value(value: Any) -> str | None:
+    """A metadata value as text: strings and numbers, an object's name, the first of a list."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("nom")
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _linked_data(blocks: list[str]) -> dict[str, Any]:
+    """headline, datePublished, author and publisher of the page's schema.org article, if any."""
+    for block in blocks:
+        try:
+            data = json.loads(block)
+        except ValueError:
+            continue
+        items = data if isinstance(data, list) else [data]
+        items += [g for d in items if isinstance(d, dict) for g in d.get("@graph", []) if isinstance(g, dict)]
+        for item in items:
+            kind = item.get("@type") if isinstance(item, dict) else None
+            kinds = kind if isinstance(kind, list) else [kind]
+            if not any(isinstance(k, str) and k.endswith(("Article", "BlogPosting", "Report")) for k in kinds):
+                continue
+            meta: dict[str, Any] = {}
+            for key in ("headline", "datePublished", "author", "publisher", "inLanguage"):
+                found = _json_value(item.get(key))
+                target = {"inLanguage": "language"}.get(key) or _JSON_META_KEYS[key]
+                if found:
+                    meta[target] = found
+            return meta
+    return {}
+
+
+# --------------------------------------------------------------------------- plain-text headers
+
+# "---\ntitle: …\ndate: …\n---" (Markdown front matter) or "Titre : …" / "Auteur : …" lines
+# heading a plain-text export. Only these keys are read; each names a metadata field.
+_HEADER_KEYS: dict[str, str] = {
+    "title": "title", "titre": "title",
+    "date": "published_on", "published": "published_on", "published_on": "published_on",
+    "publié le": "published_on", "publie le": "published_on", "date de publication": "published_on",
+    "author": "author", "authors": "author", "auteur": "author", "auteurs": "author", "auteure": "author",
+    "par": "author", "signé": "author",
+    "source": "publisher", "publisher": "publisher", "éditeur": "publisher", "media": "publisher",
+    "média": "publisher", "site": "publisher",
+    "url": "url", "lien": "url", "link": "url",
+    "lang": "language", "language": "language", "langue": "language",
+    "tags": "", "catégorie": "", "categorie": "", "rubrique": "", "mots-clés": "", "slug": "", "description": "",
+}  # fmt: skip
+_HEADER_LINE = re.compile(r"^(?P<key>[A-Za-zÀ-ÿ_ -]{2,30}?)\s*:\s*(?P<value>.*?)\s*$")
+_FRONT_MATTER_FENCE = re.compile(r"^(?:---|\+\+\+)\s*$")
+HEADER_MAX_LINES = 15
+
+
+def text_header(text: str) -> tuple[dict[str, Any], list[tuple[int, int, str]]]:
+    """Metadata a plain-text or Markdown article states in its head, and the lines to keep out of facts.
+
+    Front matter between ``---`` fences, or consecutive ``Clé : valeur`` lines with known keys
+    at the very top. Returns (metadata, ``(start, end, "boilerplate")`` ranges of those lines).
+    """
+    lines: list[tuple[int, int, str]] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True)[: HEADER_MAX_LINES + 2]:
+        stripped = raw.rstrip("\r\n")
+        lines.append((pos, pos + len(stripped), stripped))
+        pos += len(raw)
+    meta: dict[str, Any] = {}
+    ranges: list[tuple[int, int, str]] = []
+    k = 0
+    while k < len(lines) and not lines[k][2].strip():
+        k += 1
+    fenced = k < len(lines) and _FRONT_MATTER_FENCE.match(lines[k][2]) is not None
+    if fenced:
+        ranges.append((lines[k][0], lines[k][1], "boilerplate"))
+        k += 1
+    for start, end, line in lines[k:]:
+        if fenced and _FRONT_MATTER_FENCE.match(line):
+            ranges.append((start, end, "boilerplate"))
+            return meta, ranges
+        m = _HEADER_LINE.match(line)
+        key = m.group("key").strip().casefold() if m else ""
+        if m is None or key not in _HEADER_KEYS:
+            if fenced and line.strip():
+                continue  # other front-matter fields
+            break
+        value = m.group("value").strip().strip("\"'")
+        field = _HEADER_KEYS[key]
+        if field and value and field not in meta:
+            meta[field] = value
+        ranges.append((start, end, "boilerplate"))
+    if fenced:
+        return {}, []  # an unclosed fence is a horizontal rule, not front matter
+    # Two "key: value" lines at least, so that a first line "Source : AFP" alone stays as it was.
+    return (meta, ranges) if len(ranges) >= 2 else ({}, [])

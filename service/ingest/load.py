@@ -84,6 +84,9 @@ class LoadOutcome:
     facts: dict[str, int] = field(default_factory=dict)
     created: dict[str, list[str]] = field(default_factory=dict)
     corroborated: dict[str, list[str]] = field(default_factory=dict)
+    # What rivalry counts this load may have changed (for a deferred refresh_rivalries).
+    entities: set[tuple[str, str]] = field(default_factory=set)
+    rivalries: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -118,16 +121,34 @@ async def unchanged_sha256s(engine: AsyncEngine, shas: Sequence[str], pipeline_v
 
 
 async def load_document(
-    engine: AsyncEngine, source: SourceFile, extraction: Extraction, pipeline_version: str
+    engine: AsyncEngine,
+    source: SourceFile,
+    extraction: Extraction,
+    pipeline_version: str,
+    *,
+    refresh_rivalries: bool = True,
 ) -> LoadOutcome:
     async with engine.begin() as conn:
-        return await load_document_in(conn, source.text, source.path.name, extraction, pipeline_version)
+        return await load_document_in(
+            conn, source.text, source.path.name, extraction, pipeline_version, refresh_rivalries=refresh_rivalries
+        )
 
 
 async def load_document_in(
-    conn: AsyncConnection, text_: str, file: str | None, extraction: Extraction, pipeline_version: str
+    conn: AsyncConnection,
+    text_: str,
+    file: str | None,
+    extraction: Extraction,
+    pipeline_version: str,
+    *,
+    refresh_rivalries: bool = True,
 ) -> LoadOutcome:
-    """Load within the caller's transaction (the seed command and ``POST /documents`` both use it)."""
+    """Load within the caller's transaction (the seed command and ``POST /documents`` both use it).
+
+    Counters move by this document's contribution (constant work per document, whatever the size
+    of the database). ``refresh_rivalries=False`` leaves rivalry event counts to the caller, which
+    then calls :func:`refresh_rivalries` once for many documents (``rivalry seed`` does, per batch).
+    """
     await conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": LOAD_LOCK_ID})
     sha = text_sha256(text_)
     doc_id = document_id(sha)
@@ -150,7 +171,9 @@ async def load_document_in(
         "pipeline_version": pipeline_version,
     }
     if existing is not None:
+        # A new pipeline version: withdraw what the old extraction stated, then load afresh.
         await _retract(conn, existing.id, touched)
+        await _refresh(conn, touched, rivalries=False)
         await conn.execute(update(Document).where(Document.id == existing.id).values(**values, updated_at=func.now()))
         status = "updated"
     else:
@@ -160,7 +183,9 @@ async def load_document_in(
 
     loader = _DocumentLoader(conn, doc_id, text_, extraction, touched)
     await loader.load()
-    await _refresh(conn, touched)
+    await _add_contribution(conn, loader, extraction.published_on)
+    if refresh_rivalries:
+        await _refresh_rivalries(conn, touched)
     await _log_changes(conn, touched)
     counts = {
         "organisations": len({e.slug for e in extraction.entities if e.kind == "organisation"}),
@@ -172,7 +197,15 @@ async def load_document_in(
     facts = dict(counts, rivalries=len(loader.rivalry_ids), relationships=len(extraction.relationships))
     created = {k: sorted(v) for k, v in touched.created.items() if k != "document" and v}
     corroborated = {k: sorted(v) for k, v in touched.updated.items() if k != "document" and v}
-    return LoadOutcome(document_id=doc_id, status=status, facts=facts, created=created, corroborated=corroborated)
+    return LoadOutcome(
+        document_id=doc_id,
+        status=status,
+        facts=facts,
+        created=created,
+        corroborated=corroborated,
+        entities=set(touched.entities),
+        rivalries=touched.live("rivalry"),
+    )
 
 
 class _DocumentLoader:
@@ -578,8 +611,52 @@ async def _match_event(conn: AsyncConnection, event: EventFact, refs: set[tuple[
     return best[1] if best else None
 
 
-async def _refresh(conn: AsyncConnection, touched: _Touched) -> None:
-    """Recompute counts, date ranges and conflicts of every touched fact from its citations."""
+_ADD_ENTITY_STATS = """
+    UPDATE {table} AS t
+    SET mention_count = t.mention_count + v.n,
+        source_count = t.source_count + 1,
+        first_seen_on = least(t.first_seen_on, CAST(:published_on AS date)),
+        last_seen_on = greatest(t.last_seen_on, CAST(:published_on AS date)),
+        updated_at = now()
+    FROM (SELECT unnest(CAST(:ids AS text[])) AS id, unnest(CAST(:counts AS integer[])) AS n) AS v
+    WHERE t.id = v.id
+"""
+_ADD_SOURCE = (
+    "UPDATE {table} SET source_count = source_count + 1, updated_at = now() WHERE id = ANY(CAST(:ids AS text[]))"
+)
+_ADD_REPORT = sql_text(
+    """
+    UPDATE events SET first_reported_on = least(first_reported_on, CAST(:published_on AS date)),
+                      last_reported_on = greatest(last_reported_on, CAST(:published_on AS date))
+    WHERE id = ANY(CAST(:ids AS text[]))
+    """
+)
+
+
+async def _add_contribution(conn: AsyncConnection, loader: _DocumentLoader, published_on: Any) -> None:
+    """Add one new document's mentions and sources to the counters of the facts it cites."""
+    mentions: dict[tuple[str, str], int] = defaultdict(int)
+    for cite in loader.citations:
+        mentions[(cite["fact_kind"], cite["fact_id"])] += 1
+    for kind, table in (("organisation", "organisations"), ("person", "people")):
+        ids = sorted(fact_id for k, fact_id in mentions if k == kind)
+        if ids:
+            await conn.execute(
+                sql_text(_ADD_ENTITY_STATS.format(table=table)),
+                {"ids": ids, "counts": [mentions[(kind, i)] for i in ids], "published_on": published_on},
+            )
+    for kind, table in (("event", "events"), ("funding", "funding"), ("rivalry", "rivalries")):
+        ids = sorted({fact_id for k, fact_id in mentions if k == kind})
+        if ids:
+            await conn.execute(sql_text(_ADD_SOURCE.format(table=table)), {"ids": ids})
+    event_ids = sorted({fact_id for k, fact_id in mentions if k == "event"})
+    if event_ids:
+        await conn.execute(_ADD_REPORT, {"ids": event_ids, "published_on": published_on})
+        await _refresh_conflicts(conn, set(event_ids))
+
+
+async def _refresh(conn: AsyncConnection, touched: _Touched, *, rivalries: bool = True) -> None:
+    """Recompute counts, date ranges and conflicts of every touched fact from its citations (retraction)."""
     entity_tables: tuple[tuple[str, Any], ...] = (("organisation", Organisation), ("person", Person))
     for kind, table in entity_tables:
         ids = touched.live(kind)
@@ -628,7 +705,8 @@ async def _refresh(conn: AsyncConnection, touched: _Touched) -> None:
     event_ids = touched.live("event")
     if event_ids:
         await _refresh_events(conn, event_ids)
-    await _refresh_rivalries(conn, touched)
+    if rivalries:
+        await _refresh_rivalries(conn, touched)
 
 
 async def _refresh_events(conn: AsyncConnection, event_ids: set[str]) -> None:
@@ -648,6 +726,11 @@ async def _refresh_events(conn: AsyncConnection, event_ids: set[str]) -> None:
         .where(Event.id == reported.c.fact_id)
         .values(first_reported_on=reported.c.first, last_reported_on=reported.c.last)
     )
+    await _refresh_conflicts(conn, event_ids)
+
+
+async def _refresh_conflicts(conn: AsyncConnection, event_ids: set[str]) -> None:
+    """Rebuild ``conflicts`` of these events from their claim citations (field/value)."""
     claims = await conn.execute(
         select(*Citation.__table__.columns)
         .where(Citation.fact_kind == "event", Citation.fact_id.in_(event_ids), Citation.field.is_not(None))
@@ -723,6 +806,14 @@ _REFRESH_RIVALRIES = sql_text(
     WHERE r.id = s.id
     """
 )
+
+
+async def refresh_rivalries(conn: AsyncConnection, entities: set[tuple[str, str]], rivalry_ids: set[str]) -> None:
+    """Event counts and date ranges of these rivalries and of those any of these entities is party to."""
+    touched = _Touched()
+    touched.entities |= entities
+    touched.created["rivalry"] |= rivalry_ids
+    await _refresh_rivalries(conn, touched)
 
 
 async def _refresh_rivalries(conn: AsyncConnection, touched: _Touched) -> None:

@@ -8,7 +8,8 @@ _AP = "['’]"
 # Most specific first: where a page was first published beats the platform that republished it.
 _PUBLISHER_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
-        r"publiée? (?:initialement|à l['’]origine|d['’]abord) (?:sur|par|dans) (?P<name>[A-Z][\w.&’' -]{1,60}?)(?:[,.;]|$)",
+        r"publiée? (?:initialement|à l['’]origine|d['’]abord) (?:sur|par|dans) "
+        r"(?P<name>[A-Z][\w.&’' -]{1,60}?)(?:[,.;]|$)",
         re.M,
     ),
     re.compile(r"^(?:Source|Publié par|Éditeur)\s*:\s*(?P<name>[A-Z][\w.&’' -]{1,60}?)\s*$", re.M),
@@ -21,7 +22,7 @@ _AUTHOR = re.compile(r"^(?:Par|By)\s+(?P<name>[A-ZÀ-Ý][\w’'-]+(?:\s+(?:de\s+
 
 
 def publisher_from_text(text: str) -> str | None:
-    """The publisher a page names, e.g. "… a été publié initialement sur BlockTempo" or "S'abonner au Courrier des X"."""
+    """The publisher a page names ("… a été publié initialement sur BlockTempo", "S'abonner au Courrier des X")."""
     for pattern in _PUBLISHER_PATTERNS:
         m = pattern.search(text)
         if m:

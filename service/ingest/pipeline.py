@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
+import multiprocessing
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,7 +81,8 @@ async def corpus_is_current(url: str, corpus: Path) -> bool:
 
 
 async def run_seed(url: str, corpus: Path, *, reset: bool, interactive: bool) -> SeedReport:
-    engine = create_async_engine(url, poolclass=NullPool)
+    # Kept-open connections: asyncpg's prepared statements and type codecs survive between documents.
+    engine = create_async_engine(url, pool_size=2, max_overflow=1)
     try:
         return await seed(engine, corpus, reset=reset, interactive=interactive)
     finally:
@@ -147,56 +152,90 @@ async def _ingest(engine: AsyncEngine, paths: list[Path], report: SeedReport, in
         disable=not interactive,
         transient=True,
     )
+    # A large corpus is extracted in a worker process, one batch ahead of the loader, so the NLP
+    # and the database writes use both cores. A small one is not worth starting the worker for.
+    pool = (
+        concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        if len(paths) > 2 * BATCH_SIZE
+        else None
+    )
+    loop = asyncio.get_running_loop()
     with progress:
         task = progress.add_task("", total=len(paths))
-        batch: list[SourceFile] = []
-        for path, source in iter_sources(paths):
-            if isinstance(source, SourceError):
-                report.failed.append((path.name, str(source).removeprefix(f"{path.name}: ")))
-                log.warning("ingest.document.skipped", file=path.name, reason=str(source))
-                progress.advance(task)
-                continue
-            batch.append(source)
-            if len(batch) >= BATCH_SIZE:
-                await _load_batch(engine, batch, report, progress, task)
-                batch = []
-        if batch:
-            await _load_batch(engine, batch, report, progress, task)
+        pending: tuple[list[SourceFile], asyncio.Future[list[Extraction | str]]] | None = None
+        try:
+            for batch in _batches(paths, report, progress, task):
+                known = await load.unchanged_sha256s(engine, [s.sha256 for s in batch], PIPELINE_VERSION)
+                for source in batch:
+                    if source.sha256 in known:
+                        report.unchanged.append(source.path.name)
+                        progress.advance(task)
+                todo = [s for s in batch if s.sha256 not in known]
+                future = loop.run_in_executor(pool, extract_isolated, todo)
+                if pending is not None:
+                    await _load_batch(engine, pending[0], await pending[1], report, progress, task)
+                pending = (todo, future)
+            if pending is not None:
+                await _load_batch(engine, pending[0], await pending[1], report, progress, task)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _extract(batch: list[SourceFile], report: SeedReport) -> list[tuple[SourceFile, Extraction | None]]:
-    """Extract a batch in one spaCy stream; if that fails, one by one, so one bad article fails alone."""
+def _batches(paths: list[Path], report: SeedReport, progress: Progress, task: TaskID) -> Iterator[list[SourceFile]]:
+    """Readable articles in batches (unreadable ones are reported here and skipped)."""
+    batch: list[SourceFile] = []
+    for path, source in iter_sources(paths):
+        if isinstance(source, SourceError):
+            report.failed.append((path.name, str(source).removeprefix(f"{path.name}: ")))
+            log.warning("ingest.document.skipped", file=path.name, reason=str(source))
+            progress.advance(task)
+            continue
+        batch.append(source)
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def extract_isolated(batch: list[SourceFile]) -> list[Extraction | str]:
+    """Extract a batch in one spaCy stream; if that fails, one by one, so one bad article fails alone.
+
+    Returns, per article, its extraction or why it could not be extracted. Runs in the worker process.
+    """
     try:
-        return list(zip(batch, extract_batch(batch), strict=True))
+        return list(extract_batch(batch))
     except Exception:
         log.warning("ingest.batch.retrying_one_by_one", size=len(batch))
-    results: list[tuple[SourceFile, Extraction | None]] = []
+    results: list[Extraction | str] = []
     for source in batch:
         try:
-            results.append((source, extract_batch([source])[0]))
+            results.append(extract_batch([source])[0])
         except Exception as exc:
             log.exception("ingest.document.extraction_failed", file=source.path.name)
-            report.failed.append((source.path.name, f"could not be extracted: {exc.__class__.__name__}"))
-            results.append((source, None))
+            results.append(f"could not be extracted: {exc.__class__.__name__}")
     return results
 
 
 async def _load_batch(
-    engine: AsyncEngine, batch: list[SourceFile], report: SeedReport, progress: Progress, task: TaskID
+    engine: AsyncEngine,
+    batch: list[SourceFile],
+    extractions: list[Extraction | str],
+    report: SeedReport,
+    progress: Progress,
+    task: TaskID,
 ) -> None:
-    pending = await load.unchanged_sha256s(engine, [s.sha256 for s in batch], PIPELINE_VERSION)
-    todo = [s for s in batch if s.sha256 not in pending]
-    for source in batch:
-        if source.sha256 in pending:
-            report.unchanged.append(source.path.name)
-            progress.advance(task)
-    for source, extraction in _extract(todo, report):
+    entities: set[tuple[str, str]] = set()
+    rivalries: set[str] = set()
+    for source, extraction in zip(batch, extractions, strict=True):
         progress.update(task, description=source.path.name)
-        if extraction is None:
+        if isinstance(extraction, str):
+            report.failed.append((source.path.name, extraction))
             progress.advance(task)
             continue
         try:
-            outcome = await load.load_document(engine, source, extraction, PIPELINE_VERSION)
+            outcome = await load.load_document(engine, source, extraction, PIPELINE_VERSION, refresh_rivalries=False)
         except Exception as exc:
             log.exception("ingest.document.failed", file=source.path.name)
             report.failed.append((source.path.name, f"could not be loaded: {exc.__class__.__name__}"))
@@ -205,5 +244,11 @@ async def _load_batch(
                 source.path.name
             )
             report.facts.update(outcome.facts)
+            entities |= outcome.entities
+            rivalries |= outcome.rivalries
             log.debug("ingest.document.loaded", file=source.path.name, document_id=outcome.document_id)
         progress.advance(task)
+    if entities or rivalries:
+        # Rivalry timelines span documents: counted once per batch rather than once per document.
+        async with engine.begin() as conn:
+            await load.refresh_rivalries(conn, entities, rivalries)

@@ -52,7 +52,8 @@ RELATION_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     (
         "founded_by_former_staff_of",
         re.compile(
-            r"^\s*(?:a été|est une entreprise|,)?\s*(?:\w+ )?fondée par d['’]anciens (?:ingénieurs|employés|salariés|cadres)"
+            r"^\s*(?:a été|est une entreprise|,)?\s*(?:\w+ )?fondée par d['’]anciens "
+            r"(?:ingénieurs|employés|salariés|cadres)"
             r" (?:de |d['’]|du )",
             re.IGNORECASE,
         ),
@@ -106,7 +107,15 @@ def extract_rivalries(
     """``affiliations``: person slug → organisations they lead (a leader and their company are not rivals)."""
     drafts: list[RivalryDraft] = []
     for sentence in sentences:
-        cue = RIVALRY_CUES.search(sentence.text)
+        # A cue inside a name ("Autorité de la concurrence") says nothing.
+        names = [
+            (e.start - sentence.start, e.end - sentence.start)
+            for e in entities
+            if sentence.start <= e.start < sentence.end
+        ]
+        cue = next(
+            (c for c in RIVALRY_CUES.finditer(sentence.text) if not any(a <= c.start() < b for a, b in names)), None
+        )
         if cue is None:
             continue
         cue_start, cue_end = sentence.start + cue.start(), sentence.start + cue.end()
@@ -229,7 +238,8 @@ def _org_pair(
 def extract_relations(
     text: str, sentences: Sequence[Sentence], entities: Sequence[EntityMention]
 ) -> list[RelationDraft]:
-    """ "X, filiale de Y", "X (filiale d'Y)", "X … fondée par d'anciens ingénieurs de Y", "Y, principal investisseur de X"."""
+    """ "X, filiale de Y", "X (filiale d'Y)", "X … fondée par d'anciens ingénieurs de Y",
+    "Y, principal investisseur de X"."""
     drafts: list[RelationDraft] = []
     orgs = sorted((e for e in entities if e.kind == "organisation"), key=lambda e: e.start)
     for sentence in sentences:
@@ -248,9 +258,9 @@ def extract_relations(
 
 # "Fondée par d'anciens salariés d'OpenAI", "deux anciens ingénieurs de Dassault Systèmes".
 _FORMER_STAFF_RE = re.compile(
-    r"\b(?:d['’]anciens?|anciens?|anciennes?|ex-)\s+(?:[\w-]+\s+){0,1}?(?:salariés|employés|ingénieurs|cadres|"
-    r"chercheurs|dirigeants|membres|collaborateurs|responsables|développeurs|salarié|employé|ingénieur|cadre|"
-    r"chercheur|dirigeant)\s+(?:de\s+la\s+|de\s+|du\s+|d['’]\s?|chez\s+)$",
+    r"\b(?:d['’]anciens?|d['’]anciennes|anciens?|anciennes?|ex-)\s+(?:[\w-]+\s+){0,1}?"
+    r"(?:salarié|employé|ingénieur|cadre|chercheur|chercheuse|dirigeant|membre|collaborateur|collaboratrice|"
+    r"responsable|développeur|développeuse)(?:e|s|es)?\s+(?:de\s+la\s+|de\s+|du\s+|d['’]\s?|chez\s+)$",
     re.IGNORECASE,
 )
 

@@ -89,3 +89,17 @@ async def test_wrong_method_is_a_problem_document(client: AsyncTestClient[Litest
     response = await client.put("/api/v1/documents")
     assert response.status_code == 405
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_docs_examples_come_from_the_served_data(live_server: str) -> None:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=live_server) as http:
+        spec = (await http.get("/schema/openapi.json")).json()
+    example = spec["paths"]["/api/v1/organisations"]["get"]["responses"]["200"]["content"]["application/json"][
+        "examples"
+    ]["seeded"]["value"]
+    assert example["data"][0]["id"] == "openai"
+    assert example["data"][0]["citations"][0]["quote"]
+    events = spec["paths"]["/api/v1/events"]["get"]["responses"]["200"]["content"]["application/json"]["examples"]
+    assert events["seeded"]["value"]["data"]

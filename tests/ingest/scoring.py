@@ -309,6 +309,14 @@ def report(served: Served, gold: dict[str, Any]) -> str:
     lines.append(f"conflicts      missing {score_conflicts(served, gold)}")
     lines.append(f"rivalries      missing required {required}, optional {optional}")
     lines.append(f"event statuses differing from gold: {statuses}")
+    extras: list[str] = []
+    for doc in gold["documents"]:
+        doc_id = served.doc_id(doc["file"])
+        for kind, pool in (("organisations", served.organisations), ("people", served.people)):
+            expected = {fold(n) for n in doc[kind]}
+            extras += [
+                f"{doc['file']}: {e['name']}" for e in pool if cited_in(e, doc_id) and not names_of(e) & expected
+            ]
     details = [
         ("organisation misses", orgs.misses),
         ("people misses", people.misses),
@@ -316,6 +324,7 @@ def report(served: Served, gold: dict[str, Any]) -> str:
         ("money problems", money_problems),
         ("event misses", events.misses),
         ("negative leaks", score_negatives(served, gold)),
+        ("entities served but not in the gold", extras),
     ]
     for title, items in details:
         if items:

@@ -435,3 +435,19 @@ def test_published_on_from_meta(meta: dict[str, object], expected: dt.date | Non
 
 def test_published_on_key_wins_over_date() -> None:
     assert published_on_from_meta({"date": "2020-01-01", "published_on": "2025-03-12"}) == D(2025, 3, 12)
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ("Le 28 janvier 2025 à 08h05", D(2025, 1, 28)),
+        ("19/03/2025 09:12", D(2025, 3, 19)),
+        ("Mardi 4 mars 2025", D(2025, 3, 4)),
+    ],
+)
+def test_a_date_on_a_line_of_its_own_near_the_top_is_the_publication_date(head: str, expected: dt.date) -> None:
+    assert published_on_from_text(f"Titre de l’article\n\n{head}\n\nCorps de l’article.") == expected
+
+
+def test_a_date_inside_a_sentence_is_not_the_publication_date() -> None:
+    assert published_on_from_text("Titre\n\nLe groupe a annoncé le 3 mars 2025 ses résultats.\n") is None

@@ -14,6 +14,7 @@ from service.ingest.entities import (
     Person,
     Stoplist,
     find_entities,
+    find_references,
     load_gazetteer,
     new_entities,
     slugify,
@@ -406,3 +407,80 @@ def test_nlp_pipeline_keeps_only_named_entity_recognition() -> None:
     nlp = load_nlp()
     assert tuple(nlp.pipe_names) == NLP_COMPONENTS == ("ner",)
     assert load_nlp() is nlp
+
+
+# --------------------------------------------------------------------------- names from context
+
+
+def test_a_name_right_after_a_company_noun_is_a_new_organisation() -> None:
+    found = {m.text: (m.kind, m.source) for m in find("La start-up lyonnaise Hexalune a annoncé une levée de fonds.")}
+    assert found["Hexalune"] == ("organisation", "ner")
+
+
+def test_a_lower_case_nationality_used_as_a_noun_introduces_a_company() -> None:
+    assert "bharti-enterprises" in slugs("La France détiendra 29 % du capital, devant l'indien Bharti Enterprises.")
+    assert slugs("L'Américain Elon Musk a réagi.", "organisation") == set()
+
+
+def test_a_new_name_found_once_is_the_same_entity_everywhere_in_the_text() -> None:
+    text = "La start-up de cybersécurité Zorvex a levé 10 millions. En juillet, Zorvex avait rejeté une offre."
+    assert [m.text for m in find(text) if m.slug == "zorvex"] == ["Zorvex", "Zorvex"]
+
+
+def test_a_short_form_listed_with_companies_is_that_company() -> None:
+    assert "lightspeed-venture-partners" in slugs("Nvidia, General Catalyst, Index Ventures et Lightspeed ont suivi.")
+
+
+def test_a_company_named_by_its_seat() -> None:
+    assert texts("Le groupe de Redmond a investi 13 milliards de dollars dans OpenAI.", "microsoft") == [
+        "groupe de Redmond"
+    ]
+
+
+def test_a_code_of_capitals_and_digits_is_a_product_not_a_company() -> None:
+    assert slugs("Washington a soumis à licence les exportations de l’accélérateur MI308 d’AMD.") == {"amd"}
+
+
+def test_an_all_caps_product_does_not_swallow_a_capitalised_first_name() -> None:
+    text = "Fondée par Assaf Rappaport, Ami Luttwak, Yinon Costica et Roy Reznik, Wiz a grandi vite."
+    assert {"ami-luttwak", "yinon-costica", "roy-reznik"} <= slugs(text, "person")
+
+
+def test_a_group_owning_titles_is_an_organisation() -> None:
+    found = {
+        m.text: m.kind for m in find("Ziff Davis, propriétaire de plusieurs sites technologiques, a porté plainte.")
+    }
+    assert found["Ziff Davis"] == "organisation"
+
+
+# --------------------------------------------------------------------------- references
+
+
+def references(text: str) -> list[tuple[str, str]]:
+    sentences = sentences_of(text)
+    mentions = find_entities(text, sentences)
+    gaz = load_gazetteer()
+    kinds = {m.slug: getattr(gaz.get(m.slug), "kind", "other") for m in mentions if m.kind == "organisation"}
+    return [(r.text, r.slug) for r in find_references(text, sentences, mentions, kinds)]
+
+
+def test_a_description_in_subject_position_refers_to_a_compatible_company() -> None:
+    text = "Le fabricant néerlandais ASML entre au capital de Mistral AI. La start-up française a levé 1,7 milliard."
+    assert references(text) == [("Le fabricant néerlandais", "asml"), ("La start-up française", "mistral-ai")]
+
+
+def test_a_description_not_followed_by_a_verb_refers_to_nothing() -> None:
+    assert references("Nvidia a publié ses comptes. La start-up de Sam Altman, elle, attend.") == []
+
+
+def test_the_head_noun_chooses_the_kind_of_company() -> None:
+    text = (
+        "Les deux partenaires sont visés par une plainte du New York Times. Le quotidien américain a poursuivi OpenAI."
+    )
+    assert ("Le quotidien américain", "the-new-york-times") in references(text)
+
+
+def test_a_chief_executive_description_needs_the_person_named_in_the_text() -> None:
+    named = "Mark Zuckerberg ne mâche pas ses mots. Invité d’un podcast, le patron de Meta a accusé Apple."
+    assert ("patron", "mark-zuckerberg") in references(named)
+    assert references("Invité d’un podcast, le patron de Meta a accusé Apple.") == []

@@ -564,3 +564,36 @@ def test_fx_table_is_sourced_and_covers_required_currencies_for_2015_to_2026() -
     for year in range(2015, 2027):
         for code in ("EUR", "USD", "GBP", "CHF", "JPY", "CNY", "CAD", "AUD", "KRW", "INR"):
             assert code in years[year], (year, code)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sa valorisation dépassait 18 milliards de dollars", "le chiffre a dépassé les 18 milliards de dollars"],
+)
+def test_verbs_of_exceeding_make_the_amount_more_than(text: str) -> None:
+    (m,) = find_money(text)
+    assert (m.amount, m.currency, m.qualifier) == (18e9, "USD", "more_than")
+
+
+def test_a_conversion_a_few_words_later_in_another_currency_is_an_equivalent() -> None:
+    text = "valorisée à 11,7 milliards d’euros après l’augmentation de capital, soit près de 14 milliards de dollars."
+    (m,) = find_money(text)
+    assert (m.amount, m.currency) == (11.7e9, "EUR")
+    assert [(e.amount, e.currency) for e in m.equivalents] == [(14e9, "USD")]
+
+
+def test_a_later_amount_in_the_same_currency_is_no_conversion() -> None:
+    found = find_money("Il a investi 3 milliards de dollars en 2023, soit 4 milliards de dollars au total.")
+    assert [(m.amount, m.equivalents) for m in found] == [(3e9, ()), (4e9, ())]
+
+
+def test_a_price_tag_is_not_a_funding_fact() -> None:
+    sentence = "Le Vision Pro est vendu 3 499 dollars aux États-Unis."
+    (m,) = find_money(sentence)
+    assert classify_money_kind(sentence, m.start, m.end) is None
+
+
+def test_a_class_action_is_not_a_funding_round() -> None:
+    sentence = "Anthropic versera 1,5 milliard de dollars pour mettre fin à l’action collective."
+    (m,) = find_money(sentence)
+    assert classify_money_kind(sentence, m.start, m.end) == "other"
