@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -98,19 +98,23 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from service.server import GracefulServer
+
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only for the printed URL
     click.echo(f"rivalry: API on http://{shown}:{port}/api/v1/documents — docs at http://{shown}:{port}/schema")
-    uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        timeout_graceful_shutdown=20,
-        proxy_headers=False,
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level.lower(),
+        "access_log": False,
+        "timeout_graceful_shutdown": 20,
+        "proxy_headers": False,
+    }
+    if workers == 1:
+        GracefulServer(uvicorn.Config("service.app:create_app", **options)).run()
+    else:
+        uvicorn.run("service.app:create_app", workers=workers, **options)
 
 
 @main.command()

@@ -73,6 +73,20 @@ def _stop_embedded(pgdata: Path) -> None:
         subprocess.run([pg_ctl, "-D", str(pgdata), "-m", "fast", "-w", "stop"], check=False, capture_output=True)  # noqa: S603
 
 
+def restart_embedded(pgdata: Path) -> None:
+    """Start a stopped embedded server again on the same socket (what pgserver does on first use)."""
+    import subprocess
+
+    from pgserver._commands import POSTGRES_BIN_PATH
+
+    pg_ctl = str(POSTGRES_BIN_PATH / "pg_ctl")
+    args = f"{pg_ctl} -D {pgdata} -w -o '-h \"\"' -o '-k {pgdata}' -l {pgdata / 'log'} start"
+    if os.geteuid() == 0:
+        subprocess.run(["su", "pgserver", "-s", "/bin/sh", "-c", args], check=True, capture_output=True)  # noqa: S603, S607
+    else:
+        subprocess.run(["/bin/sh", "-c", args], check=True, capture_output=True)  # noqa: S603
+
+
 def with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))

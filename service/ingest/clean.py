@@ -251,7 +251,7 @@ _NAME: Final = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*(?:d['’]\s?)?{_NAME_WOR
 _NAME_RE: Final = re.compile(_NAME)
 _NAME_SEP: Final = re.compile(r"\s*(?:,|&|\bet\b|\band\b)\s*")
 _BYLINE_START: Final = re.compile(
-    r"(?:(?:ecrit|redige|texte|propos recueillis)\s+)?(?:par|by)\s*:?\s+"
+    r"\(?\s*(?:(?:ecrit|redige|edite|texte|propos recueillis|reportage|traduit|verifie|avec)\s+)?(?:par|by)\s*:?\s+"
     r"|(?:publie|mis a jour|mise a jour|modifie|posted|published)\b.{0,80}?\b(?:par|by)\s+"
 )
 _TEASER_CREDIT: Final = re.compile(rf"(?:^|[\s,?!.:;—–-])[Pp]ar\s+(?P<name>{_NAME})\s*$")
@@ -289,7 +289,7 @@ def _names_after(text: str, pos: int, end: int) -> list[str]:
     return names
 
 
-_BYLINE_REST: Final = re.compile(r"(?:[,|(/@•·-]|le\b|publie|mis a jour|avec\b|pour\b|$)")
+_BYLINE_REST: Final = re.compile(r"(?:[,|()/@•·-]|le\b|publie|mis a jour|avec\b|pour\b|$)")
 
 
 def _byline_names(page: _Page, start: int, end: int) -> list[str]:
@@ -306,8 +306,20 @@ def _byline_names(page: _Page, start: int, end: int) -> list[str]:
     if not names:
         return []
     last = page.text.rfind(names[-1], m.end(), end) + len(names[-1])
+    # A wire credit goes on: "(Rédigé par Mathieu Rosemain, édité par Blandine Hénault)".
+    while more := _MORE_CREDITS.match(page.folded, last, end):
+        extra = _names_after(page.text, more.end(), end)
+        if not extra:
+            break
+        names += extra
+        last = page.text.rfind(extra[-1], more.end(), end) + len(extra[-1])
     rest = page.folded[last:end].strip()
     return names if _BYLINE_REST.match(rest) else []
+
+
+_MORE_CREDITS: Final = re.compile(
+    r"\s*[,;]?\s*(?:et\s+)?(?:ecrit|redige|edite|traduit|verifie|texte|reportage|avec|photos?|video)\s+(?:par\s+)?"
+)
 
 
 # --------------------------------------------------------------------------- sentences
@@ -624,17 +636,17 @@ def _units(page: _Page, lex: _Lexicon) -> list[_Unit]:
 def _apply_layout(units: list[_Unit], layout: Sequence[tuple[int, int, str]]) -> None:
     """Units lying inside a range the page's markup labels: furniture or teasers (bylines stay bylines)."""
     spans: list[tuple[int, int, str]] = []
-    for a, b, k in sorted((a, b, k) for a, b, k in layout if k in ("boilerplate", "teaser") and a < b):
-        if spans and spans[-1][2] == k and a - spans[-1][1] <= 2:
-            spans[-1] = (spans[-1][0], max(b, spans[-1][1]), k)  # consecutive lines: a joined unit may span them
+    for a, b, kind in sorted((a, b, k) for a, b, k in layout if k in ("boilerplate", "teaser") and a < b):
+        if spans and spans[-1][2] == kind and a - spans[-1][1] <= 2:
+            spans[-1] = (spans[-1][0], max(b, spans[-1][1]), kind)  # consecutive lines: a joined unit may span them
         else:
-            spans.append((a, b, k))
+            spans.append((a, b, kind))
     starts = [a for a, _, _ in spans]
     for u in units:
-        k = bisect.bisect_right(starts, u.start) - 1
-        if k < 0 or u.end > spans[k][1] or u.kind == "byline":
+        i = bisect.bisect_right(starts, u.start) - 1
+        if i < 0 or u.end > spans[i][1] or u.kind == "byline":
             continue
-        u.kind = "bp" if spans[k][2] == "boilerplate" else "teaser"
+        u.kind = "bp" if spans[i][2] == "boilerplate" else "teaser"
         u.heading = False
 
 

@@ -261,7 +261,12 @@ _ORG_LEFT_RE = re.compile(
     r"directrice generale|president(?:e)? (?:du conseil )?|dirigeant(?:e)?|employes?|salaries?|ingenieurs?|"
     r"actionnaires?|investisseurs?) (?:de|du|d'|chez)|\bchez|\b(?:rachat|acquisition|rachete|racheter|"
     r"acquerir|participation) (?:de|du|d'|dans)|\binvesti(?:r|t)? dans|\bpartenariat avec|\baccord avec|"
-    r"\bfiliale (?:de|d')|\bmaison mere (?:de|d'))"
+    r"\bfiliale (?:de|d')|\bmaison mere (?:de|d')|"
+    # "racheté Altran", "acquis WNS": the object of a purchase.
+    r"\b(?:rachete|rachetee|racheter|rachetera|acquis|acquiert|acquerir|acquerra|absorbe)|"
+    # "ses concurrents américains, dont Accenture", "des groupes comme Siemens".
+    rf"\b(?:{_ORG_CUE_WORDS})s?(?:[\s\u00a0\u202f]+[\w'-]+){{0,2}}\s*,?\s*(?:dont|comme|tels? que|notamment|"
+    r"parmi lesquels|a l'instar de|y compris))"
     rf"{_WS}[,:]?{_WS}{_QUOTE}{_WS}$"
 )
 # A company noun in apposition right after the name: the strongest cue on that side.
@@ -1301,6 +1306,7 @@ _DESCRIPTION_HEADS: tuple[tuple[str, frozenset[str] | None], ...] = (
     (r"fonds|investisseur|gestionnaire\s+d['’]actifs", frozenset({"investor"})),
     (r"laboratoire|labo", frozenset({"ai_lab", "other"})),
     (r"fondeur", frozenset({"chipmaker"})),
+    (r"gendarme|r[ée]gulateur|autorit[ée]", frozenset({"government"})),
     (
         r"soci[ée]t[ée]|entreprise|multinationale|compagnie|constructeur|fabricant|[ée]diteur|concepteur|"
         r"sp[ée]cialiste|op[ée]rateur|r[ée]seau\s+social|plateforme",
@@ -1722,6 +1728,13 @@ def _description_end(text: str, pos: int, limit: int) -> int | None:
             and folded not in _NOT_VERB_WORDS
         ):
             return end
+        if word == ",":
+            # "La plateforme, désormais dirigée par Richard Teng, a reçu…": skip the aside.
+            close = next((j for j in range(k + 1, min(len(words), k + 12)) if words[j].group() == ","), None)
+            if close is None or close + 1 >= len(words):
+                return None
+            nxt = words[close + 1].group().casefold()
+            return end if nxt in _VERB_WORDS or (_VERBISH_RE.match(nxt) and not _ADJECTIVE_END_RE.search(nxt)) else None
         if folded in ("de", "des", "du") and k + 1 < len(words) and words[k + 1].group()[0].isalnum():
             end, k = words[k + 1].end(), k + 2
             continue

@@ -40,6 +40,9 @@ TRIGGERS: tuple[tuple[str, re.Pattern[str]], ...] = (
             # "poursuit la start-up Perplexity" (sues), not "poursuit la croissance" (continues).
             rf"\bpoursui(?:t|vent|vait) (?:en justice )?(?:le|la|les|l{_AP}) ?{_SUED}\b",
             r"\bporté plainte\b",
+            r"\bpoursuites\b",
+            r"\bprocédures? (?:\w+ ){0,2}contre\b",
+            r"\bactions? en justice\b",
             r"\bplaintes?\b",
             r"\bprocès\b",
             r"\bassign(?:é|e|ait)\w* en justice\b",
@@ -181,6 +184,10 @@ STATUS_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         _rx(
             r"\b(?:projet|offre|rachat|accord|opération) (?:a été |est )?(?:annulée?|abandonnée?)\b",
             r"\brenoncé à (?:son|sa|ses|l['’]) ?(?:projet|offre|rachat|acquisition|opération)",
+            # A suit dropped: "a renoncé à ses poursuites", "a abandonné la procédure".
+            r"\b(?:renonc|abandonn)\w*(?: [\w’']+)? (?:à |aux )?(?:ses|les|la|sa|leur|leurs|cette) ?"
+            r"(?:poursuites|plainte|procédure|"
+            r"action|actions)\b",
         ),
     ),
     (
@@ -412,8 +419,17 @@ _PASSIVE_AGENT = re.compile(r"(?:e|é|ée|és|ées|s)?\s+par\s+(?:(?:la|le|les)\
 _FILED_BY = re.compile(
     r"\b(?:déposée?s?|formulée?s?|présentée?s?|soumise?s?|lancée?s?|faite?s?) par\s+(?:la |le |les |l['’])?$"
 )
+# "X a reçu un investissement de 2 milliards de dollars du fonds Y": the money comes from Y.
+_RECEIVES = re.compile(r"\b(?:reçu|reçoit|obtenu|obtient|bénéficié|bénéficie|accueilli|accueille)\b[^.;]*$")
 # "une offre de 23 milliards de dollars de Google": the bidder is introduced by "de".
 _OFFERED_BY = re.compile(r"(?:\bde|\bdu|\bd['’])\s?(?:(?:la|le|l['’])\s?)?$", re.IGNORECASE)
+# Money received "du fonds émirati MGX": a company noun and its adjectives may stand before the name.
+_GIVEN_BY = re.compile(
+    r"(?:\bde|\bdu|\bd['’])\s?(?:(?:la|le|l['’])\s?)?"
+    r"(?:(?:fonds|groupe|géant|société|entreprise|investisseur|fabricant|constructeur|éditeur|opérateur)"
+    r"(?:\s+[a-zàâçéèêëîïôûùüÿœ'’-]+){0,2}\s+)?$",
+    re.IGNORECASE,
+)
 # A name introduced by a preposition is a complement ("ancien chercheur de Google DeepMind",
 # "passés par Meta"), not the subject of the sentence.
 _COMPLEMENT_BEFORE = re.compile(
@@ -453,14 +469,12 @@ def _roles(
             ):
                 agent = m
                 break
-        if agent is None and type_ in ("bid", "lawsuit"):
-            # "une offre de … de Google", "une plainte du New York Times"
+        receiving = type_ in ("investment", "funding_round") and _RECEIVES.search(text, max(0, t_start - 60), t_start)
+        if agent is None and (type_ in ("bid", "lawsuit") or receiving):
+            # "une offre de … de Google", "une plainte du New York Times", "reçu … du fonds émirati MGX"
+            by = _GIVEN_BY if receiving else _OFFERED_BY
             agent = next(
-                (
-                    m
-                    for m in after
-                    if m.start - t_end <= 60 and _OFFERED_BY.search(text, max(t_end, m.start - 8), m.start)
-                ),
+                (m for m in after if m.start - t_end <= 60 and by.search(text, max(t_end, m.start - 40), m.start)),
                 None,
             )
             if agent is not None and any(n.start < agent.start and n.start >= t_end for n in after):
@@ -620,7 +634,7 @@ def extract_events(
                 subject is not None
                 and subject.start < clause.start
                 and not (type_ == "statement" and any(e.kind == "person" for e in actors))
-                and not _QUOTED_AT(masked, subject.start - sentence.start)
+                and not _quoted_at(masked, subject.start - sentence.start)
                 and type_ in ("founding", "statement", "lawsuit", "bid", "acquisition", "investment", "commitment")
                 and all(e.start > t_start for e in actors)
                 and all(e.slug != subject.slug for e in actors)
@@ -650,7 +664,7 @@ def extract_events(
                 type_ == "funding_round"
                 and status == "announced"
                 and status_found
-                and "nnon" in status_found_text(text, sentence, status_found)
+                and _ANNOUNCING.search(status_found_text(text, sentence, status_found))
             ):
                 status = "completed"  # "a annoncé une levée": a round is announced once raised
             clause_dates = [d for d in s_dates if clause.start <= d.start and d.end <= clause.end and d is not reported]
@@ -738,11 +752,15 @@ def _participial_founding(
     )
 
 
+# "a annoncé", "annonce": an announcement, as opposed to a round still to come ("va lever").
+_ANNOUNCING = re.compile(r"annon[cç]", re.IGNORECASE)
+
+
 def status_found_text(text: str, sentence: Sentence, found: tuple[str, int, int]) -> str:
     return text[sentence.start + found[1] : sentence.start + found[2]]
 
 
-def _QUOTED_AT(masked: str, pos: int) -> bool:  # noqa: N802 - reads as a predicate on the mask
+def _quoted_at(masked: str, pos: int) -> bool:
     return 0 <= pos < len(masked) and masked[pos] == " "
 
 

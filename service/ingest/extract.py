@@ -132,6 +132,7 @@ def extract_document(text: str, meta: Mapping[str, Any], page: clean.CleanedPage
         _funding_fact(text, m, kind, sentence, sentences, actors, drafts, org_kinds, leaders, gazetteer, published_on)
         for m, kind, sentence in amounts
     ]
+    _share_equivalents(funding_facts)
     rivalry_facts = _rivalry_facts(sentences, actors, org_kinds, leaders, event_facts)
     relationship_facts = [
         RelationshipFact(
@@ -170,6 +171,20 @@ def _former_staff(
         if founded is not None:
             out += rivalries.former_staff_relations(text, d.sentence, founded, mentions)
     return out
+
+
+def _share_equivalents(facts: Sequence[FundingFact]) -> None:
+    """The same amount told twice (a title, then the body with its conversion) is one fact: each
+    mention carries the conversion either gives."""
+    known: dict[tuple[str, float | None, str | None, str, str | None], list[Equivalent]] = {}
+    for f in facts:
+        key = (f.kind, f.amount, f.currency, f.qualifier, f.recipient.slug if f.recipient else None)
+        if f.equivalents and f.amount is not None:
+            known.setdefault(key, f.equivalents)
+    for f in facts:
+        key = (f.kind, f.amount, f.currency, f.qualifier, f.recipient.slug if f.recipient else None)
+        if not f.equivalents and key in known:
+            f.equivalents = list(known[key])
 
 
 def _organisation(gazetteer: entities.Gazetteer, slug: str) -> entities.Organisation | None:

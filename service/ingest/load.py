@@ -129,6 +129,9 @@ async def load_document(
     refresh_rivalries: bool = True,
 ) -> LoadOutcome:
     async with engine.begin() as conn:
+        # A seed is idempotent and re-runnable: not waiting for each commit's WAL flush is safe (a
+        # crash loses at most the last few documents, which the next run loads again).
+        await conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
         return await load_document_in(
             conn, source.text, source.path.name, extraction, pipeline_version, refresh_rivalries=refresh_rivalries
         )

@@ -632,6 +632,9 @@ _CUE_PATTERNS: Final[tuple[tuple[str | None, str], ...]] = (
         None,
         rf"co[uû]te(?:ra|rait|nt)?|prix{_S}(?:de{_S}vente|public|conseillé|de{_S}départ)|tarifs?"
         rf"|abonnements?|par{_S}mois|mensuel\w*"
+        # Market prices of a share, a coin or a commodity.
+        rf"|cours{_S}(?:du|de{_S}l{_A}|de{_S}la|des|de)|par{_S}action|l{_A}action{_S}\w+{_S}(?:cotait|valait|reculait)"
+        rf"|(?:du|le){_S}bitcoin|l{_A}once|le{_S}baril"
         # "vendu 3 499 dollars", "proposée à 799 euros": a price tag right before the amount.
         rf"|(?:vendu|proposé|affiché|facturé|commercialisé|disponible)e?s?(?={_S}(?:à{_S}|au{_S}prix{_S}de{_S}"
         rf"|à{_S}partir{_S}de{_S}|dès{_S})?[\d$€£])",

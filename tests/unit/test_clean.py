@@ -569,3 +569,21 @@ def test_large_page_cleans_in_roughly_linear_time() -> None:
     page = clean(text)
     assert time.perf_counter() - started < 10
     assert page.sentences
+
+
+def test_a_wire_credit_line_names_its_writers_and_editors_as_bylines() -> None:
+    text = (
+        "Capgemini rachète WNS\n\nCapgemini a annoncé lundi le rachat de WNS pour 3,3 milliards de dollars.\n\n"
+        "(Rédigé par Mathieu Rosemain, édité par Blandine Hénault)\n"
+    )
+    page = clean(text)
+    assert kind_of(page, text, "(Rédigé par") == "byline"
+    assert set(page.byline_names) == {"Mathieu Rosemain", "Blandine Hénault"}
+
+
+def test_layout_marks_cover_lines_the_cleaner_joins() -> None:
+    text = (
+        "date: 2025-03-12\nauthor: Jean Dupont\n\nOpenAI a levé 6,6 milliards de dollars auprès de ses investisseurs.\n"
+    )
+    page = clean(text, [(0, 16, "boilerplate"), (17, 36, "boilerplate")])
+    assert [s.text for s in page.sentences] == ["OpenAI a levé 6,6 milliards de dollars auprès de ses investisseurs."]

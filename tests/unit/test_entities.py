@@ -466,7 +466,8 @@ def references(text: str) -> list[tuple[str, str]]:
 
 def test_a_description_in_subject_position_refers_to_a_compatible_company() -> None:
     text = "Le fabricant néerlandais ASML entre au capital de Mistral AI. La start-up française a levé 1,7 milliard."
-    assert references(text) == [("Le fabricant néerlandais", "asml"), ("La start-up française", "mistral-ai")]
+    # "Le fabricant néerlandais ASML" names ASML itself; the Dutch chipmaker is no French start-up.
+    assert references(text) == [("La start-up française", "mistral-ai")]
 
 
 def test_a_description_not_followed_by_a_verb_refers_to_nothing() -> None:
@@ -484,3 +485,22 @@ def test_a_chief_executive_description_needs_the_person_named_in_the_text() -> N
     named = "Mark Zuckerberg ne mâche pas ses mots. Invité d’un podcast, le patron de Meta a accusé Apple."
     assert ("patron", "mark-zuckerberg") in references(named)
     assert references("Invité d’un podcast, le patron de Meta a accusé Apple.") == []
+
+
+def test_a_name_listed_after_a_plural_company_noun_is_an_organisation() -> None:
+    text = "Capgemini cherche à rattraper ses concurrents américains, dont Zentrix, qui investit dans l’IA."
+    assert {m.text: m.kind for m in find(text)}.get("Zentrix") == "organisation"
+
+
+def test_the_object_of_a_purchase_is_an_organisation() -> None:
+    assert {m.text: m.kind for m in find("Le groupe avait déjà racheté Pluvio en 2020.")}.get(
+        "Pluvio"
+    ) == "organisation"
+
+
+def test_a_description_with_an_aside_still_refers_to_its_company() -> None:
+    text = (
+        "La SEC a abandonné ses poursuites contre Binance. "
+        "La plateforme, désormais dirigée par Richard Teng, a reçu un investissement de 2 milliards de dollars."
+    )
+    assert ("La plateforme", "binance") in references(text)

@@ -124,3 +124,14 @@ def test_a_speech_verb_after_a_quotation_makes_a_statement_of_the_person_named()
     (event,) = events_of("« C’est un choix de souveraineté », a justifié Emmanuel Macron devant la presse.")
     assert event.type == "statement"
     assert roles(event)["emmanuel-macron"] == "speaker"
+
+
+def test_a_suit_given_up_is_cancelled() -> None:
+    (event,) = events_of("La SEC a renoncé jeudi à ses poursuites contre Binance.", "lawsuit")
+    assert event.status == "cancelled"
+    assert roles(event) == {"securities-and-exchange-commission": "plaintiff", "binance": "defendant"}
+
+
+def test_the_investor_of_an_investment_received_comes_after_de() -> None:
+    (event,) = events_of("Binance a reçu en mars un investissement de 2 milliards de dollars du fonds émirati MGX.")
+    assert roles(event) == {"binance": "target", "mgx": "investor"}

@@ -19,13 +19,19 @@ def test_a_company_named_by_its_seat_is_cited_but_the_description_is_no_alias() 
 
 
 def test_founders_who_worked_elsewhere_give_a_former_staff_relation() -> None:
-    text = "Fondée en 2023 par Claire Fontanel, ancienne ingénieure de Dassault Systèmes, Hexalune a levé 18 millions d’euros."
+    text = (
+        "Fondée en 2023 par Claire Fontanel, ancienne ingénieure de Dassault Systèmes, "
+        "Hexalune a levé 18 millions d’euros."
+    )
     relations = {(r.type, r.organisation, r.other_organisation) for r in extract_text(text).relationships}
     assert ("founded_by_former_staff_of", "hexalune", "dassault-systemes") in relations
 
 
 def test_a_conversion_a_few_words_later_stays_with_its_amount() -> None:
-    text = "L’opération valorise Mistral AI à 11,7 milliards d’euros après l’augmentation de capital, soit près de 14 milliards de dollars."
+    text = (
+        "L’opération valorise Mistral AI à 11,7 milliards d’euros après l’augmentation de capital, "
+        "soit près de 14 milliards de dollars."
+    )
     (funding,) = extract_text(text).funding
     assert (funding.amount, funding.currency) == (11.7e9, "EUR")
     assert [(e.amount, e.currency) for e in funding.equivalents] == [(14e9, "USD")]

@@ -8,7 +8,8 @@ from service.ingest.clean import clean
 from service.ingest.formats import LAYOUT_KEY, html_to_text, json_article, text_header
 
 PAGE = """<html lang="fr"><head><title>T</title></head><body>
-<div class="cookie-banner"><p>Nous utilisons des cookies.</p><button>Tout accepter</button><button>Refuser</button></div>
+<div class="cookie-banner"><p>Nous utilisons des cookies.</p>
+<button>Tout accepter</button><button>Refuser</button></div>
 <nav><ul><li><a href="/">Accueil</a></li><li><a href="/tech">Tech</a></li></ul></nav>
 <article>
 <h1>Nvidia investit 5 milliards de dollars dans Intel</h1>
@@ -16,7 +17,8 @@ PAGE = """<html lang="fr"><head><title>T</title></head><body>
 <div class="share"><a href="#">Partager sur X</a></div>
 </article>
 <aside><h3>Lire aussi</h3><ul>
-<li><a href="/sport">Mercato : le PSG recrute pour 90 millions d’euros</a><span class="author">Par Léa Fournier</span></li>
+<li><a href="/sport">Mercato : le PSG recrute pour 90 millions d’euros</a><span class="author">Par Léa Fournier</span>
+</li>
 </ul></aside>
 <footer><p>© 2025 Tech Hebdo</p></footer>
 </body></html>"""

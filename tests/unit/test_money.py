@@ -597,3 +597,12 @@ def test_a_class_action_is_not_a_funding_round() -> None:
     sentence = "Anthropic versera 1,5 milliard de dollars pour mettre fin à l’action collective."
     (m,) = find_money(sentence)
     assert classify_money_kind(sentence, m.start, m.end) == "other"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Le cours du bitcoin avait dépassé les 110 000 dollars.", "Le groupe proposera 76,50 dollars par action."],
+)
+def test_market_prices_are_not_funding_facts(sentence: str) -> None:
+    (m,) = find_money(sentence)
+    assert classify_money_kind(sentence, m.start, m.end) is None
