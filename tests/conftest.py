@@ -151,7 +151,7 @@ def live_server(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
         "RIVALRY_RATE_LIMIT_PER_MINUTE": "0",
         "RIVALRY_LOG_LEVEL": "WARNING",
     }
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
@@ -163,7 +163,7 @@ def live_server(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"{base}/ready", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"{base}/ready", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:

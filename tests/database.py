@@ -14,8 +14,8 @@ import os
 import tempfile
 import uuid
 from collections.abc import Coroutine, Iterator
-from typing import Any, TypeVar
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -68,9 +68,9 @@ def _stop_embedded(pgdata: Path) -> None:
     user = ["su", "pgserver", "-s", "/bin/sh", "-c"] if os.geteuid() == 0 else None
     command = f"{pg_ctl} -D {pgdata} -m fast -w stop"
     if user:
-        subprocess.run([*user, command], check=False, capture_output=True)  # noqa: S603
+        subprocess.run([*user, command], check=False, capture_output=True)
     else:
-        subprocess.run([pg_ctl, "-D", str(pgdata), "-m", "fast", "-w", "stop"], check=False, capture_output=True)  # noqa: S603
+        subprocess.run([pg_ctl, "-D", str(pgdata), "-m", "fast", "-w", "stop"], check=False, capture_output=True)
 
 
 def restart_embedded(pgdata: Path) -> None:
@@ -82,9 +82,9 @@ def restart_embedded(pgdata: Path) -> None:
     pg_ctl = str(POSTGRES_BIN_PATH / "pg_ctl")
     args = f"{pg_ctl} -D {pgdata} -w -o '-h \"\"' -o '-k {pgdata}' -l {pgdata / 'log'} start"
     if os.geteuid() == 0:
-        subprocess.run(["su", "pgserver", "-s", "/bin/sh", "-c", args], check=True, capture_output=True)  # noqa: S603, S607
+        subprocess.run(["su", "pgserver", "-s", "/bin/sh", "-c", args], check=True, capture_output=True)
     else:
-        subprocess.run(["/bin/sh", "-c", args], check=True, capture_output=True)  # noqa: S603
+        subprocess.run(["/bin/sh", "-c", args], check=True, capture_output=True)
 
 
 def with_database(url: str, name: str) -> str:

@@ -36,11 +36,11 @@ async def _fetchval(url: str, sql: str) -> object:
 def test_upgrade_from_empty_then_downgrade_to_base_then_upgrade_again(pg_server: str) -> None:
     with fresh_database(pg_server, "migrations") as url:
         migrate.upgrade(url)
-        assert EXPECTED_TABLES <= asyncio.run(_tables(url))
+        assert asyncio.run(_tables(url)) >= EXPECTED_TABLES
         migrate.downgrade(url, "base")
         assert asyncio.run(_tables(url)) <= {"alembic_version"}
         migrate.upgrade(url)
-        assert EXPECTED_TABLES <= asyncio.run(_tables(url))
+        assert asyncio.run(_tables(url)) >= EXPECTED_TABLES
 
 
 def test_search_functions_fold_accents_and_match_misspelt_names(pg_server: str) -> None:

@@ -54,8 +54,7 @@ async def _existing(session: AsyncSession, sha: str) -> DocumentRead | None:
     document_id = await session.scalar(select(Document.id).where(Document.sha256 == sha))
     if document_id is None:
         return None
-    found = await queries.get_document(session, document_id)
-    return found
+    return await queries.get_document(session, document_id)
 
 
 async def ingest(session: AsyncSession, body: DocumentCreate, lock: asyncio.Lock) -> tuple[int, IngestResult]:

@@ -422,8 +422,15 @@ class _DocumentLoader:
             self._cite("funding", funding_id, funding.spans)
         if not rows:
             return
-        # The same amount twice in one document (title and body) is one fact, loaded once.
-        unique = list({r["id"]: r for r in reversed(rows)}.values())[::-1]
+        # The same amount twice in one document (title and body) is one fact, loaded once, keeping
+        # any conversion either mention gives.
+        merged: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            kept = merged.setdefault(row["id"], row)
+            for equivalent in row["equivalents"]:
+                if equivalent not in kept["equivalents"]:
+                    kept["equivalents"] = [*kept["equivalents"], equivalent]
+        unique = list(merged.values())
         before = await self._existing(Funding, [r["id"] for r in unique])
         base = pg_insert(Funding)
         stmt = base.on_conflict_do_update(
@@ -560,7 +567,7 @@ def _cluster_key(event: EventFact, refs: set[tuple[str, str]]) -> str:
 
 _CANDIDATES = sql_text(
     """
-    SELECT e.id, e.type, e.occurred_on,
+    SELECT e.id, e.type, e.status, e.occurred_on, e.date_precision,
            array_agg(p.kind || ':' || coalesce(p.organisation_id, p.person_id)) AS refs
     FROM events e
     JOIN event_participants p ON p.event_id = e.id
@@ -607,6 +614,8 @@ async def _match_event(conn: AsyncConnection, event: EventFact, refs: set[tuple[
             # One company alone "investing" in two articles is too little to call it the same event.
             continue
         if event.occurred_on and row.occurred_on and abs(event.occurred_on.year - row.occurred_on.year) > 1:
+            continue
+        if _distinct_outcomes(event.status, row.status) or _dated_apart(event, row):
             continue
         score = len(shared) * 10 + (5 if same else 0)
         if best is None or score > best[0]:
@@ -656,6 +665,25 @@ async def _add_contribution(conn: AsyncConnection, loader: _DocumentLoader, publ
     if event_ids:
         await conn.execute(_ADD_REPORT, {"ids": event_ids, "published_on": published_on})
         await _refresh_conflicts(conn, set(event_ids))
+
+
+_FINAL = {"rejected", "cancelled"}
+# Two reports of one deal dated this far apart (both to the month or day) are two deals.
+_SAME_DEAL_WINDOW_DAYS = 92
+
+
+def _distinct_outcomes(status: str, other: str) -> bool:
+    """A completed deal and a rejected or cancelled one are different deals (a bid, then a sale)."""
+    return (status == "completed" and other in _FINAL) or (other == "completed" and status in _FINAL)
+
+
+def _dated_apart(event: EventFact, row: Any) -> bool:
+    precise = ("day", "month")
+    if event.occurred_on is None or row.occurred_on is None:
+        return False
+    if event.date_precision not in precise or row.date_precision not in precise:
+        return False
+    return bool(abs((event.occurred_on - row.occurred_on).days) > _SAME_DEAL_WINDOW_DAYS)
 
 
 async def _refresh(conn: AsyncConnection, touched: _Touched, *, rivalries: bool = True) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
@@ -12,6 +11,7 @@ from litestar.testing import AsyncTestClient
 from tests.conftest import CORPUS
 
 Client = AsyncTestClient[Litestar]
+ORIGINALS = {p.name: p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")}
 
 
 async def _all_pages(client: Client, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -63,7 +63,7 @@ async def test_detail_returns_the_verbatim_text(seeded_client: Client) -> None:
     listing = (await seeded_client.get("/api/v1/documents")).json()["data"]
     for summary in listing:
         detail = (await seeded_client.get(f"/api/v1/documents/{summary['id']}")).json()
-        original = Path(CORPUS / summary["file"]).read_text(encoding="utf-8")
+        original = ORIGINALS[summary["file"]]
         assert detail["text"] == original
         assert detail["sha256"] == hashlib.sha256(original.encode()).hexdigest()
         assert detail["char_count"] == len(original)

@@ -29,7 +29,7 @@ def _npm_install() -> None:
         return
     (WORK / "package.json").write_bytes(manifest)
     subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],  # noqa: S607
+        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
         cwd=WORK,
         check=True,
         capture_output=True,
@@ -42,7 +42,7 @@ def test_generated_typescript_client_type_checks(live_server: str) -> None:
     if shutil.which("npm") is None or shutil.which("node") is None:
         pytest.skip("node/npm are not installed: the TypeScript client check needs them")
     _npm_install()
-    with urllib.request.urlopen(f"{live_server}/schema/openapi.json", timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(f"{live_server}/schema/openapi.json", timeout=10) as response:
         (WORK / "openapi.json").write_bytes(response.read())
     shutil.copy(SOURCE / "usage.ts", WORK / "usage.ts")
     bin_dir = WORK / "node_modules" / ".bin"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import asyncpg
 
+from service import migrate
 from service.ingest.pipeline import run_seed
 from tests.conftest import CORPUS, ROOT
 from tests.database import fresh_database
-from service import migrate
 
 
 async def _rows(url: str, sql: str) -> list[tuple[object, ...]]:

@@ -22,7 +22,7 @@ ARTICLES = 90
 
 
 def _seed(url: str, corpus: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(  # noqa: S603
+    return subprocess.Popen(
         [sys.executable, "-m", "service.cli", "seed", "--corpus", str(corpus)],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": url, "RIVALRY_LOG_LEVEL": "ERROR"},
@@ -66,7 +66,7 @@ def test_a_seed_killed_midway_completes_to_the_same_result(pg_server: str, tmp_p
 
 def test_sigterm_lets_in_flight_requests_finish(seeded_url: str, tmp_path: Path) -> None:
     port = _free_port()
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
         cwd=ROOT,
         env={

@@ -40,7 +40,7 @@ def server(own_database: tuple[str, Path], tmp_path: Path) -> Iterator[str]:
     url, _ = own_database
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": url, "RIVALRY_RATE_LIMIT_PER_MINUTE": "0", "RIVALRY_LOG_LEVEL": "ERROR"},
@@ -70,7 +70,7 @@ def _timed_get(base: str, path: str) -> tuple[int, float, str]:
 
 
 def test_database_stopped_then_started_again(server: str, own_database: tuple[str, Path]) -> None:
-    url, data = own_database
+    _, data = own_database
     assert _timed_get(server, "/api/v1/documents")[0] == 200
     _stop_embedded(data / "postgres")
     for path in ("/api/v1/documents", "/api/v1/events", "/ready"):
