@@ -35,6 +35,7 @@ from service.search.routes import search
 from service.settings import Settings, get_settings
 from service.stats.routes import stats
 from service.system.examples import add_seeded_examples
+from service.system.links import add_links
 from service.system.metrics import METRICS, metrics
 from service.system.routes import health, ready
 
@@ -68,6 +69,7 @@ def create_app(
         db_engine = engine if engine is not None else create_engine(database_url(settings))
         app.state.engine = db_engine
         app.state.sessionmaker = sessionmaker or session_factory(db_engine)
+        add_links(app)
         await add_seeded_examples(app, app.state.sessionmaker)
         try:
             yield

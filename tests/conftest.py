@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -135,26 +136,27 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`rivalry serve` as a real process on the seeded database, for clients that speak plain HTTP."""
+@contextlib.contextmanager
+def running_server(url: str, log_path: Path, **env: str) -> Iterator[str]:
+    """`rivalry serve` as a real process on ``url``; yields its base URL once /ready answers 200."""
     import subprocess
     import sys
     import time
     import urllib.request
 
     port = _free_port()
-    log = (tmp_path_factory.mktemp("server") / "serve.log").open("w")
-    env = {
+    log = log_path.open("w")
+    environment = {
         **os.environ,
-        "DATABASE_URL": seeded_url,
+        "DATABASE_URL": url,
         "RIVALRY_RATE_LIMIT_PER_MINUTE": "0",
         "RIVALRY_LOG_LEVEL": "WARNING",
+        **env,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
         cwd=ROOT,
-        env=env,
+        env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -169,13 +171,20 @@ def live_server(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> It
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not become ready; see {log.name}")
+                raise RuntimeError(f"the server did not become ready; see {log_path}")
             time.sleep(0.2)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(seeded_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeded database behind a real server process (read-only: tests must not write to it)."""
+    with running_server(seeded_url, tmp_path_factory.mktemp("server") / "serve.log") as base:
+        yield base
 
 
 @pytest.fixture

@@ -68,6 +68,7 @@ def test_bad_files_are_reported_and_skipped_the_rest_lands(tmp_path: Path, pg_se
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (corpus / "latin1.txt").write_bytes("Élysée à Paris, société française".encode("latin-1"))
+    (corpus / "huge.txt").write_bytes(b"OpenAI et xAI se disputent le march\xc3\xa9. " * 500_000)  # 20 MB
     shutil.copy(CORPUS / "001_c0b62db84ed1c7c6.txt", corpus / "same-content.txt")
     with fresh_database(pg_server, "badfiles") as url:
         result = subprocess.run(
@@ -80,12 +81,12 @@ def test_bad_files_are_reported_and_skipped_the_rest_lands(tmp_path: Path, pg_se
         )
         assert result.returncode == 1, result.stderr
         out = result.stdout
-        for name in ("empty.txt", "binary.txt", "latin1.txt"):
+        for name in ("empty.txt", "binary.txt", "latin1.txt", "huge.txt"):
             assert f"failed {name}" in " ".join(out.split()), out
         documents = asyncio.run(_rows(url, "SELECT file FROM documents"))
         assert len(documents) == 1  # good.txt and same-content.txt are one document
         runs = asyncio.run(_rows(url, "SELECT status, documents_failed FROM ingestion_runs"))
-        assert runs == [("failed", 3)]
+        assert runs == [("failed", 4)]
 
 
 def test_missing_corpus_directory_is_a_clear_cli_error(tmp_path: Path) -> None:
