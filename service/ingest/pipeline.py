@@ -98,6 +98,12 @@ async def seed(engine: AsyncEngine, corpus: Path, *, reset: bool, interactive: b
         await lock_conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": SEED_LOCK_ID})
         try:
             async with engine.begin() as conn:
+                # Holding the seed lock, no other seed runs: a run still marked running was killed.
+                await conn.execute(
+                    update(IngestionRun)
+                    .where(IngestionRun.status == "running")
+                    .values(status="failed", finished_at=func.now(), errors=[{"error": "interrupted"}])
+                )
                 run_id = (
                     await conn.execute(
                         insert(IngestionRun)

@@ -62,6 +62,9 @@ def test_a_seed_killed_midway_completes_to_the_same_result(pg_server: str, tmp_p
             )
         )
         assert orphans == [(0,)]
+        runs = asyncio.run(_rows(crash_url, "SELECT status, errors::text FROM ingestion_runs ORDER BY id"))
+        assert [status for status, _ in runs] == ["failed", "completed"]
+        assert "interrupted" in str(runs[0][1])
 
 
 def test_sigterm_lets_in_flight_requests_finish(seeded_url: str, tmp_path: Path) -> None:
