@@ -13,12 +13,13 @@ from litestar.params import QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.http.pagination import Cursor, Limit, Page, SortKey, keyset_after, order_by, paginate
+from service.http.pagination import Cursor, Limit, Page, SortKey, keyset_rows, paginate
 from service.http.problems import problem_responses
 from service.models import Change
 
 ChangeKind = Literal["document", "organisation", "person", "event", "funding", "rivalry", "relationship"]
 KEYS = (SortKey(Change.changed_at, type="datetime"), SortKey(Change.id, type="int"))
+_COLUMNS: tuple[Any, ...] = (Change.id, Change.kind, Change.entity_id, Change.op, Change.changed_at)
 
 
 class ChangeRead(msgspec.Struct, omit_defaults=True):
@@ -43,17 +44,12 @@ KindFilter = Annotated[
 async def _page(
     session: AsyncSession, since: dt.datetime | None, kinds: Sequence[str], limit: int, after: Sequence[Any] | None
 ) -> tuple[list[ChangeRead], list[Any] | None]:
-    stmt = select(Change.id, Change.kind, Change.entity_id, Change.op, Change.changed_at)
+    stmt = select(*_COLUMNS)
     if since is not None:
         stmt = stmt.where(Change.changed_at >= since)
     if kinds:
         stmt = stmt.where(Change.kind.in_(kinds))
-    if after is not None:
-        stmt = stmt.where(keyset_after(KEYS, after))
-    rows = (await session.execute(stmt.order_by(*order_by(KEYS)).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = [rows[-1].changed_at, rows[-1].id] if more and rows else None
+    rows, last = await keyset_rows(session, stmt, KEYS, limit, after)
     return [
         ChangeRead(
             kind=r.kind,

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.documents.schemas import Annotation, DocumentDetail, DocumentRead, DocumentSort, FactCounts
-from service.http.pagination import SortKey, keyset_after, order_by
+from service.http.pagination import SortKey, keyset_rows
 from service.models import Citation, Document, Organisation, Person
 from service.search_sql import french_query
 
@@ -83,15 +83,7 @@ async def list_documents(
     after: Sequence[Any] | None,
 ) -> tuple[list[DocumentRead], list[Any] | None]:
     """One page of documents and the sort key of its last row when another page follows."""
-    keys = SORT_KEYS[sort]
-    stmt = _filtered(filters)
-    if after is not None:
-        stmt = stmt.where(keyset_after(keys, after))
-    stmt = stmt.order_by(*order_by(keys)).limit(limit + 1)
-    rows = (await session.execute(stmt)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = [getattr(rows[-1], key.column.key) for key in keys] if more and rows else None
+    rows, last = await keyset_rows(session, _filtered(filters), SORT_KEYS[sort], limit, after)
     return [_read(row) for row in rows], last
 
 

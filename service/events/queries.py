@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.events.schemas import Conflict, EventRead, EventSort, ParticipantRead
 from service.facts import citations_for, entity_names
-from service.http.pagination import SortKey, keyset_after, order_by
+from service.http.pagination import SortKey, keyset_rows
 from service.models import Event, EventParticipant, Funding, Rivalry
 from service.search_sql import french_query
 
@@ -87,14 +87,7 @@ def _rivalry_events(rivalry: Any) -> Any:
 async def list_events(
     session: AsyncSession, filters: EventFilters, sort: EventSort, limit: int, after: Sequence[Any] | None
 ) -> tuple[list[EventRead], list[Any] | None]:
-    keys = SORT_KEYS[sort]
-    stmt = filtered(filters)
-    if after is not None:
-        stmt = stmt.where(keyset_after(keys, after))
-    rows = (await session.execute(stmt.order_by(*order_by(keys)).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = [getattr(rows[-1], key.column.key) for key in keys] if more and rows else None
+    rows, last = await keyset_rows(session, filtered(filters), SORT_KEYS[sort], limit, after)
     return await hydrate(session, rows, first_citation_only=True), last
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.facts import EntityRef, citations_for, entity_names
 from service.funding.schemas import Equivalent, FundingRead, FundingSort
-from service.http.pagination import SortKey, keyset_after, order_by
+from service.http.pagination import SortKey, keyset_rows
 from service.models import Funding, FundingPayer
 
 SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
@@ -83,14 +83,7 @@ def filtered(filters: FundingFilters) -> Select[Any]:
 async def list_funding(
     session: AsyncSession, filters: FundingFilters, sort: FundingSort, limit: int, after: Sequence[Any] | None
 ) -> tuple[list[FundingRead], list[Any] | None]:
-    keys = SORT_KEYS[sort]
-    stmt = filtered(filters)
-    if after is not None:
-        stmt = stmt.where(keyset_after(keys, after))
-    rows = (await session.execute(stmt.order_by(*order_by(keys)).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = [getattr(rows[-1], key.column.key) for key in keys] if more and rows else None
+    rows, last = await keyset_rows(session, filtered(filters), SORT_KEYS[sort], limit, after)
     return await hydrate(session, rows, first_citation_only=True), last
 
 

@@ -19,7 +19,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 import msgspec
 from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, Select, and_, false, or_
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from service.http.problems import InvalidCursor
@@ -201,3 +202,17 @@ async def paginate(
     total = await count() if count is not None else None
     cursor_out = next_cursor(keys, last, fingerprint) if last is not None else None
     return Page(data=rows, meta=PageMeta(limit=limit, next_cursor=cursor_out, total=total))
+
+
+async def keyset_rows(
+    session: AsyncSession, stmt: Select[Any], keys: Sequence[SortKey], limit: int, after: Sequence[Any] | None
+) -> tuple[list[Any], list[Any] | None]:
+    """One page of ``stmt`` ordered by ``keys`` after the cursor key ``after`` (one query, no OFFSET),
+    and the key of its last row when another page follows."""
+    if after is not None:
+        stmt = stmt.where(keyset_after(keys, after))
+    rows = list((await session.execute(stmt.order_by(*order_by(keys)).limit(limit + 1))).all())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, [getattr(rows[-1], key.column.key) for key in keys]

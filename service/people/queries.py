@@ -11,7 +11,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.facts import citations_for, name_match
-from service.http.pagination import SortKey, keyset_after, order_by
+from service.http.pagination import SortKey, keyset_rows
 from service.models import Person, PersonAlias, PersonRole
 from service.organisations.schemas import EntitySort
 from service.people.schemas import PersonRead, RoleRead
@@ -42,14 +42,7 @@ def filtered(filters: PeopleFilters) -> Select[Any]:
 async def list_people(
     session: AsyncSession, filters: PeopleFilters, sort: EntitySort, limit: int, after: Sequence[Any] | None
 ) -> tuple[list[PersonRead], list[Any] | None]:
-    keys = SORT_KEYS[sort]
-    stmt = filtered(filters)
-    if after is not None:
-        stmt = stmt.where(keyset_after(keys, after))
-    rows = (await session.execute(stmt.order_by(*order_by(keys)).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = [getattr(rows[-1], key.column.key) for key in keys] if more and rows else None
+    rows, last = await keyset_rows(session, filtered(filters), SORT_KEYS[sort], limit, after)
     return await hydrate(session, rows, first_citation_only=True), last
 
 

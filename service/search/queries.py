@@ -16,7 +16,7 @@ from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, unio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.facts import NAME_SIMILARITY
-from service.http.pagination import SortKey, keyset_after, order_by
+from service.http.pagination import SortKey, keyset_rows
 from service.models import Document, Event, Organisation, OrganisationAlias, Person, PersonAlias
 from service.search.schemas import SearchHit
 from service.search_sql import french_query
@@ -110,13 +110,7 @@ async def search(
 ) -> tuple[list[SearchHit], list[Any] | None]:
     hits = _ranked(types, q)
     keys = (SortKey(hits.c.score, type="double", descending=True), SortKey(hits.c.type), SortKey(hits.c.id))
-    stmt = select(hits)
-    if after is not None:
-        stmt = stmt.where(keyset_after(keys, after))
-    rows = (await session.execute(stmt.order_by(*order_by(keys)).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = [rows[-1].score, rows[-1].type, rows[-1].id] if more and rows else None
+    rows, last = await keyset_rows(session, select(hits), keys, limit, after)
     return [
         SearchHit(type=r.type, id=r.id, title=r.title, snippet=snippet(r.body or "", q), score=round(r.score, 6))
         for r in rows
