@@ -623,7 +623,7 @@ async def _match_event(conn: AsyncConnection, event: EventFact, refs: set[tuple[
     return best[1] if best else None
 
 
-_ADD_ENTITY_STATS = """
+_ADD_ENTITY_STATS_SQL = """
     UPDATE {table} AS t
     SET mention_count = t.mention_count + v.n,
         source_count = t.source_count + 1,
@@ -633,9 +633,12 @@ _ADD_ENTITY_STATS = """
     FROM (SELECT unnest(CAST(:ids AS text[])) AS id, unnest(CAST(:counts AS integer[])) AS n) AS v
     WHERE t.id = v.id
 """
-_ADD_SOURCE = (
+_ADD_SOURCE_SQL = (
     "UPDATE {table} SET source_count = source_count + 1, updated_at = now() WHERE id = ANY(CAST(:ids AS text[]))"
 )
+# Built once: one statement object per table keeps SQLAlchemy's compiled-statement cache warm.
+_ADD_ENTITY_STATS = {t: sql_text(_ADD_ENTITY_STATS_SQL.format(table=t)) for t in ("organisations", "people")}
+_ADD_SOURCE = {t: sql_text(_ADD_SOURCE_SQL.format(table=t)) for t in ("events", "funding", "rivalries")}
 _ADD_REPORT = sql_text(
     """
     UPDATE events SET first_reported_on = least(first_reported_on, CAST(:published_on AS date)),
@@ -654,17 +657,17 @@ async def _add_contribution(conn: AsyncConnection, loader: _DocumentLoader, publ
         ids = sorted(fact_id for k, fact_id in mentions if k == kind)
         if ids:
             await conn.execute(
-                sql_text(_ADD_ENTITY_STATS.format(table=table)),
+                _ADD_ENTITY_STATS[table],
                 {"ids": ids, "counts": [mentions[(kind, i)] for i in ids], "published_on": published_on},
             )
     for kind, table in (("event", "events"), ("funding", "funding"), ("rivalry", "rivalries")):
         ids = sorted({fact_id for k, fact_id in mentions if k == kind})
         if ids:
-            await conn.execute(sql_text(_ADD_SOURCE.format(table=table)), {"ids": ids})
+            await conn.execute(_ADD_SOURCE[table], {"ids": ids})
     event_ids = sorted({fact_id for k, fact_id in mentions if k == "event"})
     if event_ids:
         await conn.execute(_ADD_REPORT, {"ids": event_ids, "published_on": published_on})
-        await _refresh_conflicts(conn, set(event_ids))
+        await _refresh_conflicts(conn, set(event_ids), only_with_claims=True)
 
 
 _FINAL = {"rejected", "cancelled"}
@@ -760,8 +763,11 @@ async def _refresh_events(conn: AsyncConnection, event_ids: set[str]) -> None:
     await _refresh_conflicts(conn, event_ids)
 
 
-async def _refresh_conflicts(conn: AsyncConnection, event_ids: set[str]) -> None:
-    """Rebuild ``conflicts`` of these events from their claim citations (field/value)."""
+async def _refresh_conflicts(conn: AsyncConnection, event_ids: set[str], *, only_with_claims: bool = False) -> None:
+    """Rebuild ``conflicts`` of these events from their claim citations (field/value).
+
+    ``only_with_claims``: when loading, an event without any claim has no conflict to change.
+    """
     claims = await conn.execute(
         select(*Citation.__table__.columns)
         .where(Citation.fact_kind == "event", Citation.fact_id.in_(event_ids), Citation.field.is_not(None))
@@ -781,7 +787,10 @@ async def _refresh_conflicts(conn: AsyncConnection, event_ids: set[str]) -> None
             ],
         }
         for event_id in sorted(event_ids)
+        if not only_with_claims or event_id in by_event
     ]
+    if not updates:
+        return
     await conn.execute(
         update(Event).where(Event.id == bindparam("event_id")).values(conflicts=bindparam("conflicts")), updates
     )
@@ -865,7 +874,7 @@ async def _log_changes(conn: AsyncConnection, touched: _Touched) -> None:
                     continue
                 rows.append({"kind": kind, "entity_id": fact_id, "op": op})
     if rows:
-        await conn.execute(insert(Change).values(rows))
+        await conn.execute(insert(Change), rows)
 
 
 _FACT_TABLES: dict[str, Any] = {
