@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from service.changes.routes import changes
 from service.db import create_engine, database_url, session_factory
 from service.documents.routes import DocumentController
-from service.events.routes import EventController
+from service.events.routes import EventController, provide_event_query
 from service.exports.routes import EXPORT_ROUTES
-from service.funding.routes import FundingController
+from service.funding.routes import FundingController, provide_funding_query
 from service.http.caching import HttpCachingMiddleware
 from service.http.guard import InputGuardMiddleware
 from service.http.problems import EXCEPTION_HANDLERS
@@ -102,7 +102,11 @@ def create_app(
             *EXPORT_ROUTES,
             metrics,
         ],
-        dependencies={"db_session": Provide(provide_db_session)},
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "event_query": Provide(provide_event_query),
+            "funding_query": Provide(provide_funding_query),
+        },
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=middleware,

@@ -39,6 +39,8 @@ class EventFilters(msgspec.Struct, frozen=True):
     date_to: dt.date | None = None
     q: str | None = None
     min_sources: int | None = None
+    # Entities that must take part (sub-resources: /organisations/{id}/events, /people/{id}/events).
+    participant: tuple[str, str] | None = None
 
 
 def filtered(filters: EventFilters) -> Select[Any]:
@@ -57,6 +59,10 @@ def filtered(filters: EventFilters) -> Select[Any]:
         stmt = stmt.where(
             exists().where(EventParticipant.event_id == Event.id, EventParticipant.person_id.in_(filters.people))
         )
+    if filters.participant is not None:
+        kind, entity_id = filters.participant
+        column = EventParticipant.organisation_id if kind == "organisation" else EventParticipant.person_id
+        stmt = stmt.where(exists().where(EventParticipant.event_id == Event.id, column == entity_id))
     if filters.rivalry is not None:
         rivalry = select(*Rivalry.__table__.columns).where(Rivalry.id == filters.rivalry).subquery()
         stmt = stmt.where(Event.id.in_(_rivalry_events(rivalry)))

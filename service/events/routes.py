@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
@@ -34,34 +34,41 @@ Sort = Annotated[
 ]
 
 
-async def event_page(
-    session: AsyncSession,
-    *,
-    route: str,
-    types: list[EventType] | None,
-    statuses: list[EventStatus] | None,
-    organisations: list[str] | None,
-    people: list[str] | None,
-    rivalry: str | None,
-    date_from: dt.date | None,
-    date_to: dt.date | None,
-    q: str | None,
-    min_sources: int | None,
-    sort: EventSort,
-    limit: int,
-    cursor: str | None,
-    count: bool,
-) -> Page[EventRead]:
-    """The events list with every contract filter; sub-resources call it with one filter fixed."""
+class EventQuery(msgspec.Struct, frozen=True):
+    """The events list's filters, parsed and validated once for every route that lists events."""
+
+    filters: queries.EventFilters
+    params: dict[str, Any]  # what defines the query, for its cursors
+
+    def with_participant(self, kind: str, entity_id: str) -> EventQuery:
+        return EventQuery(
+            filters=msgspec.structs.replace(self.filters, participant=(kind, entity_id)),
+            params={**self.params, "participant": f"{kind}:{entity_id}"},
+        )
+
+
+async def provide_event_query(
+    db_session: NamedDependency[AsyncSession],
+    type_: TypeFilter = None,
+    status: StatusFilter = None,
+    organisation: OrganisationFilter = None,
+    person: PersonFilter = None,
+    rivalry: RivalryFilter = None,
+    date_from: From = None,
+    date_to: To = None,
+    q: SearchText = None,
+    min_sources: MinSources = None,
+) -> EventQuery:
+    """Dependency ``event_query``: every contract filter of the events list."""
     if date_from is not None and date_to is not None and date_from > date_to:
         raise invalid("to", "must not be before `from`")
     filters = queries.EventFilters(
-        types=tuple(types or ()),
-        statuses=tuple(statuses or ()),
-        organisations=tuple(await resolve_entity_ids(session, "organisation", organisations))
-        if organisations
+        types=tuple(type_ or ()),
+        statuses=tuple(status or ()),
+        organisations=tuple(await resolve_entity_ids(db_session, "organisation", organisation))
+        if organisation
         else None,
-        people=tuple(await resolve_entity_ids(session, "person", people)) if people else None,
+        people=tuple(await resolve_entity_ids(db_session, "person", person)) if person else None,
         rivalry=rivalry,
         date_from=date_from,
         date_to=date_to,
@@ -69,25 +76,38 @@ async def event_page(
         min_sources=min_sources,
     )
     params = {
-        "type": sorted(types or []),
-        "status": sorted(statuses or []),
-        "organisation": sorted(organisations or []),
-        "person": sorted(people or []),
+        "type": sorted(type_ or []),
+        "status": sorted(status or []),
+        "organisation": sorted(organisation or []),
+        "person": sorted(person or []),
         "rivalry": rivalry,
         "from": date_from,
         "to": date_to,
         "q": q,
         "min_sources": min_sources,
-        "sort": sort,
     }
+    return EventQuery(filters=filters, params=params)
+
+
+async def event_page(
+    session: AsyncSession,
+    query: EventQuery,
+    *,
+    route: str,
+    sort: EventSort,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[EventRead]:
+    """One page of events for any route that lists them."""
     return await paginate(
-        lambda after: queries.list_events(session, filters, sort, limit, after),
+        lambda after: queries.list_events(session, query.filters, sort, limit, after),
         route=route,
-        params=params,
+        params={**query.params, "sort": sort},
         keys=queries.SORT_KEYS[sort],
         limit=limit,
         cursor=cursor,
-        count=(lambda: queries.count_events(session, filters)) if count else None,
+        count=(lambda: queries.count_events(session, query.filters)) if count else None,
     )
 
 
@@ -104,36 +124,14 @@ class EventController(Controller):
     async def list_events(
         self,
         db_session: NamedDependency[AsyncSession],
-        type_: TypeFilter = None,
-        status: StatusFilter = None,
-        organisation: OrganisationFilter = None,
-        person: PersonFilter = None,
-        rivalry: RivalryFilter = None,
-        date_from: From = None,
-        date_to: To = None,
-        q: SearchText = None,
-        min_sources: MinSources = None,
+        event_query: NamedDependency[EventQuery],
         sort: Sort = "occurred_on",
         limit: Limit = 50,
         cursor: Cursor = None,
         count: Count = False,
     ) -> Page[EventRead]:
         return await event_page(
-            db_session,
-            route="events",
-            types=type_,
-            statuses=status,
-            organisations=organisation,
-            people=person,
-            rivalry=rivalry,
-            date_from=date_from,
-            date_to=date_to,
-            q=q,
-            min_sources=min_sources,
-            sort=sort,
-            limit=limit,
-            cursor=cursor,
-            count=count,
+            db_session, event_query, route="events", sort=sort, limit=limit, cursor=cursor, count=count
         )
 
     @get("/{event_id:str}", summary="Get an event", responses=problem_responses(404, 503))

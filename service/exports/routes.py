@@ -1,8 +1,9 @@
 """Streamed exports: /api/v1/export/{events,funding,organisations,people}.{ndjson,csv}.
 
 Each export walks the list query page by page (keyset, 500 rows a page) with the same filters as
-the list route and writes rows as they come, so memory stays flat whatever the size. The stream
-opens its own database session: it outlives the request's.
+the list route (the same ``event_query``/``funding_query`` dependencies) and writes rows as they
+come, so memory stays flat whatever the size. The stream opens its own database session: it
+outlives the request's.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.events import queries as event_queries
-from service.events.routes import MinSources, RivalryFilter, StatusFilter, TypeFilter
+from service.events.routes import EventQuery
 from service.events.schemas import EventRead
 from service.facts import resolve_entity_ids
 from service.funding import queries as funding_queries
-from service.funding.routes import CurrencyFilter, EntityFilter, KindFilter, Usd
+from service.funding.routes import FundingQuery
 from service.funding.schemas import FundingRead
-from service.http.params import From, NameQuery, OrganisationFilter, PersonFilter, SearchText, To
-from service.http.problems import invalid, problem_responses
+from service.http.params import NameQuery, OrganisationFilter
+from service.http.problems import problem_responses
 from service.organisations import queries as organisation_queries
 from service.organisations.routes import KindParam
 from service.organisations.schemas import OrganisationRead
@@ -95,40 +96,12 @@ def _events(fmt: str) -> Any:
         media_type=MEDIA[fmt],
         responses=problem_responses(400, 503),
     )
-    async def export_events(
-        db_session: NamedDependency[AsyncSession],
-        state: State,
-        type_: TypeFilter = None,
-        status: StatusFilter = None,
-        organisation: OrganisationFilter = None,
-        person: PersonFilter = None,
-        rivalry: RivalryFilter = None,
-        date_from: From = None,
-        date_to: To = None,
-        q: SearchText = None,
-        min_sources: MinSources = None,
-    ) -> Stream:
-        if date_from is not None and date_to is not None and date_from > date_to:
-            raise invalid("to", "must not be before `from`")
-        filters = event_queries.EventFilters(
-            types=tuple(type_ or ()),
-            statuses=tuple(status or ()),
-            organisations=tuple(await resolve_entity_ids(db_session, "organisation", organisation))
-            if organisation
-            else None,
-            people=tuple(await resolve_entity_ids(db_session, "person", person)) if person else None,
-            rivalry=rivalry,
-            date_from=date_from,
-            date_to=date_to,
-            q=q,
-            min_sources=min_sources,
-        )
-        fields = list(EventRead.__struct_fields__)
+    async def export_events(state: State, event_query: NamedDependency[EventQuery]) -> Stream:
         return _stream(
             state,
-            lambda session, after: event_queries.list_events(session, filters, "occurred_on", PAGE, after),
+            lambda session, after: event_queries.list_events(session, event_query.filters, "occurred_on", PAGE, after),
             fmt,
-            fields,
+            list(EventRead.__struct_fields__),
             "events",
         )
 
@@ -144,50 +117,14 @@ def _funding(fmt: str) -> Any:
         media_type=MEDIA[fmt],
         responses=problem_responses(400, 503),
     )
-    async def export_funding(
-        db_session: NamedDependency[AsyncSession],
-        state: State,
-        kind: KindFilter = None,
-        organisation: OrganisationFilter = None,
-        payer: EntityFilter = None,
-        recipient: EntityFilter = None,
-        currency: CurrencyFilter = None,
-        min_usd: Usd = None,
-        max_usd: Usd = None,
-        date_from: From = None,
-        date_to: To = None,
-    ) -> Stream:
-        from decimal import Decimal
-
-        for code in currency or ():
-            if len(code) != 3 or not code.isascii() or not code.isalpha():
-                raise invalid("currency", f"must be a 3-letter ISO 4217 code (got {code[:20]!r})")
-
-        async def ids(values: list[str] | None) -> tuple[str, ...] | None:
-            if not values:
-                return None
-            return tuple(
-                await resolve_entity_ids(db_session, "organisation", values)
-                + await resolve_entity_ids(db_session, "person", values)
-            )
-
-        filters = funding_queries.FundingFilters(
-            kinds=tuple(kind or ()),
-            organisations=await ids(organisation),
-            payers=await ids(payer),
-            recipients=await ids(recipient),
-            currencies=tuple(c.upper() for c in currency or ()),
-            min_usd=Decimal(str(min_usd)) if min_usd is not None else None,
-            max_usd=Decimal(str(max_usd)) if max_usd is not None else None,
-            date_from=date_from,
-            date_to=date_to,
-        )
-        fields = list(FundingRead.__struct_fields__)
+    async def export_funding(state: State, funding_query: NamedDependency[FundingQuery]) -> Stream:
         return _stream(
             state,
-            lambda session, after: funding_queries.list_funding(session, filters, "-amount_usd", PAGE, after),
+            lambda session, after: funding_queries.list_funding(
+                session, funding_query.filters, "-amount_usd", PAGE, after
+            ),
             fmt,
-            fields,
+            list(FundingRead.__struct_fields__),
             "funding",
         )
 

@@ -42,6 +42,8 @@ class FundingFilters(msgspec.Struct, frozen=True):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     event_ids: tuple[str, ...] | None = None
+    # An entity that must pay or receive (the sub-resource /organisations/{id}/funding).
+    participant: str | None = None
 
 
 def _paid_by(ids: Sequence[str]) -> Any:
@@ -61,6 +63,8 @@ def filtered(filters: FundingFilters) -> Select[Any]:
         stmt = stmt.where(Funding.kind.in_(filters.kinds))
     if filters.organisations is not None:
         stmt = stmt.where(or_(_paid_by(filters.organisations), _received_by(filters.organisations)))
+    if filters.participant is not None:
+        stmt = stmt.where(or_(_paid_by([filters.participant]), _received_by([filters.participant])))
     if filters.payers is not None:
         stmt = stmt.where(_paid_by(filters.payers))
     if filters.recipients is not None:

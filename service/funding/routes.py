@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
@@ -33,25 +33,33 @@ Usd = Annotated[float | None, QueryParameter(description="Bound on `amount_usd`,
 Sort = Annotated[FundingSort, QueryParameter(description="Largest first by default; unknown amounts last.")]
 
 
-async def funding_page(
-    session: AsyncSession,
-    *,
-    route: str,
-    kinds: list[FundingKind] | None = None,
-    organisations: list[str] | None = None,
-    payers: list[str] | None = None,
-    recipients: list[str] | None = None,
-    currencies: list[str] | None = None,
-    min_usd: float | None = None,
-    max_usd: float | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    sort: FundingSort = "-amount_usd",
-    limit: int = 50,
-    cursor: str | None = None,
-    count: bool = False,
-) -> Page[FundingRead]:
-    for code in currencies or ():
+class FundingQuery(msgspec.Struct, frozen=True):
+    """The funding list's filters, parsed and validated once for every route that lists money facts."""
+
+    filters: queries.FundingFilters
+    params: dict[str, Any]  # what defines the query, for its cursors
+
+    def with_participant(self, entity_id: str) -> FundingQuery:
+        return FundingQuery(
+            filters=msgspec.structs.replace(self.filters, participant=entity_id),
+            params={**self.params, "participant": entity_id},
+        )
+
+
+async def provide_funding_query(
+    db_session: NamedDependency[AsyncSession],
+    kind: KindFilter = None,
+    organisation: OrganisationFilter = None,
+    payer: EntityFilter = None,
+    recipient: EntityFilter = None,
+    currency: CurrencyFilter = None,
+    min_usd: Usd = None,
+    max_usd: Usd = None,
+    date_from: From = None,
+    date_to: To = None,
+) -> FundingQuery:
+    """Dependency ``funding_query``: every contract filter of the funding list."""
+    for code in currency or ():
         if len(code) != 3 or not code.isascii() or not code.isalpha():
             raise invalid("currency", f"must be a 3-letter ISO 4217 code (got {code[:20]!r})")
     if min_usd is not None and max_usd is not None and min_usd > max_usd:
@@ -62,41 +70,54 @@ async def funding_page(
     async def ids(values: list[str] | None) -> tuple[str, ...] | None:
         if not values:
             return None
-        found = await resolve_entity_ids(session, "organisation", values)
-        found += await resolve_entity_ids(session, "person", values)
+        found = await resolve_entity_ids(db_session, "organisation", values)
+        found += await resolve_entity_ids(db_session, "person", values)
         return tuple(found)
 
     filters = queries.FundingFilters(
-        kinds=tuple(kinds or ()),
-        organisations=await ids(organisations),
-        payers=await ids(payers),
-        recipients=await ids(recipients),
-        currencies=tuple(c.upper() for c in currencies or ()),
+        kinds=tuple(kind or ()),
+        organisations=await ids(organisation),
+        payers=await ids(payer),
+        recipients=await ids(recipient),
+        currencies=tuple(c.upper() for c in currency or ()),
         min_usd=Decimal(str(min_usd)) if min_usd is not None else None,
         max_usd=Decimal(str(max_usd)) if max_usd is not None else None,
         date_from=date_from,
         date_to=date_to,
     )
     params = {
-        "kind": sorted(kinds or []),
-        "organisation": sorted(organisations or []),
-        "payer": sorted(payers or []),
-        "recipient": sorted(recipients or []),
-        "currency": sorted(c.upper() for c in currencies or []),
+        "kind": sorted(kind or []),
+        "organisation": sorted(organisation or []),
+        "payer": sorted(payer or []),
+        "recipient": sorted(recipient or []),
+        "currency": sorted(c.upper() for c in currency or []),
         "min_usd": min_usd,
         "max_usd": max_usd,
         "from": date_from,
         "to": date_to,
-        "sort": sort,
     }
+    return FundingQuery(filters=filters, params=params)
+
+
+async def funding_page(
+    session: AsyncSession,
+    query: FundingQuery,
+    *,
+    route: str,
+    sort: FundingSort,
+    limit: int,
+    cursor: str | None,
+    count: bool,
+) -> Page[FundingRead]:
+    """One page of money facts for any route that lists them."""
     return await paginate(
-        lambda after: queries.list_funding(session, filters, sort, limit, after),
+        lambda after: queries.list_funding(session, query.filters, sort, limit, after),
         route=route,
-        params=params,
+        params={**query.params, "sort": sort},
         keys=queries.SORT_KEYS[sort],
         limit=limit,
         cursor=cursor,
-        count=(lambda: queries.count_funding(session, filters)) if count else None,
+        count=(lambda: queries.count_funding(session, query.filters)) if count else None,
     )
 
 
@@ -113,36 +134,14 @@ class FundingController(Controller):
     async def list_funding(
         self,
         db_session: NamedDependency[AsyncSession],
-        kind: KindFilter = None,
-        organisation: OrganisationFilter = None,
-        payer: EntityFilter = None,
-        recipient: EntityFilter = None,
-        currency: CurrencyFilter = None,
-        min_usd: Usd = None,
-        max_usd: Usd = None,
-        date_from: From = None,
-        date_to: To = None,
+        funding_query: NamedDependency[FundingQuery],
         sort: Sort = "-amount_usd",
         limit: Limit = 50,
         cursor: Cursor = None,
         count: Count = False,
     ) -> Page[FundingRead]:
         return await funding_page(
-            db_session,
-            route="funding",
-            kinds=kind,
-            organisations=organisation,
-            payers=payer,
-            recipients=recipient,
-            currencies=currency,
-            min_usd=min_usd,
-            max_usd=max_usd,
-            date_from=date_from,
-            date_to=date_to,
-            sort=sort,
-            limit=limit,
-            cursor=cursor,
-            count=count,
+            db_session, funding_query, route="funding", sort=sort, limit=limit, cursor=cursor, count=count
         )
 
     @get("/{funding_id:str}", summary="Get a money fact", responses=problem_responses(404, 503))

@@ -114,16 +114,24 @@ def _problem(
 
 
 def _public_names(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """Handler argument name → the parameter name clients send (``type_`` → ``type``, ``date_from`` → ``from``)."""
+    """Argument name → the parameter name clients send (``type_`` → ``type``, ``date_from`` → ``from``),
+    for the handler and the dependencies that parse its query (``event_query``, ``funding_query``)."""
     names: dict[str, str] = {}
     try:
-        parameters = request.route_handler.parsed_fn_signature.parameters
+        handler = request.route_handler
+        signatures = [handler.parsed_fn_signature]
+        signatures += [
+            provider.parsed_fn_signature
+            for provider in handler.resolve_dependencies().values()
+            if getattr(provider, "parsed_fn_signature", None) is not None
+        ]
     except Exception:  # no handler resolved (routing errors)
         return names
-    for arg, field in parameters.items():
-        alias = getattr(getattr(field, "kwarg_definition", None), "name", None)
-        if alias:
-            names[arg] = alias
+    for signature in signatures:
+        for arg, field in signature.parameters.items():
+            alias = getattr(getattr(field, "kwarg_definition", None), "name", None)
+            if alias:
+                names[arg] = alias
     return names
 
 

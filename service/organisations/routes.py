@@ -10,15 +10,15 @@ from litestar.params import QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.events.routes import MinSources, RivalryFilter, StatusFilter, TypeFilter, event_page
+from service.events.routes import EventQuery, event_page
 from service.events.routes import Sort as EventSortParam
 from service.events.schemas import EventRead
 from service.facts import missing
-from service.funding.routes import CurrencyFilter, EntityFilter, KindFilter, Usd, funding_page
+from service.funding.routes import FundingQuery, funding_page
 from service.funding.routes import Sort as FundingSortParam
 from service.funding.schemas import FundingRead
 from service.http.pagination import Count, Cursor, Limit, Page, paginate
-from service.http.params import EntityId, From, NameQuery, PersonFilter, SearchText, To
+from service.http.params import EntityId, NameQuery
 from service.http.problems import problem_responses
 from service.models import Organisation
 from service.organisations import queries
@@ -81,20 +81,14 @@ class OrganisationController(Controller):
     @get(
         "/{organisation_id:str}/events",
         summary="Events of an organisation",
+        description="Takes every filter of the events list, narrowed to events this organisation takes part in.",
         responses=problem_responses(308, 400, 404, 503),
     )
     async def organisation_events(
         self,
         db_session: NamedDependency[AsyncSession],
+        event_query: NamedDependency[EventQuery],
         organisation_id: EntityId,
-        type_: TypeFilter = None,
-        status: StatusFilter = None,
-        person: PersonFilter = None,
-        rivalry: RivalryFilter = None,
-        date_from: From = None,
-        date_to: To = None,
-        q: SearchText = None,
-        min_sources: MinSources = None,
         sort: EventSortParam = "occurred_on",
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -103,16 +97,8 @@ class OrganisationController(Controller):
         await _require(db_session, organisation_id, "/events")
         return await event_page(
             db_session,
+            event_query.with_participant("organisation", organisation_id),
             route=f"organisations/{organisation_id}/events",
-            types=type_,
-            statuses=status,
-            organisations=[organisation_id],
-            people=person,
-            rivalry=rivalry,
-            date_from=date_from,
-            date_to=date_to,
-            q=q,
-            min_sources=min_sources,
             sort=sort,
             limit=limit,
             cursor=cursor,
@@ -122,20 +108,14 @@ class OrganisationController(Controller):
     @get(
         "/{organisation_id:str}/funding",
         summary="Money facts an organisation paid or received",
+        description="Takes every filter of the funding list, narrowed to this organisation.",
         responses=problem_responses(308, 400, 404, 503),
     )
     async def organisation_funding(
         self,
         db_session: NamedDependency[AsyncSession],
+        funding_query: NamedDependency[FundingQuery],
         organisation_id: EntityId,
-        kind: KindFilter = None,
-        payer: EntityFilter = None,
-        recipient: EntityFilter = None,
-        currency: CurrencyFilter = None,
-        min_usd: Usd = None,
-        max_usd: Usd = None,
-        date_from: From = None,
-        date_to: To = None,
         sort: FundingSortParam = "-amount_usd",
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -144,16 +124,8 @@ class OrganisationController(Controller):
         await _require(db_session, organisation_id, "/funding")
         return await funding_page(
             db_session,
+            funding_query.with_participant(organisation_id),
             route=f"organisations/{organisation_id}/funding",
-            kinds=kind,
-            organisations=[organisation_id],
-            payers=payer,
-            recipients=recipient,
-            currencies=currency,
-            min_usd=min_usd,
-            max_usd=max_usd,
-            date_from=date_from,
-            date_to=date_to,
             sort=sort,
             limit=limit,
             cursor=cursor,

@@ -10,12 +10,12 @@ from litestar.params import QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.events.routes import MinSources, RivalryFilter, StatusFilter, TypeFilter, event_page
+from service.events.routes import EventQuery, event_page
 from service.events.routes import Sort as EventSortParam
 from service.events.schemas import EventRead
 from service.facts import missing, resolve_entity_ids
 from service.http.pagination import Count, Cursor, Limit, Page, paginate
-from service.http.params import EntityId, From, NameQuery, OrganisationFilter, SearchText, To
+from service.http.params import EntityId, NameQuery, OrganisationFilter
 from service.http.problems import problem_responses
 from service.models import Person
 from service.organisations.schemas import EntitySort
@@ -70,15 +70,8 @@ class PersonController(Controller):
     async def person_events(
         self,
         db_session: NamedDependency[AsyncSession],
+        event_query: NamedDependency[EventQuery],
         person_id: EntityId,
-        type_: TypeFilter = None,
-        status: StatusFilter = None,
-        organisation: OrganisationFilter = None,
-        rivalry: RivalryFilter = None,
-        date_from: From = None,
-        date_to: To = None,
-        q: SearchText = None,
-        min_sources: MinSources = None,
         sort: EventSortParam = "occurred_on",
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -88,16 +81,8 @@ class PersonController(Controller):
             raise await missing(db_session, "person", "people", person_id, "/events")
         return await event_page(
             db_session,
+            event_query.with_participant("person", person_id),
             route=f"people/{person_id}/events",
-            types=type_,
-            statuses=status,
-            organisations=organisation,
-            people=[person_id],
-            rivalry=rivalry,
-            date_from=date_from,
-            date_to=date_to,
-            q=q,
-            min_sources=min_sources,
             sort=sort,
             limit=limit,
             cursor=cursor,

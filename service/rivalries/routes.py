@@ -10,7 +10,8 @@ from litestar.params import QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.events.routes import event_page
+from service.events.queries import EventFilters
+from service.events.routes import EventQuery, event_page
 from service.events.schemas import EventRead
 from service.facts import missing, resolve_entity_ids
 from service.http.pagination import Count, Cursor, Limit, Page, paginate
@@ -81,18 +82,11 @@ class RivalryController(Controller):
     ) -> Page[EventRead]:
         if await db_session.scalar(select(Rivalry.id).where(Rivalry.id == rivalry_id)) is None:
             raise await missing(db_session, "rivalry", "rivalries", rivalry_id, "/timeline")
+        query = EventQuery(filters=EventFilters(rivalry=rivalry_id), params={"rivalry": rivalry_id})
         return await event_page(
             db_session,
+            query,
             route=f"rivalries/{rivalry_id}/timeline",
-            types=None,
-            statuses=None,
-            organisations=None,
-            people=None,
-            rivalry=rivalry_id,
-            date_from=None,
-            date_to=None,
-            q=None,
-            min_sources=None,
             sort="occurred_on",
             limit=limit,
             cursor=cursor,

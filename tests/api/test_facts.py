@@ -139,6 +139,14 @@ async def test_organisation_sub_resources(seeded_client: Client) -> None:
     assert funding
     for f in funding:
         assert "openai" in {p["id"] for p in f["payers"]} | ({f["recipient"]["id"]} if f["recipient"] else set())
+    lawsuits = (await _json(seeded_client, "/api/v1/organisations/openai/events", type="lawsuit"))["data"]
+    assert lawsuits and all(e["type"] == "lawsuit" for e in lawsuits)
+    with_musk = (await _json(seeded_client, "/api/v1/organisations/openai/events", person="elon-musk"))["data"]
+    assert with_musk and all({"openai", "elon-musk"} <= {p["id"] for p in e["participants"]} for e in with_musk)
+    bids = (await _json(seeded_client, "/api/v1/organisations/openai/funding", kind="bid"))["data"]
+    assert [f["amount"] for f in bids] == [97_400_000_000.0]
+    bad = await seeded_client.get("/api/v1/organisations/openai/events", params={"from": "2025-13-01"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["param"] == "from"
     rivals = (await _json(seeded_client, "/api/v1/organisations/openai/rivals"))["data"]
     assert "openai--xai" in {r["id"] for r in rivals}
     person_events = (await _json(seeded_client, "/api/v1/people/sam-altman/events"))["data"]
