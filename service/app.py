@@ -30,6 +30,7 @@ from service.http.timeouts import RequestTimeoutMiddleware
 from service.logs import RequestLogMiddleware, configure_logging
 from service.organisations.routes import OrganisationController
 from service.people.routes import PersonController
+from service.reads import PoolReader, provide_reader
 from service.rivalries.routes import RivalryController
 from service.search.routes import search
 from service.settings import Settings, get_settings
@@ -69,11 +70,18 @@ def create_app(
         db_engine = engine if engine is not None else create_engine(database_url(settings))
         app.state.engine = db_engine
         app.state.sessionmaker = sessionmaker or session_factory(db_engine)
+        if sessionmaker is None:
+            # The hot read routes' own pool (service.reads); with an injected sessionmaker (tests)
+            # they read through its connection instead.
+            app.state.reader = PoolReader(db_engine.url.render_as_string(hide_password=False))
+            await app.state.reader.warm()
         add_links(app)
         await add_seeded_examples(app, app.state.sessionmaker)
         try:
             yield
         finally:
+            if isinstance(app.state.get("reader"), PoolReader):
+                await app.state.reader.close()
             if owns_engine:
                 await db_engine.dispose()
 
@@ -104,6 +112,7 @@ def create_app(
         ],
         dependencies={
             "db_session": Provide(provide_db_session),
+            "reader": Provide(provide_reader, sync_to_thread=False),
             "event_query": Provide(provide_event_query),
             "funding_query": Provide(provide_funding_query),
         },

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, union
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -132,6 +132,19 @@ async def resolve_entity_ids(session: AsyncSession, kind: EntityKind, values: Se
         )
     )
     return sorted(found)
+
+
+def resolved_select(kind: EntityKind, values: Sequence[str]) -> Any:
+    """The ids filter values name, as a subquery (the ORM twin of :func:`service.reads.resolved_ids_sql`)."""
+    table: Any = Organisation if kind == "organisation" else Person
+    alias_table: Any = OrganisationAlias if kind == "organisation" else PersonAlias
+    owner = alias_table.organisation_id if kind == "organisation" else alias_table.person_id
+    folded = [func.lower(func.rivalry_unaccent(v.strip().lower())) for v in values]
+    return union(
+        select(table.id).where(table.id.in_([v.strip() for v in values])),
+        select(owner).where(alias_table.alias_folded.in_(folded)),
+        select(EntityRedirect.new_id).where(EntityRedirect.kind == kind, EntityRedirect.old_id.in_(values)),
+    )
 
 
 def name_match(kind: EntityKind, q: str, id_column: Any) -> ColumnElement[bool]:

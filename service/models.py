@@ -284,6 +284,8 @@ class Event(TimestampMixin, Base):
         CheckConstraint(_in("status", EVENT_STATUSES), name="status"),
         CheckConstraint(f"date_precision IS NULL OR {_in('date_precision', DATE_PRECISIONS)}", name="precision"),
         Index("ix_events_occurred_on_id", "occurred_on", "id"),
+        # Also: expression indexes on coalesce(occurred_on, ±infinity) for the SQL-first list
+        # (migration 3b9e2f41c0d7, service/events/sql.py).
         Index("ix_events_source_count_id", sql("source_count DESC"), sql("id")),
         Index("ix_events_type", "type"),
         Index("ix_events_status", "status"),
@@ -343,6 +345,8 @@ class Funding(TimestampMixin, Base):
         CheckConstraint(_in("qualifier", QUALIFIERS), name="qualifier"),
         CheckConstraint(_in("status", EVENT_STATUSES), name="status"),
         Index("ix_funding_amount_usd_id", sql("amount_usd DESC NULLS LAST"), sql("id")),
+        # Also: expression indexes on coalesce(amount_usd | occurred_on, ±infinity) for the
+        # SQL-first list (migration 3b9e2f41c0d7, service/funding/sql.py).
         Index("ix_funding_occurred_on_id", "occurred_on", "id"),
         Index("ix_funding_recipient_organisation_id", "recipient_organisation_id"),
         Index("ix_funding_event_id", "event_id"),

@@ -12,7 +12,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.events.schemas import Conflict, EventRead, EventSort, ParticipantRead
-from service.facts import citations_for, entity_names
+from service.facts import citations_for, entity_names, resolved_select
 from service.http.pagination import SortKey, keyset_rows
 from service.models import Event, EventParticipant, Funding, Rivalry
 from service.search_sql import french_query
@@ -32,7 +32,8 @@ _COLUMNS = tuple(getattr(Event, c) for c in (
 class EventFilters(msgspec.Struct, frozen=True):
     types: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
-    organisations: tuple[str, ...] | None = None  # resolved ids; None = no filter
+    # As given (ids, names, aliases or former ids), resolved inside the query; None = no filter.
+    organisations: tuple[str, ...] | None = None
     people: tuple[str, ...] | None = None
     rivalry: str | None = None
     date_from: dt.date | None = None
@@ -52,12 +53,16 @@ def filtered(filters: EventFilters) -> Select[Any]:
     if filters.organisations is not None:
         stmt = stmt.where(
             exists().where(
-                EventParticipant.event_id == Event.id, EventParticipant.organisation_id.in_(filters.organisations)
+                EventParticipant.event_id == Event.id,
+                EventParticipant.organisation_id.in_(resolved_select("organisation", filters.organisations)),
             )
         )
     if filters.people is not None:
         stmt = stmt.where(
-            exists().where(EventParticipant.event_id == Event.id, EventParticipant.person_id.in_(filters.people))
+            exists().where(
+                EventParticipant.event_id == Event.id,
+                EventParticipant.person_id.in_(resolved_select("person", filters.people)),
+            )
         )
     if filters.participant is not None:
         kind, entity_id = filters.participant

@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.facts import EntityRef, citations_for, entity_names
+from service.facts import EntityRef, citations_for, entity_names, resolved_select
 from service.funding.schemas import Equivalent, FundingRead, FundingSort
 from service.http.pagination import SortKey, keyset_rows
 from service.models import Funding, FundingPayer
@@ -33,6 +33,7 @@ _COLUMNS = tuple(getattr(Funding, c) for c in (
 
 class FundingFilters(msgspec.Struct, frozen=True):
     kinds: tuple[str, ...] = ()
+    # As given (ids, names, aliases or former ids), resolved inside the query; None = no filter.
     organisations: tuple[str, ...] | None = None  # payer or recipient
     payers: tuple[str, ...] | None = None
     recipients: tuple[str, ...] | None = None
@@ -46,14 +47,19 @@ class FundingFilters(msgspec.Struct, frozen=True):
     participant: str | None = None
 
 
-def _paid_by(ids: Sequence[str]) -> Any:
+def _named(values: Sequence[str]) -> Any:
+    """Ids of the organisations and people filter values name (resolved inside the query)."""
+    return union(resolved_select("organisation", values), resolved_select("person", values))
+
+
+def _paid_by(ids: Any) -> Any:
     return exists().where(
         FundingPayer.funding_id == Funding.id,
         or_(FundingPayer.organisation_id.in_(ids), FundingPayer.person_id.in_(ids)),
     )
 
 
-def _received_by(ids: Sequence[str]) -> Any:
+def _received_by(ids: Any) -> Any:
     return or_(Funding.recipient_organisation_id.in_(ids), Funding.recipient_person_id.in_(ids))
 
 
@@ -62,13 +68,14 @@ def filtered(filters: FundingFilters) -> Select[Any]:
     if filters.kinds:
         stmt = stmt.where(Funding.kind.in_(filters.kinds))
     if filters.organisations is not None:
-        stmt = stmt.where(or_(_paid_by(filters.organisations), _received_by(filters.organisations)))
+        named = _named(filters.organisations).subquery()
+        stmt = stmt.where(or_(_paid_by(select(named)), _received_by(select(named))))
     if filters.participant is not None:
         stmt = stmt.where(or_(_paid_by([filters.participant]), _received_by([filters.participant])))
     if filters.payers is not None:
-        stmt = stmt.where(_paid_by(filters.payers))
+        stmt = stmt.where(_paid_by(_named(filters.payers)))
     if filters.recipients is not None:
-        stmt = stmt.where(_received_by(filters.recipients))
+        stmt = stmt.where(_received_by(_named(filters.recipients)))
     if filters.currencies:
         stmt = stmt.where(Funding.currency.in_(filters.currencies))
     if filters.min_usd is not None:

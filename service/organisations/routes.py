@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from service.http.problems import problem_responses
 from service.models import Organisation
 from service.organisations import queries
 from service.organisations.schemas import EntitySort, OrganisationDetail, OrganisationKind, OrganisationRead
+from service.reads import Reader
 from service.rivalries import queries as rivalry_queries
 from service.rivalries.schemas import RivalryRead
 
@@ -87,16 +88,17 @@ class OrganisationController(Controller):
     async def organisation_events(
         self,
         db_session: NamedDependency[AsyncSession],
+        reader: NamedDependency[Reader],
         event_query: NamedDependency[EventQuery],
         organisation_id: EntityId,
         sort: EventSortParam = "occurred_on",
         limit: Limit = 50,
         cursor: Cursor = None,
         count: Count = False,
-    ) -> Page[EventRead]:
+    ) -> Response[Page[EventRead]]:
         await _require(db_session, organisation_id, "/events")
         return await event_page(
-            db_session,
+            reader,
             event_query.with_participant("organisation", organisation_id),
             route=f"organisations/{organisation_id}/events",
             sort=sort,
@@ -114,16 +116,17 @@ class OrganisationController(Controller):
     async def organisation_funding(
         self,
         db_session: NamedDependency[AsyncSession],
+        reader: NamedDependency[Reader],
         funding_query: NamedDependency[FundingQuery],
         organisation_id: EntityId,
         sort: FundingSortParam = "-amount_usd",
         limit: Limit = 50,
         cursor: Cursor = None,
         count: Count = False,
-    ) -> Page[FundingRead]:
+    ) -> Response[Page[FundingRead]]:
         await _require(db_session, organisation_id, "/funding")
         return await funding_page(
-            db_session,
+            reader,
             funding_query.with_participant(organisation_id),
             route=f"organisations/{organisation_id}/funding",
             sort=sort,

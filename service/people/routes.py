@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from service.models import Person
 from service.organisations.schemas import EntitySort
 from service.people import queries
 from service.people.schemas import PersonRead
+from service.reads import Reader
 
 SortParam = Annotated[EntitySort, QueryParameter(description="`name` or `-mention_count`.")]
 
@@ -70,17 +71,18 @@ class PersonController(Controller):
     async def person_events(
         self,
         db_session: NamedDependency[AsyncSession],
+        reader: NamedDependency[Reader],
         event_query: NamedDependency[EventQuery],
         person_id: EntityId,
         sort: EventSortParam = "occurred_on",
         limit: Limit = 50,
         cursor: Cursor = None,
         count: Count = False,
-    ) -> Page[EventRead]:
+    ) -> Response[Page[EventRead]]:
         if await db_session.scalar(select(Person.id).where(Person.id == person_id)) is None:
             raise await missing(db_session, "person", "people", person_id, "/events")
         return await event_page(
-            db_session,
+            reader,
             event_query.with_participant("person", person_id),
             route=f"people/{person_id}/events",
             sort=sort,

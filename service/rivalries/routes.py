@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from service.http.pagination import Count, Cursor, Limit, Page, paginate
 from service.http.params import FactId
 from service.http.problems import problem_responses
 from service.models import Rivalry
+from service.reads import Reader
 from service.rivalries import queries
 from service.rivalries.schemas import RivalryRead, RivalrySort
 
@@ -75,16 +76,17 @@ class RivalryController(Controller):
     async def timeline(
         self,
         db_session: NamedDependency[AsyncSession],
+        reader: NamedDependency[Reader],
         rivalry_id: FactId,
         limit: Limit = 50,
         cursor: Cursor = None,
         count: Count = False,
-    ) -> Page[EventRead]:
+    ) -> Response[Page[EventRead]]:
         if await db_session.scalar(select(Rivalry.id).where(Rivalry.id == rivalry_id)) is None:
             raise await missing(db_session, "rivalry", "rivalries", rivalry_id, "/timeline")
         query = EventQuery(filters=EventFilters(rivalry=rivalry_id), params={"rivalry": rivalry_id})
         return await event_page(
-            db_session,
+            reader,
             query,
             route=f"rivalries/{rivalry_id}/timeline",
             sort="occurred_on",

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Float, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.facts import NAME_SIMILARITY
@@ -69,10 +69,10 @@ def _ranked(types: Sequence[str], q: str) -> Any:
             )
             .join(alias_table, owner == table.id)
             .where(
-                or_(
-                    alias_table.alias_folded.like(pattern),
-                    and_(alias_table.trigrams.op("&&")(grams), similarity >= NAME_SIMILARITY),
-                )
+                # Sharing a trigram is necessary for both a substring match and a close name, and
+                # is what the GIN index answers: without it every alias was scanned (3 s at 50k).
+                alias_table.trigrams.op("&&")(grams),
+                or_(alias_table.alias_folded.like(pattern), similarity >= NAME_SIMILARITY),
             )
             .group_by(table.id, table.name)
         )

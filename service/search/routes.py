@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, get_args
+from collections.abc import Sequence
+from typing import Annotated, Any, get_args
 
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.http.pagination import Cursor, Limit, Page, paginate
 from service.http.problems import invalid, problem_responses
-from service.search import queries
+from service.reads import Reader, statement
+from service.search import queries, sql
 from service.search.schemas import SearchHit, SearchType
 
 ALL_TYPES: tuple[str, ...] = get_args(SearchType)
@@ -40,7 +41,7 @@ Types = Annotated[
     responses=problem_responses(400, 503),
 )
 async def search(
-    db_session: NamedDependency[AsyncSession],
+    reader: NamedDependency[Reader],
     q: Query,
     types: Types = None,
     limit: Limit = 20,
@@ -53,10 +54,28 @@ async def search(
     if unknown or not chosen:
         raise invalid("types", f"must be a comma-separated list of {', '.join(ALL_TYPES)}")
     return await paginate(
-        lambda after: queries.search(db_session, q.strip(), chosen, limit, after),
+        lambda after: _hits(reader, q.strip(), chosen, limit, after),
         route="search",
         params={"q": q.strip(), "types": sorted(set(chosen))},
         keys=queries.CURSOR_KEYS,
         limit=limit,
         cursor=cursor,
     )
+
+
+async def _hits(
+    reader: Reader, q: str, types: list[str], limit: int, after: Sequence[Any] | None
+) -> tuple[list[SearchHit], list[Any] | None]:
+    """One page of hits in one statement; snippets are cut here, around the first matching word."""
+    if after is not None:
+        after = [key.parse(value) for key, value in zip(queries.CURSOR_KEYS, after, strict=True)]
+    rows = await reader.fetch(*statement(sql.search_sql(q, types, limit, after)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    hits = [
+        SearchHit(type=r["type"], id=r["id"], title=r["title"], snippet=queries.snippet(r["body"] or "", q),
+                  score=round(r["score"], 6))
+        for r in rows
+    ]  # fmt: skip
+    last = [rows[-1]["score"], rows[-1]["type"], rows[-1]["id"]] if more else None
+    return hits, last

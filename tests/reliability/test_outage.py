@@ -73,7 +73,7 @@ def test_database_stopped_then_started_again(server: str, own_database: tuple[st
     _, data = own_database
     assert _timed_get(server, "/api/v1/documents")[0] == 200
     _stop_embedded(data / "postgres")
-    for path in ("/api/v1/documents", "/api/v1/events", "/ready"):
+    for path in ("/api/v1/documents", "/api/v1/events", "/api/v1/search?q=openai", "/ready"):
         status, seconds, content_type = _timed_get(server, path)
         assert status == 503, path
         assert seconds < 2.0, (path, seconds)
@@ -95,8 +95,10 @@ def test_database_stopped_then_started_again(server: str, own_database: tuple[st
 
 def test_killed_connections_are_replaced_without_errors(server: str, own_database: tuple[str, Path]) -> None:
     url, _ = own_database
-    for _ in range(5):
-        assert _timed_get(server, "/api/v1/documents")[0] == 200
+    # Both pools: the ORM session's (documents) and the SQL-first read path's (events, funding, search).
+    mixed = ("/api/v1/documents", "/api/v1/events", "/api/v1/funding", "/api/v1/search?q=openai")
+    for path in mixed:
+        assert _timed_get(server, path)[0] == 200
 
     async def kill() -> int:
         conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
@@ -104,12 +106,12 @@ def test_killed_connections_are_replaced_without_errors(server: str, own_databas
             return int(
                 await conn.fetchval(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE application_name = 'rivalry' AND pid <> pg_backend_pid()"
+                    "WHERE application_name IN ('rivalry', 'rivalry-read') AND pid <> pg_backend_pid()"
                 )
             )
         finally:
             await conn.close()
 
-    assert asyncio.run(kill()) >= 1
-    statuses = [_timed_get(server, "/api/v1/documents")[0] for _ in range(10)]
-    assert statuses == [200] * 10
+    assert asyncio.run(kill()) >= 2
+    statuses = [_timed_get(server, path)[0] for path in mixed * 5]
+    assert statuses == [200] * 20

@@ -1,0 +1,100 @@
+"""The ceiling of our own stack: a minimal Litestar app on a raw asyncpg pool, same SQL, no extras.
+
+    BENCH_DSN=postgresql://… uvicorn bench.raw_app:app --port 8001
+
+Each handler parses the few query parameters it needs by hand, runs the very statement the
+production route sends (built by ``service/*/sql.py``) and answers the same bytes — but with no
+middleware (logging, timeouts, input guard, metrics, ETag, CORS), no dependency injection, no
+signature validation, no cursor signing and no problem-details mapping. ``bench/api.py``
+compares the production routes against it: the difference is what our framework layers cost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import msgspec
+from litestar import Litestar, Request, Response, get
+
+from service.events import sql as event_sql
+from service.events.queries import EventFilters
+from service.funding import sql as funding_sql
+from service.funding.queries import FundingFilters
+from service.reads import SqlArgs, resolved_ids_sql
+from service.search import sql as search_sql
+from service.search.queries import snippet
+
+POOL: dict[str, asyncpg.Pool] = {}
+
+
+def _page(row: Any, limit: int) -> Response[Any]:
+    meta = {"limit": limit, "next_cursor": f"{row['last_key']}|{row['last_id']}" if row["more"] else None}
+    body = b'{"data":' + row["data"].encode() + b',"meta":' + msgspec.json.encode(meta) + b"}"
+    return Response(content=body, media_type="application/json")
+
+
+async def _row(sql: str, values: list[Any]) -> Any:
+    async with POOL["pool"].acquire() as conn:
+        return await conn.fetchrow(sql, *values)
+
+
+@get("/events")
+async def events(request: Request[Any, Any, Any]) -> Response[Any]:
+    params = request.query_params
+    limit = int(params.get("limit", 50))
+    types = tuple(params.getall("type", []))
+    organisations = tuple(params.getall("organisation", [])) or None
+    date_from = dt.date.fromisoformat(params["from"]) if "from" in params else None
+    after = [params["after_key"], params["after_id"]] if "after_id" in params else None
+    filters = EventFilters(types=types, organisations=organisations, date_from=date_from)
+    if organisations:  # names → ids first, as the production route does
+        args = SqlArgs()
+        ids = resolved_ids_sql("organisation", args, list(organisations))
+        row = await _row(f"SELECT {ids} AS r0", args.values)
+        filters = msgspec.structs.replace(filters, organisations=tuple(sorted(set(row["r0"]))))
+    return _page(await _row(*event_sql.page_sql(filters, "occurred_on", limit, after)), limit)
+
+
+@get("/events/{event_id:str}")
+async def event(event_id: str) -> Response[Any]:
+    row = await _row(*event_sql.detail_sql(event_id))
+    return Response(content=row["data"].encode(), media_type="application/json")
+
+
+@get("/funding")
+async def funding(request: Request[Any, Any, Any]) -> Response[Any]:
+    limit = int(request.query_params.get("limit", 50))
+    return _page(await _row(*funding_sql.page_sql(FundingFilters(), "-amount_usd", limit, None)), limit)
+
+
+@get("/search")
+async def search(request: Request[Any, Any, Any]) -> Response[Any]:
+    q = request.query_params["q"]
+    limit = int(request.query_params.get("limit", 20))
+    sql, values = search_sql.search_sql(q, ["documents", "organisations", "people", "events"], limit, None)
+    async with POOL["pool"].acquire() as conn:
+        rows = await conn.fetch(sql, *values)
+    hits = [
+        {"type": r["type"], "id": r["id"], "title": r["title"], "snippet": snippet(r["body"] or "", q),
+         "score": round(r["score"], 6)}
+        for r in rows[:limit]
+    ]  # fmt: skip
+    body = msgspec.json.encode({"data": hits, "meta": {"limit": limit, "next_cursor": None}})
+    return Response(content=body, media_type="application/json")
+
+
+@asynccontextmanager
+async def lifespan(_: Litestar) -> AsyncIterator[None]:
+    POOL["pool"] = await asyncpg.create_pool(os.environ["BENCH_DSN"], min_size=2, max_size=10)
+    try:
+        yield
+    finally:
+        await POOL.pop("pool").close()
+
+
+app = Litestar([events, event, funding, search], lifespan=[lifespan], openapi_config=None, debug=False)

@@ -1,0 +1,67 @@
+"""Search as one SQL statement on the read path (:mod:`service.reads`): the same ranking as
+:mod:`service.search.queries` — full text for documents and events, names and aliases for
+organisations and people — with the keyset on ``(score DESC, type, id)``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from service.facts import NAME_SIMILARITY
+from service.reads import SqlArgs
+
+
+def _names(kind: str, args: SqlArgs, q: str) -> str:
+    table, alias_table, owner = (
+        ("organisations", "organisation_aliases", "organisation_id")
+        if kind == "organisation"
+        else ("people", "person_aliases", "person_id")
+    )
+    folded = f"lower(rivalry_unaccent({args.add(q, 'text')}))"
+    pattern = f"concat('%', replace(replace({folded}, '%', '\\%'), '_', '\\_'), '%')"
+    grams = f"rivalry_trigrams({args.add(q, 'text')})"
+    similarity = f"rivalry_similarity(a.trigrams, {grams})"
+    threshold = args.add(NAME_SIMILARITY, "float8")
+    return (
+        f"SELECT '{kind}' AS type, t.id, t.name AS title,"
+        f" max(greatest(CASE WHEN a.alias_folded LIKE {pattern} THEN 1.0 ELSE 0.0 END, {similarity}))::float8 AS score,"
+        f" string_agg(a.alias, ' · ') AS body"
+        f" FROM {table} t JOIN {alias_table} a ON a.{owner} = t.id"
+        f" WHERE a.trigrams && {grams} AND (a.alias_folded LIKE {pattern} OR {similarity} >= {threshold})"
+        " GROUP BY t.id, t.name"
+    )
+
+
+def search_sql(q: str, types: Sequence[str], limit: int, after: Sequence[Any] | None) -> tuple[str, list[Any]]:
+    """Up to ``limit + 1`` hits (type, id, title, score, body) after the cursor values ``after``."""
+    args = SqlArgs()
+    parts: list[str] = []
+    if "documents" in types:
+        tsq = f"websearch_to_tsquery('french', rivalry_unaccent({args.add(q, 'text')}))"
+        parts.append(
+            "SELECT 'document' AS type, d.id, coalesce(d.title, d.file, d.id) AS title,"
+            f" ts_rank_cd(d.search_vector, {tsq}, 32)::float8 AS score, d.text AS body"
+            f" FROM documents d WHERE d.search_vector @@ {tsq}"
+        )
+    if "events" in types:
+        tsq = f"websearch_to_tsquery('french', rivalry_unaccent({args.add(q, 'text')}))"
+        parts.append(
+            "SELECT 'event' AS type, e.id, e.title, ts_rank_cd(e.search_vector, "
+            f"{tsq}, 32)::float8 AS score, coalesce(e.summary, e.title) AS body"
+            f" FROM events e WHERE e.search_vector @@ {tsq}"
+        )
+    if "organisations" in types:
+        parts.append(_names("organisation", args, q))
+    if "people" in types:
+        parts.append(_names("person", args, q))
+    condition = ""
+    if after is not None:
+        score, kind, last_id = (args.add(after[0], "float8"), args.add(after[1], "text"), args.add(after[2], "text"))
+        condition = f" WHERE h.score < {score} OR (h.score = {score} AND (h.type, h.id) > ({kind}, {last_id}))"
+    union = " UNION ALL ".join(f"({part})" for part in parts)
+    fetch = args.add(limit + 1, "int")
+    sql = (
+        f"SELECT h.type, h.id, h.title, h.score, h.body FROM ({union}) AS h{condition}"
+        f" ORDER BY h.score DESC, h.type, h.id LIMIT {fetch}"
+    )
+    return sql, args.values

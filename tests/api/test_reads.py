@@ -1,0 +1,156 @@
+"""The SQL-first read path (service/reads.py, */sql.py) serves exactly what the ORM hydration serves.
+
+The ORM queries (``service/events/queries.py`` …) still back the exports and the docs examples;
+the list, detail and search routes build their JSON in PostgreSQL. Both are run over the seeded
+corpus, every sort, several filters and every page (small pages, so cursors are exercised), and
+must agree value for value — including the next-page cursor key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.db import session_factory
+from service.events import queries as event_queries
+from service.events import sql as event_sql
+from service.funding import queries as funding_queries
+from service.funding import sql as funding_sql
+from service.reads import SessionReader, statement
+from service.search import queries as search_queries
+from service.search.routes import ALL_TYPES, _hits
+
+PAGE = 4
+
+EVENT_FILTERS = [
+    event_queries.EventFilters(),
+    event_queries.EventFilters(types=("lawsuit",)),
+    event_queries.EventFilters(types=("investment", "bid", "acquisition")),
+    event_queries.EventFilters(organisations=("OpenAI", "xai", "stoke")),
+    event_queries.EventFilters(people=("Elon Musk",)),
+    event_queries.EventFilters(date_from=dt.date(2024, 1, 1), date_to=dt.date(2025, 12, 31)),
+    event_queries.EventFilters(q="fusées"),
+    event_queries.EventFilters(participant=("organisation", "openai")),
+]
+FUNDING_FILTERS = [
+    funding_queries.FundingFilters(),
+    funding_queries.FundingFilters(kinds=("investment", "commitment")),
+    funding_queries.FundingFilters(organisations=("OpenAI", "SoftBank")),
+    funding_queries.FundingFilters(payers=("softbank",), recipients=("Stargate",)),
+    funding_queries.FundingFilters(min_usd=Decimal("1000000000"), currencies=("USD",)),
+    funding_queries.FundingFilters(participant="openai"),
+]
+
+
+def _plain(value: Any) -> Any:
+    return json.loads(msgspec.json.encode(value))
+
+
+def _key(values: Any) -> list[str | None] | None:
+    return None if values is None else [None if v is None else str(v) for v in values]
+
+
+@pytest.mark.parametrize("sort", list(event_queries.SORT_KEYS))
+@pytest.mark.parametrize("filters", EVENT_FILTERS, ids=repr)
+async def test_event_pages_equal_the_orm_hydration(seeded_engine: AsyncEngine, sort: Any, filters: Any) -> None:
+    sessions = session_factory(seeded_engine)
+    reader = SessionReader(sessions)
+    resolved = await event_sql.resolve(reader, filters)  # names → ids, as the route does
+    after: list[Any] | None = None
+    seen = 0
+    while True:
+        async with sessions() as session:
+            expected, last = await event_queries.list_events(session, filters, sort, PAGE, after)
+        row = await reader.fetchrow(*statement(event_sql.page_sql(resolved, sort, PAGE, after)))
+        assert row is not None
+        assert json.loads(row["data"]) == _plain(expected)
+        assert _key([row["last_key"], row["last_id"]] if row["more"] else None) == _key(last)
+        seen += len(expected)
+        if last is None:
+            break
+        after = [key.value_of(v) for key, v in zip(event_queries.SORT_KEYS[sort], last, strict=True)]
+    if filters == event_queries.EventFilters():
+        assert seen > 3 * PAGE  # the walk crossed several pages
+
+
+@pytest.mark.parametrize("sort", list(funding_queries.SORT_KEYS))
+@pytest.mark.parametrize("filters", FUNDING_FILTERS, ids=repr)
+async def test_funding_pages_equal_the_orm_hydration(seeded_engine: AsyncEngine, sort: Any, filters: Any) -> None:
+    sessions = session_factory(seeded_engine)
+    reader = SessionReader(sessions)
+    resolved = await funding_sql.resolve(reader, filters)
+    after: list[Any] | None = None
+    while True:
+        async with sessions() as session:
+            expected, last = await funding_queries.list_funding(session, filters, sort, PAGE, after)
+        row = await reader.fetchrow(*statement(funding_sql.page_sql(resolved, sort, PAGE, after)))
+        assert row is not None
+        assert json.loads(row["data"]) == _plain(expected)
+        assert _key([row["last_key"], row["last_id"]] if row["more"] else None) == _key(last)
+        if last is None:
+            break
+        after = [key.value_of(v) for key, v in zip(funding_queries.SORT_KEYS[sort], last, strict=True)]
+
+
+async def test_details_equal_the_orm_hydration(seeded_engine: AsyncEngine) -> None:
+    sessions = session_factory(seeded_engine)
+    reader = SessionReader(sessions)
+    async with sessions() as session:
+        event_ids = list(await session.scalars(text("SELECT id FROM events ORDER BY id")))
+        funding_ids = list(await session.scalars(text("SELECT id FROM funding ORDER BY id")))
+    assert event_ids and funding_ids
+    for event_id in event_ids:
+        async with sessions() as session:
+            expected = await event_queries.get_event(session, event_id)
+        row = await reader.fetchrow(*statement(event_sql.detail_sql(event_id)))
+        assert row is not None and json.loads(row["data"]) == _plain(expected)
+    for funding_id in funding_ids:
+        async with sessions() as session:
+            expected_funding = await funding_queries.get_funding(session, funding_id)
+        row = await reader.fetchrow(*statement(funding_sql.detail_sql(funding_id)))
+        assert row is not None and json.loads(row["data"]) == _plain(expected_funding)
+
+
+@pytest.mark.parametrize("q", ["openai", "altmann", "fusées", "milliards de dollars", "stoke"])
+@pytest.mark.parametrize("types", [list(ALL_TYPES), ["events"], ["organisations", "people"]], ids=",".join)
+async def test_search_pages_equal_the_orm_ranking(seeded_engine: AsyncEngine, q: str, types: list[str]) -> None:
+    sessions = session_factory(seeded_engine)
+    reader = SessionReader(sessions)
+    after: list[Any] | None = None
+    while True:
+        async with sessions() as session:
+            expected, last = await search_queries.search(session, q, types, 3, after)
+        hits, fast_last = await _hits(reader, q, types, 3, after)
+        assert _plain(hits) == _plain(expected)
+        assert fast_last == last
+        if last is None:
+            break
+        after = [key.value_of(v) for key, v in zip(search_queries.CURSOR_KEYS, last, strict=True)]
+
+
+async def test_names_resolve_to_ids_like_the_orm_filters(seeded_engine: AsyncEngine) -> None:
+    reader = SessionReader(session_factory(seeded_engine))
+    named = await event_sql.resolve(reader, event_queries.EventFilters(organisations=("OpenAI", "xai", "nope")))
+    assert named.organisations == ("openai", "xai")
+    nobody = await funding_sql.resolve(reader, funding_queries.FundingFilters(payers=("Nobody Inc",)))
+    assert nobody.payers == ()
+
+
+async def test_a_deep_page_is_an_index_range_scan(seeded_engine: AsyncEngine) -> None:
+    """The cursor condition reaches the page through the sort index, not a scan and a filter."""
+    reader = SessionReader(session_factory(seeded_engine))
+    sql, values = event_sql.page_sql(event_queries.EventFilters(), "occurred_on", 50, ["2024-06-01", "m"])
+    async with seeded_engine.connect() as conn:
+        await conn.execute(text("SET enable_seqscan = off"))
+        raw = await conn.get_raw_connection()
+        plan = "\n".join(r[0] for r in await raw.driver_connection.fetch(f"EXPLAIN {sql}", *values))
+    assert "ix_events_occurred_on_key" in plan
+    assert "Index Cond" in plan and "infinity" in plan
+    assert await reader.fetchrow(sql, *values) is not None
