@@ -2,24 +2,47 @@
 
 Ids are stable: documents are UUIDv5 of their sha256, entities are slugs, events UUIDv5 of a
 cluster key, funding UUIDv5 of its natural key, rivalries the two sorted slugs joined by ``--``.
-An event reported by several documents is matched to the existing one (:func:`_match_event`) and
+An event reported by several documents is matched to the existing one (:func:`_best_match`) and
 gains citations instead of being created twice; values the sources disagree on are kept side by
 side in ``conflicts``. Retraction (:func:`retract_document`) is the exact inverse.
+
+Loading is the hot path of ``rivalry seed``: a document costs a constant handful of statements,
+whatever it holds. They are hand-written SQL run on the asyncpg connection under SQLAlchemy's, in
+the same transaction (:class:`_Raw`): asyncpg prepares each text once per connection, where
+SQLAlchemy's compilation and execution of ~40 statements per document used to cost the seed more
+CPU than extracting the document. Each set of rows travels as one JSON parameter and is written
+with ``INSERT … SELECT … FROM json_to_recordset(…)`` (:class:`_Sql`). A new document takes:
+
+1. the advisory lock (through SQLAlchemy: it begins the transaction the raw statements join);
+2. the document, inserted unless its text is already stored;
+3. the stored events its events may match, all at once; clustering is decided in Python
+   (:meth:`_DocumentLoader._events`), which also sees the events the document creates or merges
+   as it goes;
+4. every fact with its aliases, roles, participants and payers, and with what the document adds
+   to its counters, in one statement of data-modifying CTEs that also says which facts existed
+   before it (:data:`_WRITE_FACTS`);
+5. citations, change log and fact counts, in one statement (:data:`_CONTRIBUTE`);
+6. the conflicts of cited events whose claims now disagree differently, when there are any.
+
+Retraction and re-loading with a new pipeline version are rare and stay on SQLAlchemy.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import msgspec
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from service.ingest.facts import EntityRef, EventFact, Extraction, Span
@@ -33,10 +56,7 @@ from service.models import (
     Funding,
     FundingPayer,
     Organisation,
-    OrganisationAlias,
     Person,
-    PersonAlias,
-    PersonRole,
     Relationship,
     Rivalry,
 )
@@ -109,6 +129,95 @@ class _Touched:
         return (self.created[kind] | self.updated[kind]) - self.deleted[kind]
 
 
+class _Sql:
+    """A hand-written statement whose row sets are parameters.
+
+    :meth:`rows` stands for a set of rows, sent as one JSON array of objects and read back with
+    ``json_to_recordset`` (each value converted by its column type's own input function, so dates,
+    numerics and floats arrive exact); :meth:`value` stands for a single value; :meth:`args` lines
+    the data up with the ``$n`` placeholders. The text is fixed however many rows a document has,
+    so asyncpg prepares it once per connection; one JSON text per row set costs the client far
+    less than asyncpg's per-element checks of array parameters. Only constant fragments are ever
+    formatted into the text.
+    """
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._slots: list[tuple[str, bool]] = []
+
+    def rows(self, name: str, columns: str, alias: str = "v") -> str:
+        """``json_to_recordset($n) AS alias(columns)`` for ``columns`` given as ``"id text, n int"``:
+        the rows ``name``, given to :meth:`args` as dicts keyed by column."""
+        self._slots.append((name, True))
+        return f"json_to_recordset(${len(self._slots)}::text::json) AS {alias}({columns})"
+
+    def value(self, name: str, type_: str) -> str:
+        self._slots.append((name, False))
+        return f"${len(self._slots)}::{type_}"
+
+    def args(self, data: Mapping[str, Any]) -> list[Any]:
+        return [_ROWS.encode(data[name]).decode() if rows else data[name] for name, rows in self._slots]
+
+
+_ROWS = msgspec.json.Encoder()
+
+
+class _Raw:
+    """The loader's hand-written statements, run on the asyncpg connection under a SQLAlchemy one.
+
+    They join the transaction SQLAlchemy's asyncpg adapter has open. It begins that transaction
+    lazily, on the first statement it runs: a raw statement before that would be autocommitted, so
+    callers run the advisory lock through SQLAlchemy first and :meth:`of` refuses to go on without
+    an open transaction. A failing statement raises what it would have raised through SQLAlchemy
+    (a :class:`sqlalchemy.exc.DBAPIError`, translated by the adapter), so callers see no difference.
+    """
+
+    def __init__(self, conn: AsyncConnection, pooled: Any) -> None:
+        self.conn = conn
+        self.pooled = pooled
+        self.driver = pooled.driver_connection
+
+    @classmethod
+    async def of(cls, conn: AsyncConnection) -> _Raw:
+        pooled = await conn.get_raw_connection()
+        driver = pooled.driver_connection
+        if not isinstance(driver, asyncpg.Connection) or not driver.is_in_transaction():
+            raise RuntimeError("the loader's raw statements must run inside the caller's transaction")
+        return cls(conn, pooled)
+
+    async def fetch(self, statement: str, *args: Any) -> list[Any]:
+        try:
+            return list(await self.driver.fetch(statement, *args))
+        except Exception as error:
+            translated = self._translated(error, statement, args)
+            if translated is error:
+                raise
+            raise translated from error
+
+    async def fetchrow(self, statement: str, *args: Any) -> Any:
+        rows = await self.fetch(statement, *args)
+        return rows[0] if rows else None
+
+    def _translated(self, error: Exception, statement: str, args: Sequence[Any]) -> Exception:
+        try:
+            self.pooled.dbapi_connection._handle_exception(error)  # raises the DB-API error
+        except Exception as dbapi_error:  # what the adapter raised is the answer
+            error = dbapi_error
+        dialect = self.conn.dialect
+        if not isinstance(error, dialect.loaded_dbapi.Error):
+            return error
+        return sa_exc.DBAPIError.instance(
+            statement,
+            list(args),
+            error,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=self.conn.sync_engine.hide_parameters,
+            connection_invalidated=self.driver.is_closed(),
+            dialect=dialect,
+            ismulti=False,
+        )
+
+
 async def unchanged_sha256s(engine: AsyncEngine, shas: Sequence[str], pipeline_version: str) -> set[str]:
     """Which of these texts are already loaded by this pipeline version (nothing to do for them)."""
     if not shas:
@@ -120,6 +229,18 @@ async def unchanged_sha256s(engine: AsyncEngine, shas: Sequence[str], pipeline_v
         return {r[0] for r in rows}
 
 
+# A seed is idempotent and re-runnable: not waiting for each commit's WAL flush is safe (a crash
+# loses at most the last few documents, which the next run loads again). The loader's statements
+# take arrays whose sizes vary, so PostgreSQL would plan the two largest afresh for every document
+# (a tenth of the server's work); the plan it keeps instead reads the same indexes. Both settings
+# last until this document's commit, and are set with the lock, in one statement.
+_SEED_LOCK = sql_text(
+    "SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true),"
+    " pg_advisory_xact_lock(:id)"
+)
+_LOCK = sql_text("SELECT pg_advisory_xact_lock(:id)")
+
+
 async def load_document(
     engine: AsyncEngine,
     source: SourceFile,
@@ -129,10 +250,8 @@ async def load_document(
     refresh_rivalries: bool = True,
 ) -> LoadOutcome:
     async with engine.begin() as conn:
-        # A seed is idempotent and re-runnable: not waiting for each commit's WAL flush is safe (a
-        # crash loses at most the last few documents, which the next run loads again).
-        await conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        return await load_document_in(
+        await conn.execute(_SEED_LOCK, {"id": LOAD_LOCK_ID})
+        return await _load_locked(
             conn, source.text, source.path.name, extraction, pipeline_version, refresh_rivalries=refresh_rivalries
         )
 
@@ -152,15 +271,53 @@ async def load_document_in(
     of the database). ``refresh_rivalries=False`` leaves rivalry event counts to the caller, which
     then calls :func:`refresh_rivalries` once for many documents (``rivalry seed`` does, per batch).
     """
-    await conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": LOAD_LOCK_ID})
+    await conn.execute(_LOCK, {"id": LOAD_LOCK_ID})
+    return await _load_locked(conn, text_, file, extraction, pipeline_version, refresh_rivalries=refresh_rivalries)
+
+
+_DOCUMENT_COLUMNS = {
+    "id": "text", "sha256": "text", "text": "text", "file": "text", "title": "text", "publisher": "text",
+    "author": "text", "url": "text", "language": "text", "published_on": "date", "char_count": "int",
+    "segments": "text::jsonb", "pipeline_version": "text",
+}  # fmt: skip
+
+
+def _insert_document_sql() -> _Sql:
+    """The document, inserted unless its text is stored already; returns the stored one, if any."""
+    sql = _Sql()
+    sha256 = sql.value("sha256", "text")
+    values = ", ".join(
+        sha256 if name == "sha256" else sql.value(name, type_) for name, type_ in _DOCUMENT_COLUMNS.items()
+    )
+    sql.text = f"""
+    WITH existing AS (
+        SELECT id, pipeline_version FROM documents WHERE sha256 = {sha256}
+    ), inserted AS (
+        INSERT INTO documents ({", ".join(_DOCUMENT_COLUMNS)})
+        SELECT {values} WHERE NOT EXISTS (SELECT FROM existing)
+    )
+    SELECT id, pipeline_version FROM existing
+    """  # noqa: S608 - constant fragments and $n placeholders only
+    return sql
+
+
+_INSERT_DOCUMENT = _insert_document_sql()
+
+
+async def _load_locked(
+    conn: AsyncConnection,
+    text_: str,
+    file: str | None,
+    extraction: Extraction,
+    pipeline_version: str,
+    *,
+    refresh_rivalries: bool,
+) -> LoadOutcome:
+    """:func:`load_document_in` once the load lock is held (and so the transaction begun)."""
+    db = await _Raw.of(conn)
     sha = text_sha256(text_)
     doc_id = document_id(sha)
-    existing = (
-        await conn.execute(select(Document.id, Document.pipeline_version).where(Document.sha256 == sha))
-    ).first()
     touched = _Touched()
-    if existing is not None and existing.pipeline_version == pipeline_version:
-        return LoadOutcome(document_id=existing.id, status="unchanged")
     values: dict[str, Any] = {
         "file": file,
         "title": extraction.title,
@@ -173,30 +330,38 @@ async def load_document_in(
         "segments": [msgspec.to_builtins(s) for s in extraction.segments],
         "pipeline_version": pipeline_version,
     }
+    # Inserted in the same statement that looks for it: a new text (the usual case) costs one.
+    existing = await db.fetchrow(
+        _INSERT_DOCUMENT.text,
+        *_INSERT_DOCUMENT.args(
+            {**values, "id": doc_id, "sha256": sha, "text": text_, "segments": _json(values["segments"])}
+        ),
+    )
+    if existing is not None and existing["pipeline_version"] == pipeline_version:
+        return LoadOutcome(document_id=existing["id"], status="unchanged")
     if existing is not None:
         # A new pipeline version: withdraw what the old extraction stated, then load afresh.
-        await _retract(conn, existing.id, touched)
+        await _retract(conn, existing["id"], touched)
         await _refresh(conn, touched, rivalries=False)
-        await conn.execute(update(Document).where(Document.id == existing.id).values(**values, updated_at=func.now()))
+        await conn.execute(
+            update(Document).where(Document.id == existing["id"]).values(**values, updated_at=func.now())
+        )
         status = "updated"
     else:
-        await conn.execute(insert(Document).values(id=doc_id, sha256=sha, text=text_, **values))
         status = "created"
     touched.touch("document", doc_id, created=status == "created")
 
-    loader = _DocumentLoader(conn, doc_id, text_, extraction, touched)
+    loader = _DocumentLoader(db, doc_id, text_, extraction, touched)
     await loader.load()
-    await _add_contribution(conn, loader, extraction.published_on)
-    if refresh_rivalries:
-        await _refresh_rivalries(conn, touched)
-    await _log_changes(conn, touched)
     counts = {
         "organisations": len({e.slug for e in extraction.entities if e.kind == "organisation"}),
         "people": len({e.slug for e in extraction.entities if e.kind == "person"}),
         "events": len(set(loader.event_ids)),
         "funding": len(set(loader.funding_ids)),
     }
-    await conn.execute(update(Document).where(Document.id == doc_id).values(fact_counts=counts))
+    await loader.contribute(counts)
+    if refresh_rivalries:
+        await _refresh_rivalries(conn, touched)
     facts = dict(counts, rivalries=len(loader.rivalry_ids), relationships=len(extraction.relationships))
     created = {k: sorted(v) for k, v in touched.created.items() if k != "document" and v}
     corroborated = {k: sorted(v) for k, v in touched.updated.items() if k != "document" and v}
@@ -211,14 +376,354 @@ async def load_document_in(
     )
 
 
-class _DocumentLoader:
-    """Writes one extraction with a bounded number of statements: batched upserts (``executemany``),
-    one matching query per event, and every citation in a single insert at the end."""
+def _json(value: Any) -> str:
+    """JSON text for a ``jsonb`` parameter, serialised as SQLAlchemy's JSONB type does."""
+    return json.dumps(value)
 
-    def __init__(
-        self, conn: AsyncConnection, doc_id: str, text_: str, extraction: Extraction, touched: _Touched
-    ) -> None:
-        self.conn = conn
+
+def _names(columns: str) -> str:
+    """``"id, name"`` from a column spec ``"id text, name text"``."""
+    return ", ".join(column.split()[0] for column in columns.split(","))
+
+
+# What one document adds to the counters of a fact it cites travels with the fact's row (each fact
+# then gets one new row version per document): an entity's mentions, first and last seen dates and
+# one source; an event's source and report dates; one source for funding and rivalries. A fact the
+# document does not cite (no span) adds zeros and NULLs, which leave the counters as they are.
+_ENTITY_COUNTERS = "mention_count int, source_count int, first_seen_on date, last_seen_on date"
+_ORGANISATION = f"id text, name text, in_gazetteer bool, kind text, country text, description text, {_ENTITY_COUNTERS}"
+_PERSON = f"id text, name text, in_gazetteer bool, {_ENTITY_COUNTERS}"
+_EVENT = (
+    "id text, cluster_key text, type text, title text, summary text, status text, occurred_on date,"
+    " date_precision text, date_text text, reported_on date, source_count int, first_reported_on date,"
+    " last_reported_on date"
+)
+# A stored event this document merged into (:meth:`_Cluster.merge`) or cites; ``published_on`` is the
+# document's date, for the event's report dates.
+_EVENT_UPDATE = (
+    "id text, type text, status text, occurred_on date, date_precision text, date_text text, summary text,"
+    " reported_on date, source_count int, published_on date"
+)
+_PARTICIPANT = "event_id text, kind text, role text, organisation_id text, person_id text"
+# ``equivalents`` is JSON text, as SQLAlchemy's JSONB type serialises it, stored as jsonb.
+_FUNDING = (
+    "id text, natural_key text, kind text, amount numeric, currency text, qualifier text, amount_usd numeric,"
+    " fx_rate_on date, equivalents text, amount_text text, recipient_kind text, recipient_organisation_id text,"
+    " recipient_person_id text, event_id text, occurred_on date, date_precision text, status text, source_count int"
+)
+_PAYER = "funding_id text, kind text, organisation_id text, person_id text"
+_RIVALRY = (
+    "id text, party_a_kind text, party_a_organisation_id text, party_a_person_id text, party_b_kind text,"
+    " party_b_organisation_id text, party_b_person_id text, summary text, source_count int"
+)
+_RELATIONSHIP = "id text, type text, organisation_id text, other_organisation_id text"
+_CITATION = (
+    'fact_kind text, fact_id text, document_id text, start int, "end" int, quote text, prefix text, suffix text,'
+    " extractor text, confidence float8, field text, value text"
+)
+
+
+def _entity_sql(sql: _Sql, kind: str, table: str, columns: str, alias_table: str, owner: str) -> str:
+    """CTEs upserting one kind of entity and its aliases, and naming those stored before.
+
+    Curated gazetteer data wins over what an earlier NER guess stored; NER never overwrites. The
+    counters add up either way.
+    """
+    counters = _names(_ENTITY_COUNTERS).split(", ")
+    curated = [c for c in _names(columns).split(", ") if c != "id" and c not in counters]
+    updates = ", ".join(f"{c} = CASE WHEN excluded.in_gazetteer THEN excluded.{c} ELSE t.{c} END" for c in curated)
+    rows = sql.rows(table, columns)
+    aliases = sql.rows(alias_table, f"{owner} text, alias text, is_name bool")
+    return f"""
+    {kind}_rows AS (
+        SELECT * FROM {rows}
+    ), {kind}_before AS (
+        SELECT id FROM {table} WHERE id IN (SELECT id FROM {kind}_rows)
+    ), {kind}_upsert AS (
+        INSERT INTO {table} AS t ({_names(columns)}) SELECT * FROM {kind}_rows
+        ON CONFLICT (id) DO UPDATE SET {updates},
+            mention_count = t.mention_count + excluded.mention_count,
+            source_count = t.source_count + excluded.source_count,
+            first_seen_on = least(t.first_seen_on, excluded.first_seen_on),
+            last_seen_on = greatest(t.last_seen_on, excluded.last_seen_on),
+            updated_at = now()
+        WHERE excluded.in_gazetteer OR excluded.source_count > 0
+    ), {kind}_alias_insert AS (
+        INSERT INTO {alias_table} ({owner}, alias, is_name)
+        SELECT * FROM {aliases}
+        -- Stored aliases are skipped before their generated columns are computed (the conflict
+        -- would leave them as they are anyway).
+        WHERE NOT EXISTS (SELECT FROM {alias_table} AS a WHERE a.{owner} = v.{owner} AND a.alias = v.alias)
+        ON CONFLICT DO NOTHING
+    )"""  # noqa: S608 - constant fragments and $n placeholders only
+
+
+def _write_facts_sql() -> _Sql:
+    """Every fact of a document, with its aliases, roles, participants and payers, in one statement.
+
+    Its CTEs all run on one snapshot, so each ``*_before`` is the table as it was before this
+    document (what a query per table used to find), and foreign keys are checked at the end of the
+    statement, when the parents sibling CTEs write exist. Returns (kind, id) of the facts stored before.
+    """
+    sql = _Sql()
+    organisations = _entity_sql(
+        sql, "organisation", "organisations", _ORGANISATION, "organisation_aliases", "organisation_id"
+    )
+    people = _entity_sql(sql, "person", "people", _PERSON, "person_aliases", "person_id")
+    roles = sql.rows("roles", "person_id text, organisation_id text, title text", "r")
+    new_events = sql.rows("new_events", _EVENT)
+    updates = sql.rows("event_updates", _EVENT_UPDATE, "u")
+    participants = sql.rows("participants", _PARTICIPANT)
+    funding = sql.rows("funding", _FUNDING)
+    payers = sql.rows("payers", _PAYER)
+    rivalries = sql.rows("rivalries", _RIVALRY)
+    relationships = sql.rows("relationships", _RELATIONSHIP)
+    funding_values = _names(_FUNDING).replace("equivalents", "equivalents::jsonb")
+    sql.text = f"""
+    WITH {organisations}, {people}, role_insert AS (
+        -- A role at an organisation nobody has stored is left out.
+        INSERT INTO person_roles (person_id, organisation_id, title)
+        SELECT r.person_id, r.organisation_id, r.title FROM {roles}
+        WHERE r.organisation_id IS NULL
+           OR r.organisation_id IN (SELECT id FROM organisation_rows)
+           OR EXISTS (SELECT FROM organisations AS o WHERE o.id = r.organisation_id)
+        ON CONFLICT DO NOTHING
+    ), event_insert AS (
+        -- Decided in Python (:meth:`_DocumentLoader._events`): every key here is new; the events
+        -- start with this document's merges and counters.
+        INSERT INTO events ({_names(_EVENT)}) SELECT * FROM {new_events}
+        ON CONFLICT DO NOTHING
+    ), event_update AS (
+        -- Stored events this document merged into (as :meth:`_Cluster.merge` left them) or cites.
+        UPDATE events AS e
+        SET type = u.type, status = u.status, occurred_on = u.occurred_on, date_precision = u.date_precision,
+            date_text = u.date_text, summary = u.summary, reported_on = u.reported_on,
+            source_count = e.source_count + u.source_count,
+            first_reported_on = least(e.first_reported_on, u.published_on),
+            last_reported_on = greatest(e.last_reported_on, u.published_on),
+            updated_at = now()
+        FROM {updates}
+        WHERE e.id = u.id
+    ), participant_insert AS (
+        INSERT INTO event_participants ({_names(_PARTICIPANT)}) SELECT * FROM {participants}
+        ON CONFLICT DO NOTHING
+    ), funding_rows AS (
+        SELECT * FROM {funding}
+    ), funding_before AS (
+        SELECT id FROM funding WHERE id IN (SELECT id FROM funding_rows)
+    ), funding_upsert AS (
+        -- A later report fills what the first left unknown, never overwrites it.
+        INSERT INTO funding AS f ({_names(_FUNDING)}) SELECT {funding_values} FROM funding_rows
+        ON CONFLICT (natural_key) DO UPDATE SET
+            event_id = coalesce(f.event_id, excluded.event_id),
+            equivalents = coalesce(nullif(f.equivalents, '[]'::jsonb), excluded.equivalents),
+            occurred_on = coalesce(f.occurred_on, excluded.occurred_on),
+            date_precision = coalesce(f.date_precision, excluded.date_precision),
+            source_count = f.source_count + excluded.source_count,
+            updated_at = now()
+    ), payer_insert AS (
+        INSERT INTO funding_payers ({_names(_PAYER)}) SELECT * FROM {payers}
+        ON CONFLICT DO NOTHING
+    ), rivalry_rows AS (
+        SELECT * FROM {rivalries}
+    ), rivalry_before AS (
+        SELECT id FROM rivalries WHERE id IN (SELECT id FROM rivalry_rows)
+    ), rivalry_insert AS (
+        INSERT INTO rivalries AS r ({_names(_RIVALRY)}) SELECT * FROM rivalry_rows
+        ON CONFLICT (id) DO UPDATE SET source_count = r.source_count + excluded.source_count, updated_at = now()
+        WHERE excluded.source_count > 0
+    ), relationship_rows AS (
+        SELECT * FROM {relationships}
+    ), relationship_before AS (
+        SELECT id FROM relationships WHERE id IN (SELECT id FROM relationship_rows)
+    ), relationship_insert AS (
+        INSERT INTO relationships ({_names(_RELATIONSHIP)}) SELECT * FROM relationship_rows
+        ON CONFLICT DO NOTHING
+    )
+    SELECT 'organisation' AS kind, id FROM organisation_before
+    UNION ALL SELECT 'person', id FROM person_before
+    UNION ALL SELECT 'funding', id FROM funding_before
+    UNION ALL SELECT 'rivalry', id FROM rivalry_before
+    UNION ALL SELECT 'relationship', id FROM relationship_before
+    """  # noqa: S608 - constant fragments and $n placeholders only
+    return sql
+
+
+_WRITE_FACTS = _write_facts_sql()
+
+
+def _candidates_sql() -> _Sql:
+    """The stored events a document's events may match: at least what :func:`_best_match` could accept.
+
+    An event ``i`` with several participants (each a ``refs`` row carrying the event's type family)
+    may match one of that family sharing two of them; one with a single participant only one of the
+    same type and date taking part in it (a ``singles`` row). Every event holding one of the cluster
+    keys the document would create is read too. A stored event left out is one none of the
+    document's events can match, so the document leaves it as it is.
+    """
+    sql = _Sql()
+    refs = sql.rows("refs", "i int, kind text, slug text, family text")
+    singles = sql.rows("singles", "kind text, slug text, type text, occurred_on date", "s")
+    keys = sql.value("keys", "text[]")
+    family = "CASE e.type {} END".format(" ".join(f"WHEN '{t}' THEN '{f}'" for t, f in TYPE_FAMILIES.items()))
+    sql.text = f"""
+    WITH refs AS (
+        SELECT * FROM {refs}
+    ), shared AS (
+        SELECT r.i, r.family, p.event_id
+        FROM refs AS r JOIN event_participants AS p ON p.organisation_id = r.slug
+        WHERE r.kind = 'organisation'
+        UNION ALL
+        SELECT r.i, r.family, p.event_id
+        FROM refs AS r JOIN event_participants AS p ON p.person_id = r.slug
+        WHERE r.kind = 'person'
+    ), matching AS (
+        SELECT event_id, min(family) AS family FROM shared GROUP BY i, event_id HAVING count(*) >= 2
+    ), found AS (
+        SELECT m.event_id AS id FROM matching AS m JOIN events AS e ON e.id = m.event_id
+        WHERE {family} = m.family
+        UNION
+        SELECT e.id
+        FROM {singles}
+        JOIN events AS e ON e.occurred_on = s.occurred_on AND e.type = s.type
+        JOIN event_participants AS p ON p.event_id = e.id AND p.kind = s.kind
+             AND coalesce(p.organisation_id, p.person_id) = s.slug
+        UNION
+        SELECT id FROM events WHERE cluster_key = ANY({keys})
+    )
+    SELECT e.id, e.cluster_key, e.type, e.title, e.summary, e.status, e.occurred_on, e.date_precision,
+           e.date_text, e.reported_on, e.conflicts,
+           ARRAY(SELECT p.kind || ':' || coalesce(p.organisation_id, p.person_id)
+                 FROM event_participants AS p WHERE p.event_id = e.id) AS refs
+    FROM found JOIN events AS e USING (id)
+    """  # noqa: S608 - constant fragments and $n placeholders only
+    return sql
+
+
+_CANDIDATES = _candidates_sql()
+
+
+def _contribute_sql() -> _Sql:
+    """The citations, the change log and the document's fact counts, in one statement.
+
+    Returns every claim of the cited events, the document's own included (the rows the insert
+    returns: its sibling CTEs cannot see them), in the order conflicts are built from.
+    """
+    sql = _Sql()
+    citations = sql.rows("citations", _CITATION)
+    events = sql.value("event_ids", "text[]")
+    changes = sql.rows("changes", "kind text, entity_id text, op text")
+    counts = sql.value("fact_counts", "text::jsonb")
+    document = sql.value("document_id", "text")
+    columns = _names(_CITATION)
+    sql.text = f"""
+    WITH cited AS (
+        INSERT INTO citations ({columns}) SELECT * FROM {citations}
+        ON CONFLICT DO NOTHING
+        RETURNING {columns}
+    ), logged AS (
+        INSERT INTO changes (kind, entity_id, op) SELECT * FROM {changes}
+    ), counted AS (
+        UPDATE documents SET fact_counts = {counts} WHERE id = {document}
+    )
+    SELECT * FROM (
+        SELECT {columns} FROM citations WHERE fact_kind = 'event' AND fact_id = ANY({events}) AND field IS NOT NULL
+        UNION ALL
+        SELECT {columns} FROM cited WHERE fact_kind = 'event' AND field IS NOT NULL
+    ) AS claims
+    ORDER BY fact_id, field, document_id, start
+    """  # noqa: S608 - constant fragments and $n placeholders only
+    return sql
+
+
+_CONTRIBUTE = _contribute_sql()
+_SET_CONFLICTS = _Sql()
+_SET_CONFLICTS.text = f"""
+    UPDATE events AS e SET conflicts = v.conflicts::jsonb
+    FROM {_SET_CONFLICTS.rows("events", "id text, conflicts text")}
+    WHERE e.id = v.id
+"""  # noqa: S608 - constant fragments and $n placeholders only
+
+
+@dataclass
+class _Cluster:
+    """An event as clustering sees it while one document loads: the stored row, or the one the
+    document creates, with the document's merges so far applied in memory (written at the end)."""
+
+    id: str
+    cluster_key: str
+    type: str
+    title: str
+    summary: str | None
+    status: str
+    occurred_on: dt.date | None
+    date_precision: str | None
+    date_text: str | None
+    reported_on: dt.date | None
+    refs: set[str]  # "kind:slug" of its participants
+    stored: bool  # in the database before this document
+    conflicts: Any = field(default_factory=list)
+    merged: bool = False
+
+    @classmethod
+    def new(cls, key: str, event: EventFact, refs: set[str]) -> _Cluster:
+        return cls(
+            id=stable_id("event", key),
+            cluster_key=key,
+            type=event.type,
+            title=event.title,
+            summary=event.summary,
+            status=event.status,
+            occurred_on=event.occurred_on,
+            date_precision=event.date_precision,
+            date_text=event.date_text,
+            reported_on=event.reported_on,
+            refs=set(refs),
+            stored=False,
+        )
+
+    def merge(self, event: EventFact) -> None:
+        """Fold in a later report of this event.
+
+        It fills what the first left unknown and never overwrites it, with two exceptions: a more
+        specific type of the same family (a "partnership" later reported as an "acquisition") and a
+        status further along (talks "paused", a bid "rejected") win.
+        """
+        mine, theirs = _position(TYPE_ORDER, event.type), _position(TYPE_ORDER, self.type)
+        if mine is not None and theirs is not None and mine < theirs:
+            self.type = event.type
+        mine, theirs = _position(STATUS_ORDER, event.status), _position(STATUS_ORDER, self.status)
+        if mine is not None and theirs is not None and mine > theirs:
+            self.status = event.status
+        if self.occurred_on is None:
+            # The date, its precision and its wording come together from the first report giving one.
+            has_date = event.occurred_on is not None
+            self.occurred_on = event.occurred_on
+            self.date_precision = event.date_precision if has_date else None
+            self.date_text = event.date_text if has_date else None
+        self.summary = self.summary if self.summary is not None else event.summary
+        self.reported_on = self.reported_on if self.reported_on is not None else event.reported_on
+        self.merged = True
+
+    def fields(self) -> dict[str, Any]:
+        """What a merge may change (and a new event starts with)."""
+        names = ("id", "type", "status", "occurred_on", "date_precision", "date_text", "summary", "reported_on")
+        return {name: getattr(self, name) for name in names}
+
+
+def _position(order: Sequence[str], value: str) -> int | None:
+    return order.index(value) if value in order else None
+
+
+class _DocumentLoader:
+    """Writes one extraction with a constant number of statements, whatever its size.
+
+    The rows of every table are built in Python first (events clustered against one query's worth
+    of candidates), then written by :data:`_WRITE_FACTS` and :data:`_CONTRIBUTE`.
+    """
+
+    def __init__(self, db: _Raw, doc_id: str, text_: str, extraction: Extraction, touched: _Touched) -> None:
+        self.db = db
         self.doc_id = doc_id
         self.text = text_
         self.x = extraction
@@ -228,19 +733,31 @@ class _DocumentLoader:
         self.rivalry_ids: list[str] = []
         self.known: set[tuple[str, str]] = set()
         self.citations: list[dict[str, Any]] = []
+        self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        # The conflicts of the events the document cites, as stored: rebuilt ones equal to them are not written.
+        self.conflicts: dict[str, Any] = {}
+        # (kind, id, created): created is None when only the write can tell (the id was not stored before).
+        self.touches: list[tuple[str, str, bool | None]] = []
 
     async def load(self) -> None:
-        await self._entities()
-        for event in self.x.events:
-            self.event_ids.append(await self._event(event))
-        await self._fundings()
-        await self._rivalries()
-        await self._relationships()
-        if self.citations:
-            await self.conn.execute(pg_insert(Citation).on_conflict_do_nothing(), self.citations)
+        self._entities()
+        await self._events()
+        self._fundings()
+        self._rivalries()
+        self._relationships()
+        stored: dict[str, set[str]] = defaultdict(set)
+        if any(self.rows.values()):
+            for row in await self.db.fetch(_WRITE_FACTS.text, *_WRITE_FACTS.args(self.rows)):
+                stored[row["kind"]].add(row["id"])
+        for kind, fact_id, created in self.touches:
+            self.touched.touch(kind, fact_id, fact_id not in stored[kind] if created is None else created)
 
     def _exists(self, ref: EntityRef) -> bool:
         return (ref.kind, ref.slug) in self.known
+
+    def _cited(self, kind: str) -> Counter[str]:
+        """How many citations of this document each fact of ``kind`` has."""
+        return Counter(cite["fact_id"] for cite in self.citations if cite["fact_kind"] == kind)
 
     def _cite(self, fact_kind: str, fact_id: str, spans: Iterable[Span]) -> None:
         for span in spans:
@@ -264,115 +781,123 @@ class _DocumentLoader:
                 }
             )
 
-    async def _existing(self, table: Any, ids: Sequence[str], column: Any = None) -> set[str]:
-        column = column if column is not None else table.id
-        if not ids:
-            return set()
-        return set(await self.conn.scalars(select(column).where(column.in_(ids))))
-
-    async def _entities(self) -> None:
-        groups: tuple[tuple[str, Any, Any, str], ...] = (
-            ("organisation", Organisation, OrganisationAlias, "organisation_id"),
-            ("person", Person, PersonAlias, "person_id"),
+    def _entities(self) -> None:
+        groups = (
+            ("organisation", "organisations", "organisation_aliases", "organisation_id"),
+            ("person", "people", "person_aliases", "person_id"),
         )
         for kind, table, alias_table, owner in groups:
-            facts = [e for e in self.x.entities if e.kind == kind]
-            if not facts:
-                continue
-            before = await self._existing(table, [e.slug for e in facts])
-            rows = [
-                {
-                    "id": e.slug,
-                    "name": e.name,
-                    "in_gazetteer": e.in_gazetteer,
-                    **(
-                        {"kind": e.org_kind or "other", "country": e.country, "description": e.description}
-                        if kind == "organisation"
-                        else {}
-                    ),
-                }
-                for e in facts
-            ]
-            base = pg_insert(table)
-            # Curated gazetteer data wins over what an earlier NER guess stored; NER never overwrites.
-            stmt = base.on_conflict_do_update(
-                index_elements=["id"],
-                set_={**{k: base.excluded[k] for k in rows[0] if k != "id"}, "updated_at": func.now()},
-                where=base.excluded.in_gazetteer,
-            )
-            await self.conn.execute(stmt, rows)
-            aliases = [
-                {owner: e.slug, "alias": alias, "is_name": alias == e.name}
-                for e in facts
-                for alias in dict.fromkeys([e.name, *e.aliases])
-                if alias
-            ]
-            await self.conn.execute(pg_insert(alias_table).on_conflict_do_nothing(), aliases)
-            for e in facts:
+            # One row per slug, as consecutive upserts of duplicates would leave it: the last
+            # gazetteer row wins, else the first.
+            upserts: dict[str, dict[str, Any]] = {}
+            for e in self.x.entities:
+                if e.kind != kind:
+                    continue
+                row = {"id": e.slug, "name": e.name, "in_gazetteer": e.in_gazetteer}
+                if kind == "organisation":
+                    row |= {"kind": e.org_kind or "other", "country": e.country, "description": e.description}
+                if e.in_gazetteer or e.slug not in upserts:
+                    upserts[e.slug] = row
+                self.rows[alias_table] += [
+                    {owner: e.slug, "alias": alias, "is_name": alias == e.name}
+                    for alias in dict.fromkeys([e.name, *e.aliases])
+                    if alias
+                ]
                 self.known.add((kind, e.slug))
                 self._cite(kind, e.slug, e.spans)
-                self.touched.touch(kind, e.slug, e.slug not in before)
-        roles = [(e.slug, r) for e in self.x.entities if e.kind == "person" for r in e.roles]
-        if roles:
-            orgs = await self._existing(Organisation, sorted({r.organisation for _, r in roles if r.organisation}))
-            rows = [
-                {"person_id": slug, "organisation_id": r.organisation, "title": r.title}
-                for slug, r in roles
-                if r.organisation is None or r.organisation in orgs
+                self.touches.append((kind, e.slug, None))
+            mentions, on = self._cited(kind), self.x.published_on
+            self.rows[table] = [
+                row
+                | {
+                    "mention_count": mentions[row["id"]],
+                    "source_count": 1 if mentions[row["id"]] else 0,
+                    "first_seen_on": on if mentions[row["id"]] else None,
+                    "last_seen_on": on if mentions[row["id"]] else None,
+                }
+                for row in upserts.values()
             ]
-            if rows:
-                await self.conn.execute(pg_insert(PersonRole).on_conflict_do_nothing(), rows)
+        self.rows["roles"] = [
+            {"person_id": e.slug, "organisation_id": r.organisation, "title": r.title}
+            for e in self.x.entities
+            if e.kind == "person"
+            for r in e.roles
+        ]
 
-    async def _event(self, event: EventFact) -> str:
-        participants = [p for p in event.participants if self._exists(p.ref)]
-        refs: set[tuple[str, str]] = {(p.ref.kind, p.ref.slug) for p in participants}
-        match = await _match_event(self.conn, event, refs)
-        if match is None:
-            key = _cluster_key(event, refs)
-            event_id = stable_id("event", key)
-            stmt = (
-                pg_insert(Event)
-                .values(
-                    id=event_id,
-                    cluster_key=key,
-                    type=event.type,
-                    title=event.title,
-                    summary=event.summary,
-                    status=event.status,
-                    occurred_on=event.occurred_on,
-                    date_precision=event.date_precision,
-                    date_text=event.date_text,
-                    reported_on=event.reported_on,
+    async def _events(self) -> None:
+        """Match each event to a known one (merging into it) or create it, in document order.
+
+        Decided on the rows one query read: every writer of facts holds :data:`LOAD_LOCK_ID`, so
+        they stay as read until this transaction writes them (with the merges applied).
+        """
+        if not self.x.events:
+            return
+        reported: list[tuple[EventFact, list[Any], set[tuple[str, str]], str]] = []
+        refs_rows: list[dict[str, Any]] = []
+        singles: list[dict[str, Any]] = []
+        for i, event in enumerate(self.x.events):
+            participants = [p for p in event.participants if self._exists(p.ref)]
+            refs: set[tuple[str, str]] = {(p.ref.kind, p.ref.slug) for p in participants}
+            reported.append((event, participants, refs, _cluster_key(event, refs)))
+            if len(refs) >= 2:
+                family = TYPE_FAMILIES.get(event.type, event.type)
+                refs_rows += [{"i": i, "kind": k, "slug": s, "family": family} for k, s in sorted(refs)]
+            elif refs and event.occurred_on is not None:
+                ((kind, slug),) = refs
+                singles.append({"kind": kind, "slug": slug, "type": event.type, "occurred_on": event.occurred_on})
+        keys = [key for *_, key in reported]
+        found = await self.db.fetch(
+            _CANDIDATES.text, *_CANDIDATES.args({"refs": refs_rows, "singles": singles, "keys": keys})
+        )
+        clusters = {
+            r["cluster_key"]: _Cluster(**{k: v for k, v in r.items() if k != "refs"}, refs=set(r["refs"]), stored=True)
+            for r in found
+        }
+        for event, participants, event_refs, key in reported:
+            mine = {f"{kind}:{slug}" for kind, slug in event_refs}
+            match = _best_match(event, mine, clusters.values())
+            if match is not None:
+                cluster, created = match, False
+                cluster.merge(event)
+            elif key in clusters:
+                # The key is taken by an event the rules kept apart: it is cited, not merged.
+                cluster, created = clusters[key], False
+            else:
+                cluster = clusters[key] = _Cluster.new(key, event, mine)
+                created = True
+            cluster.refs |= mine
+            self.rows["participants"] += [
+                {
+                    "event_id": cluster.id,
+                    "kind": p.ref.kind,
+                    "role": p.role,
+                    "organisation_id": p.ref.slug if p.ref.kind == "organisation" else None,
+                    "person_id": p.ref.slug if p.ref.kind == "person" else None,
+                }
+                for p in participants
+            ]
+            self.event_ids.append(cluster.id)
+            self._cite("event", cluster.id, [*event.spans, *(span for _, span in event.claims.values())])
+            self.touches.append(("event", cluster.id, created))
+            self.touched.entities |= event_refs
+        cited = self._cited("event")
+        for cluster in clusters.values():
+            sources = 1 if cited[cluster.id] else 0
+            published_on = self.x.published_on if sources else None
+            if not cluster.stored:
+                self.rows["new_events"].append(
+                    cluster.fields()
+                    | {"cluster_key": cluster.cluster_key, "title": cluster.title, "source_count": sources}
+                    | {"first_reported_on": published_on, "last_reported_on": published_on}
                 )
-                .on_conflict_do_nothing()
-                .returning(Event.id)
-            )
-            created = (await self.conn.execute(stmt)).first() is not None
-        else:
-            event_id, created = match, False
-            await self.conn.execute(_MERGE_EVENT, _merge_params(event_id, event))
-        if participants:
-            await self.conn.execute(
-                pg_insert(EventParticipant).on_conflict_do_nothing(),
-                [
-                    {
-                        "event_id": event_id,
-                        "kind": p.ref.kind,
-                        "role": p.role,
-                        "organisation_id": p.ref.slug if p.ref.kind == "organisation" else None,
-                        "person_id": p.ref.slug if p.ref.kind == "person" else None,
-                    }
-                    for p in participants
-                ],
-            )
-        self._cite("event", event_id, [*event.spans, *(span for _, span in event.claims.values())])
-        self.touched.touch("event", event_id, created)
-        self.touched.entities |= refs
-        return event_id
+            elif cluster.merged or sources:
+                self.rows["event_updates"].append(
+                    cluster.fields() | {"source_count": sources, "published_on": published_on}
+                )
+            self.conflicts[cluster.id] = cluster.conflicts
 
-    async def _fundings(self) -> None:
+    def _fundings(self) -> None:
         rows: list[dict[str, Any]] = []
-        payers: list[dict[str, Any]] = []
         for funding in self.x.funding:
             recipient = funding.recipient if funding.recipient and self._exists(funding.recipient) else None
             key = "|".join(
@@ -409,7 +934,7 @@ class _DocumentLoader:
                     "status": funding.status,
                 }
             )
-            payers += [
+            self.rows["payers"] += [
                 {
                     "funding_id": funding_id,
                     "kind": p.kind,
@@ -420,8 +945,6 @@ class _DocumentLoader:
                 if self._exists(p)
             ]
             self._cite("funding", funding_id, funding.spans)
-        if not rows:
-            return
         # The same amount twice in one document (title and body) is one fact, loaded once, keeping
         # any conversion either mention gives.
         merged: dict[str, dict[str, Any]] = {}
@@ -430,28 +953,14 @@ class _DocumentLoader:
             for equivalent in row["equivalents"]:
                 if equivalent not in kept["equivalents"]:
                     kept["equivalents"] = [*kept["equivalents"], equivalent]
-        unique = list(merged.values())
-        before = await self._existing(Funding, [r["id"] for r in unique])
-        base = pg_insert(Funding)
-        stmt = base.on_conflict_do_update(
-            index_elements=["natural_key"],
-            set_={
-                "event_id": func.coalesce(Funding.event_id, base.excluded.event_id),
-                "equivalents": func.coalesce(
-                    func.nullif(Funding.equivalents, sql_text("'[]'::jsonb")), base.excluded.equivalents
-                ),
-                "occurred_on": func.coalesce(Funding.occurred_on, base.excluded.occurred_on),
-                "date_precision": func.coalesce(Funding.date_precision, base.excluded.date_precision),
-                "updated_at": func.now(),
-            },
-        )
-        await self.conn.execute(stmt, unique)
-        if payers:
-            await self.conn.execute(pg_insert(FundingPayer).on_conflict_do_nothing(), payers)
-        for row in unique:
-            self.touched.touch("funding", row["id"], row["id"] not in before)
+        cited = self._cited("funding")
+        self.rows["funding"] = [
+            row | {"equivalents": _json(row["equivalents"]), "source_count": 1 if cited[row["id"]] else 0}
+            for row in merged.values()
+        ]
+        self.touches += [("funding", funding_id, None) for funding_id in merged]
 
-    async def _rivalries(self) -> None:
+    def _rivalries(self) -> None:
         rows: dict[str, dict[str, Any]] = {}
         for rivalry in self.x.rivalries:
             if not all(self._exists(p) for p in rivalry.parties):
@@ -474,15 +983,12 @@ class _DocumentLoader:
                 },
             )
             self._cite("rivalry", rid, rivalry.spans)
-        if not rows:
-            return
-        before = await self._existing(Rivalry, list(rows))
-        await self.conn.execute(pg_insert(Rivalry).on_conflict_do_nothing(), list(rows.values()))
-        for rid in rows:
-            self.rivalry_ids.append(rid)
-            self.touched.touch("rivalry", rid, rid not in before)
+        cited = self._cited("rivalry")
+        self.rows["rivalries"] = [row | {"source_count": 1 if cited[rid] else 0} for rid, row in rows.items()]
+        self.rivalry_ids += rows
+        self.touches += [("rivalry", rid, None) for rid in rows]
 
-    async def _relationships(self) -> None:
+    def _relationships(self) -> None:
         rows: dict[str, dict[str, Any]] = {}
         for rel in self.x.relationships:
             if not (
@@ -501,110 +1007,60 @@ class _DocumentLoader:
                 },
             )
             self._cite("relationship", rel_id, rel.spans)
-        if not rows:
-            return
-        before = await self._existing(Relationship, list(rows))
-        await self.conn.execute(pg_insert(Relationship).on_conflict_do_nothing(), list(rows.values()))
-        for rel_id in rows:
-            self.touched.touch("relationship", rel_id, rel_id not in before)
+        self.rows["relationships"] = list(rows.values())
+        self.touches += [("relationship", rel_id, None) for rel_id in rows]
+
+    async def contribute(self, counts: dict[str, int]) -> None:
+        """Write the citations, the change log and the fact counts (:data:`_CONTRIBUTE`), then the
+        conflicts of the cited events whose claims now disagree differently."""
+        event_ids = sorted(self._cited("event"))
+        changes = [{"kind": kind, "entity_id": fact_id, "op": op} for kind, fact_id, op in _changes(self.touched)]
+        claims = await self.db.fetch(
+            _CONTRIBUTE.text,
+            *_CONTRIBUTE.args(
+                {
+                    "citations": self.citations,
+                    "event_ids": event_ids,
+                    "changes": changes,
+                    "fact_counts": _json(counts),
+                    "document_id": self.doc_id,
+                }
+            ),
+        )
+        # An event without any claim has no conflict to change; rewriting the stored value is a no-op.
+        updates = {
+            event_id: conflicts
+            for event_id, conflicts in _conflicts(claims, event_ids, only_with_claims=True).items()
+            if conflicts != self.conflicts.get(event_id)
+        }
+        if updates:
+            rows = [{"id": event_id, "conflicts": _json(conflicts)} for event_id, conflicts in updates.items()]
+            await self.db.fetch(_SET_CONFLICTS.text, *_SET_CONFLICTS.args({"events": rows}))
 
 
-# A later report of a known event fills what the first left unknown and never overwrites it, with
-# two exceptions: a more specific type of the same family (a "partnership" later reported as an
-# "acquisition") and a status further along (talks "paused", a bid "rejected") win.
-_MERGE_EVENT = sql_text(
-    """
-    UPDATE events SET
-        type = CASE WHEN array_position(CAST(:type_order AS text[]), CAST(:type AS text))
-                         < array_position(CAST(:type_order AS text[]), type) THEN :type ELSE type END,
-        status = CASE WHEN array_position(CAST(:status_order AS text[]), CAST(:status AS text))
-                           > array_position(CAST(:status_order AS text[]), status) THEN :status ELSE status END,
-        date_precision = CASE WHEN occurred_on IS NULL THEN CAST(:date_precision AS varchar) ELSE date_precision END,
-        date_text = CASE WHEN occurred_on IS NULL THEN CAST(:date_text AS text) ELSE date_text END,
-        occurred_on = coalesce(occurred_on, CAST(:occurred_on AS date)),
-        summary = coalesce(summary, CAST(:summary AS text)),
-        reported_on = coalesce(reported_on, CAST(:reported_on AS date)),
-        updated_at = now()
-    WHERE id = :id
-    """
-)
-TYPE_ORDER = [
-    "lawsuit", "bid", "acquisition", "funding_round", "joint_venture", "founding", "product_launch",
-    "commitment", "investment", "contract", "partnership", "statement", "other",
-]  # fmt: skip
-STATUS_ORDER = ["rumoured", "reported", "pending", "announced", "completed", "paused", "cancelled", "rejected"]
+def _family(type_: str) -> list[str]:
+    """The event types a report of this type may be merged with."""
+    return [t for t, f in TYPE_FAMILIES.items() if f == TYPE_FAMILIES.get(type_, type_)]
 
 
-def _merge_params(event_id: str, event: EventFact) -> dict[str, Any]:
-    has_date = event.occurred_on is not None
-    return {
-        "id": event_id,
-        "type": event.type,
-        "type_order": TYPE_ORDER,
-        "status": event.status,
-        "status_order": STATUS_ORDER,
-        "occurred_on": event.occurred_on,
-        "date_precision": event.date_precision if has_date else None,
-        "date_text": event.date_text if has_date else None,
-        "summary": event.summary,
-        "reported_on": event.reported_on,
-    }
-
-
-def _decimal(value: float | None) -> Decimal | None:
-    return None if value is None else Decimal(str(round(value, 2)))
-
-
-def _cluster_key(event: EventFact, refs: set[tuple[str, str]]) -> str:
-    people = sorted(slug for kind, slug in refs if kind == "person")
-    orgs = sorted(slug for kind, slug in refs if kind == "organisation")
-    year = str(event.occurred_on.year) if event.occurred_on else ""
-    parts = [TYPE_FAMILIES.get(event.type, event.type), ",".join(orgs), ",".join(people), year]
-    if not refs:
-        parts.append(event.title.casefold()[:80])
-    return "|".join(parts)
-
-
-_CANDIDATES = sql_text(
-    """
-    SELECT e.id, e.type, e.status, e.occurred_on, e.date_precision,
-           array_agg(p.kind || ':' || coalesce(p.organisation_id, p.person_id)) AS refs
-    FROM events e
-    JOIN event_participants p ON p.event_id = e.id
-    WHERE e.type = ANY(CAST(:types AS text[]))
-      AND e.id IN (
-          SELECT event_id FROM event_participants
-          WHERE organisation_id = ANY(CAST(:orgs AS text[])) OR person_id = ANY(CAST(:people AS text[]))
-          GROUP BY event_id HAVING count(*) >= :need
-      )
-    GROUP BY e.id
-    ORDER BY e.id
-    """
-)
-
-
-async def _match_event(conn: AsyncConnection, event: EventFact, refs: set[tuple[str, str]]) -> str | None:
-    """The existing event this report describes, if any (one query).
+def _best_match(event: EventFact, mine: set[str], clusters: Iterable[_Cluster]) -> _Cluster | None:
+    """The known event this report describes, if any (``mine``: its participants as "kind:slug").
 
     Same family of type, and the same participants (or one report naming a subset of at least
     two of the other's), and no contradiction on the year when both give one. An event with a
-    single participant only matches one of the same type and date.
+    single participant only matches one of the same type and date. The most participants shared
+    wins, then the smallest id.
     """
-    if not refs:
+    if not mine:
         return None
-    family = [t for t, f in TYPE_FAMILIES.items() if f == TYPE_FAMILIES.get(event.type, event.type)]
-    mine = {f"{kind}:{slug}" for kind, slug in refs}
-    params = {
-        "types": family,
-        "orgs": sorted(slug for kind, slug in refs if kind == "organisation"),
-        "people": sorted(slug for kind, slug in refs if kind == "person"),
-        "need": 2 if len(mine) >= 2 else 1,
-    }
-    rows = await conn.execute(_CANDIDATES, params)
-    best: tuple[int, str] | None = None
-    for row in rows:
-        theirs = set(row.refs)
+    family = _family(event.type)
+    need = 2 if len(mine) >= 2 else 1
+    best: tuple[int, _Cluster] | None = None
+    for row in sorted(clusters, key=lambda c: c.id):
+        theirs = row.refs
         shared = theirs & mine
+        if row.type not in family or len(shared) < need:
+            continue
         smaller = min(len(theirs), len(mine))
         same = theirs == mine
         if not same and not (len(shared) == smaller and smaller >= 2):
@@ -619,55 +1075,29 @@ async def _match_event(conn: AsyncConnection, event: EventFact, refs: set[tuple[
             continue
         score = len(shared) * 10 + (5 if same else 0)
         if best is None or score > best[0]:
-            best = (score, row.id)
+            best = (score, row)
     return best[1] if best else None
 
 
-_ADD_ENTITY_STATS_SQL = """
-    UPDATE {table} AS t
-    SET mention_count = t.mention_count + v.n,
-        source_count = t.source_count + 1,
-        first_seen_on = least(t.first_seen_on, CAST(:published_on AS date)),
-        last_seen_on = greatest(t.last_seen_on, CAST(:published_on AS date)),
-        updated_at = now()
-    FROM (SELECT unnest(CAST(:ids AS text[])) AS id, unnest(CAST(:counts AS integer[])) AS n) AS v
-    WHERE t.id = v.id
-"""
-_ADD_SOURCE_SQL = (
-    "UPDATE {table} SET source_count = source_count + 1, updated_at = now() WHERE id = ANY(CAST(:ids AS text[]))"
-)
-# Built once: one statement object per table keeps SQLAlchemy's compiled-statement cache warm.
-_ADD_ENTITY_STATS = {t: sql_text(_ADD_ENTITY_STATS_SQL.format(table=t)) for t in ("organisations", "people")}
-_ADD_SOURCE = {t: sql_text(_ADD_SOURCE_SQL.format(table=t)) for t in ("events", "funding", "rivalries")}
-_ADD_REPORT = sql_text(
-    """
-    UPDATE events SET first_reported_on = least(first_reported_on, CAST(:published_on AS date)),
-                      last_reported_on = greatest(last_reported_on, CAST(:published_on AS date))
-    WHERE id = ANY(CAST(:ids AS text[]))
-    """
-)
+TYPE_ORDER = [
+    "lawsuit", "bid", "acquisition", "funding_round", "joint_venture", "founding", "product_launch",
+    "commitment", "investment", "contract", "partnership", "statement", "other",
+]  # fmt: skip
+STATUS_ORDER = ["rumoured", "reported", "pending", "announced", "completed", "paused", "cancelled", "rejected"]
 
 
-async def _add_contribution(conn: AsyncConnection, loader: _DocumentLoader, published_on: Any) -> None:
-    """Add one new document's mentions and sources to the counters of the facts it cites."""
-    mentions: dict[tuple[str, str], int] = defaultdict(int)
-    for cite in loader.citations:
-        mentions[(cite["fact_kind"], cite["fact_id"])] += 1
-    for kind, table in (("organisation", "organisations"), ("person", "people")):
-        ids = sorted(fact_id for k, fact_id in mentions if k == kind)
-        if ids:
-            await conn.execute(
-                _ADD_ENTITY_STATS[table],
-                {"ids": ids, "counts": [mentions[(kind, i)] for i in ids], "published_on": published_on},
-            )
-    for kind, table in (("event", "events"), ("funding", "funding"), ("rivalry", "rivalries")):
-        ids = sorted({fact_id for k, fact_id in mentions if k == kind})
-        if ids:
-            await conn.execute(_ADD_SOURCE[table], {"ids": ids})
-    event_ids = sorted({fact_id for k, fact_id in mentions if k == "event"})
-    if event_ids:
-        await conn.execute(_ADD_REPORT, {"ids": event_ids, "published_on": published_on})
-        await _refresh_conflicts(conn, set(event_ids), only_with_claims=True)
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(round(value, 2)))
+
+
+def _cluster_key(event: EventFact, refs: set[tuple[str, str]]) -> str:
+    people = sorted(slug for kind, slug in refs if kind == "person")
+    orgs = sorted(slug for kind, slug in refs if kind == "organisation")
+    year = str(event.occurred_on.year) if event.occurred_on else ""
+    parts = [TYPE_FAMILIES.get(event.type, event.type), ",".join(orgs), ",".join(people), year]
+    if not refs:
+        parts.append(event.title.casefold()[:80])
+    return "|".join(parts)
 
 
 _FINAL = {"rejected", "cancelled"}
@@ -763,37 +1193,43 @@ async def _refresh_events(conn: AsyncConnection, event_ids: set[str]) -> None:
     await _refresh_conflicts(conn, event_ids)
 
 
-async def _refresh_conflicts(conn: AsyncConnection, event_ids: set[str], *, only_with_claims: bool = False) -> None:
-    """Rebuild ``conflicts`` of these events from their claim citations (field/value).
-
-    ``only_with_claims``: when loading, an event without any claim has no conflict to change.
-    """
+async def _refresh_conflicts(conn: AsyncConnection, event_ids: set[str]) -> None:
+    """Rebuild ``conflicts`` of these events from their claim citations (field/value)."""
     claims = await conn.execute(
         select(*Citation.__table__.columns)
         .where(Citation.fact_kind == "event", Citation.fact_id.in_(event_ids), Citation.field.is_not(None))
         .order_by(Citation.fact_id, Citation.field, Citation.document_id, Citation.start)
     )
-    by_event: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = defaultdict(lambda: defaultdict(dict))
-    for cite in claims:
-        values = by_event[cite.fact_id][cite.field or ""]
-        values.setdefault(cite.value or "", []).append(_citation_json(cite))
-    updates = [
-        {
-            "event_id": event_id,
-            "conflicts": [
-                {"field": name, "values": [{"value": v, "citations": c} for v, c in sorted(values.items())]}
-                for name, values in sorted(by_event.get(event_id, {}).items())
-                if _disagree(values)
-            ],
-        }
-        for event_id in sorted(event_ids)
-        if not only_with_claims or event_id in by_event
-    ]
+    updates = _conflicts((row._mapping for row in claims), event_ids)
     if not updates:
         return
     await conn.execute(
-        update(Event).where(Event.id == bindparam("event_id")).values(conflicts=bindparam("conflicts")), updates
+        update(Event).where(Event.id == bindparam("event_id")).values(conflicts=bindparam("conflicts")),
+        [{"event_id": event_id, "conflicts": conflicts} for event_id, conflicts in updates.items()],
     )
+
+
+def _conflicts(
+    claims: Iterable[Mapping[Any, Any]], event_ids: Iterable[str], *, only_with_claims: bool = False
+) -> dict[str, list[dict[str, Any]]]:
+    """The ``conflicts`` of these events, from their claim citations ordered by event, field,
+    document and start.
+
+    ``only_with_claims``: when loading, an event without any claim has no conflict to change.
+    """
+    by_event: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = defaultdict(lambda: defaultdict(dict))
+    for cite in claims:
+        values = by_event[cite["fact_id"]][cite["field"] or ""]
+        values.setdefault(cite["value"] or "", []).append(_citation_json(cite))
+    return {
+        event_id: [
+            {"field": name, "values": [{"value": v, "citations": c} for v, c in sorted(values.items())]}
+            for name, values in sorted(by_event.get(event_id, {}).items())
+            if _disagree(values)
+        ]
+        for event_id in sorted(event_ids)
+        if not only_with_claims or event_id in by_event
+    }
 
 
 def _disagree(values: dict[str, list[dict[str, Any]]]) -> bool:
@@ -808,42 +1244,51 @@ def _disagree(values: dict[str, list[dict[str, Any]]]) -> bool:
     return len(values) > 1 and len(documents) > 1 and bool(definite)
 
 
-def _citation_json(cite: Any) -> dict[str, Any]:
+def _citation_json(cite: Mapping[Any, Any]) -> dict[str, Any]:
     return {
-        "document_id": cite.document_id,
-        "start": cite.start,
-        "end": cite.end,
-        "quote": cite.quote,
-        "prefix": cite.prefix,
-        "suffix": cite.suffix,
-        "extractor": cite.extractor,
-        "confidence": cite.confidence,
+        name: cite[name]
+        for name in ("document_id", "start", "end", "quote", "prefix", "suffix", "extractor", "confidence")
     }
 
 
+# Event counts and date ranges of the rivalries with these ids or between any of these entities. An
+# event counts for a rivalry when both parties take part in it: the pairs of parties taking part in
+# each event are listed once (a few per event) and joined to the rivalries, rather than intersecting
+# two event lists per rivalry. Rivalries whose counts did not change are not rewritten.
 _REFRESH_RIVALRIES = sql_text(
     """
+    WITH scope AS (
+        SELECT id, party_a_organisation_id, party_a_person_id, party_b_organisation_id, party_b_person_id,
+               party_a_kind || ':' || coalesce(party_a_organisation_id, party_a_person_id) AS a,
+               party_b_kind || ':' || coalesce(party_b_organisation_id, party_b_person_id) AS b
+        FROM rivalries
+        WHERE id = ANY(CAST(:ids AS text[]))
+           OR party_a_organisation_id = ANY(CAST(:orgs AS text[]))
+           OR party_b_organisation_id = ANY(CAST(:orgs AS text[]))
+           OR party_a_person_id = ANY(CAST(:people AS text[]))
+           OR party_b_person_id = ANY(CAST(:people AS text[]))
+    ), parties AS (
+        SELECT event_id, 'organisation:' || organisation_id AS party FROM event_participants
+        WHERE organisation_id IN (
+            SELECT party_a_organisation_id FROM scope UNION SELECT party_b_organisation_id FROM scope
+        )
+        UNION ALL
+        SELECT event_id, 'person:' || person_id FROM event_participants
+        WHERE person_id IN (SELECT party_a_person_id FROM scope UNION SELECT party_b_person_id FROM scope)
+    ), pairs AS MATERIALIZED (
+        SELECT x.party AS a, y.party AS b, x.event_id FROM parties AS x JOIN parties AS y ON y.event_id = x.event_id
+    ), counted AS (
+        SELECT s.id, count(e.id) AS n, min(e.occurred_on) AS first, max(e.occurred_on) AS last
+        FROM scope AS s
+        LEFT JOIN pairs AS p ON p.a = s.a AND p.b = s.b
+        LEFT JOIN events AS e ON e.id = p.event_id
+        GROUP BY s.id
+    )
     UPDATE rivalries AS r
-    SET event_count = s.n, first_event_on = s.first, last_event_on = s.last
-    FROM (
-        SELECT rv.id, count(e.id) AS n, min(e.occurred_on) AS first, max(e.occurred_on) AS last
-        FROM rivalries rv
-        LEFT JOIN LATERAL (
-            SELECT a.event_id FROM event_participants a
-            WHERE a.organisation_id = rv.party_a_organisation_id OR a.person_id = rv.party_a_person_id
-            INTERSECT
-            SELECT b.event_id FROM event_participants b
-            WHERE b.organisation_id = rv.party_b_organisation_id OR b.person_id = rv.party_b_person_id
-        ) AS shared ON true
-        LEFT JOIN events e ON e.id = shared.event_id
-        WHERE rv.id = ANY(CAST(:ids AS text[]))
-           OR rv.party_a_organisation_id = ANY(CAST(:orgs AS text[]))
-           OR rv.party_b_organisation_id = ANY(CAST(:orgs AS text[]))
-           OR rv.party_a_person_id = ANY(CAST(:people AS text[]))
-           OR rv.party_b_person_id = ANY(CAST(:people AS text[]))
-        GROUP BY rv.id
-    ) AS s
-    WHERE r.id = s.id
+    SET event_count = c.n, first_event_on = c.first, last_event_on = c.last
+    FROM counted AS c
+    WHERE r.id = c.id
+      AND (r.event_count, r.first_event_on, r.last_event_on) IS DISTINCT FROM (c.n, c.first, c.last)
     """
 )
 
@@ -865,14 +1310,20 @@ async def _refresh_rivalries(conn: AsyncConnection, touched: _Touched) -> None:
         await conn.execute(_REFRESH_RIVALRIES, {"ids": ids, "orgs": orgs, "people": people})
 
 
-async def _log_changes(conn: AsyncConnection, touched: _Touched) -> None:
-    rows: list[dict[str, Any]] = []
+def _changes(touched: _Touched) -> list[tuple[str, str, str]]:
+    """Change-log rows (kind, id, op): a fact deleted then made again by one load stays deleted."""
+    rows: list[tuple[str, str, str]] = []
     for op, groups in (("created", touched.created), ("updated", touched.updated), ("deleted", touched.deleted)):
         for kind, ids in sorted(groups.items()):
             for fact_id in sorted(ids):
                 if op != "deleted" and fact_id in touched.deleted[kind]:
                     continue
-                rows.append({"kind": kind, "entity_id": fact_id, "op": op})
+                rows.append((kind, fact_id, op))
+    return rows
+
+
+async def _log_changes(conn: AsyncConnection, touched: _Touched) -> None:
+    rows = [{"kind": kind, "entity_id": fact_id, "op": op} for kind, fact_id, op in _changes(touched)]
     if rows:
         await conn.execute(insert(Change), rows)
 

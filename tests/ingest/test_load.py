@@ -1,0 +1,209 @@
+"""The loader on hand-built extractions: all or nothing per document, and events clustered the
+same way within one document as across documents (merges, kept-apart outcomes, taken keys)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from service import migrate
+from service.ingest import load
+from service.ingest.facts import EntityFact, EntityRef, EventFact, Extraction, Participant, Span
+from service.ingest.source import SourceFile, text_sha256
+from tests.database import fresh_database
+
+TABLES = (
+    "documents", "organisations", "organisation_aliases", "people", "person_aliases", "person_roles", "events",
+    "event_participants", "funding", "funding_payers", "rivalries", "relationships", "citations", "changes",
+)  # fmt: skip
+ALPHA = EntityRef("organisation", "alpha-test")
+BETA = EntityRef("organisation", "beta-test")
+
+FIRST = (
+    "Alpha Test rachète Beta Test. "
+    "Alpha Test et Beta Test finalisent leur partenariat le 1er mars 2024. "
+    "Le rachat de Beta Test par Alpha Test est annulé. "
+    "Un lancement est annoncé. "
+    "Un lancement est encore annoncé."
+)
+SECOND = "Alpha Test a investi dans Beta Test le 10 mars 2024."
+
+
+def _span(text_: str, phrase: str, extractor: str = "test", nth: int = 0) -> Span:
+    start = -1
+    for _ in range(nth + 1):
+        start = text_.index(phrase, start + 1)
+    return Span(start, start + len(phrase), extractor, 0.9)
+
+
+def _organisation(text_: str, ref: EntityRef, name: str, extractor: str = "test") -> EntityFact:
+    return EntityFact(
+        kind="organisation",
+        slug=ref.slug,
+        name=name,
+        aliases=[],
+        org_kind="other",
+        country=None,
+        description=None,
+        in_gazetteer=False,
+        roles=[],
+        spans=[_span(text_, name, extractor)],
+    )
+
+
+def _event(
+    span: Span,
+    type_: str,
+    status: str,
+    on: dt.date | None = None,
+    parties: tuple[EntityRef, ...] = (ALPHA, BETA),
+    title: str = "Alpha Test et Beta Test",
+) -> EventFact:
+    return EventFact(
+        type=type_,
+        title=title,
+        summary=None,
+        status=status,
+        occurred_on=on,
+        date_precision="day" if on else None,
+        date_text=on.isoformat() if on else None,
+        reported_on=None,
+        participants=[Participant(p, "actor") for p in parties],
+        spans=[span],
+    )
+
+
+def _extraction(text_: str, events: list[EventFact], extractor: str = "test") -> Extraction:
+    return Extraction(
+        title=None,
+        publisher=None,
+        author=None,
+        url=None,
+        language="fr",
+        published_on=dt.date(2024, 3, 12),
+        segments=[],
+        entities=[
+            _organisation(text_, ALPHA, "Alpha Test", extractor),
+            _organisation(text_, BETA, "Beta Test", extractor),
+        ],
+        events=events,
+        funding=[],
+        rivalries=[],
+        relationships=[],
+    )
+
+
+def _first() -> Extraction:
+    return _extraction(
+        FIRST,
+        [
+            _event(_span(FIRST, "rachète"), "acquisition", "announced"),
+            # The same deal, dated and further along: merged into the first (the type stays the
+            # more specific "acquisition").
+            _event(_span(FIRST, "finalisent"), "partnership", "completed", dt.date(2024, 3, 1)),
+            # Cancelled against completed: another deal, but its cluster key is the first event's,
+            # so it is cited there without being merged.
+            _event(_span(FIRST, "annulé"), "acquisition", "cancelled"),
+            # No participant: keyed by title, the second report is the same event.
+            _event(_span(FIRST, "lancement"), "product_launch", "announced", parties=(), title="Un lancement"),
+            _event(_span(FIRST, "lancement", nth=1), "product_launch", "announced", parties=(), title="Un lancement"),
+        ],
+    )
+
+
+async def _events(conn: AsyncConnection, *ids: str) -> dict[str, tuple[Any, ...]]:
+    rows = await conn.execute(
+        text(
+            "SELECT id, type, status, occurred_on, date_precision, source_count FROM events"
+            " WHERE id = ANY(:ids) OR id IN (SELECT fact_id FROM citations WHERE fact_kind = 'event')"
+        ),
+        {"ids": list(ids)},
+    )
+    return {r.id: tuple(r)[1:] for r in rows}
+
+
+async def _cited(conn: AsyncConnection, event_id: str) -> int:
+    return int(await conn.scalar(text("SELECT count(*) FROM citations WHERE fact_id = :id"), {"id": event_id}) or 0)
+
+
+async def test_events_of_one_document_cluster_as_across_documents(conn: AsyncConnection) -> None:
+    deal = load.stable_id("event", "deal|alpha-test,beta-test||")
+    launch = load.stable_id("event", "product_launch||||un lancement")
+    first = await load.load_document_in(conn, FIRST, "first.txt", _first(), "test")
+    assert first.status == "created"
+    assert first.created["event"] == sorted([deal, launch])
+    assert "event" not in first.corroborated
+    assert first.facts["events"] == 2
+    assert await _events(conn, deal, launch) == {
+        deal: ("acquisition", "completed", dt.date(2024, 3, 1), "day", 1),
+        launch: ("product_launch", "announced", None, None, 1),
+    }
+    assert await _cited(conn, deal) == 3
+    assert await _cited(conn, launch) == 2
+    participants = await conn.scalar(text("SELECT count(*) FROM event_participants WHERE event_id = :id"), {"id": deal})
+    assert participants == 2
+
+    # Another source on the same deal, dated nine days later: corroborated, never overwritten.
+    second = _extraction(SECOND, [_event(_span(SECOND, "investi"), "investment", "completed", dt.date(2024, 3, 10))])
+    again = await load.load_document_in(conn, SECOND, "second.txt", second, "test")
+    assert again.corroborated["event"] == [deal]
+    assert "event" not in again.created
+    assert (await _events(conn, deal))[deal] == ("acquisition", "completed", dt.date(2024, 3, 1), "day", 2)
+    changes = await conn.execute(text("SELECT kind, op FROM changes WHERE entity_id = :id ORDER BY id"), {"id": deal})
+    assert [tuple(r) for r in changes] == [("event", "created"), ("event", "updated")]
+
+
+async def _counts(conn: AsyncConnection) -> dict[str, int]:
+    return {t: int(await conn.scalar(text(f"SELECT count(*) FROM {t}")) or 0) for t in TABLES}
+
+
+@pytest.fixture(scope="module")
+async def fresh_engine(pg_server: str) -> AsyncIterator[AsyncEngine]:
+    with fresh_database(pg_server, "load") as url:
+        await migrate.upgrade_async(url)
+        engine = create_async_engine(url, poolclass=NullPool)
+        yield engine
+        await engine.dispose()
+
+
+async def test_a_failure_in_the_last_statement_leaves_nothing_written(fresh_engine: AsyncEngine) -> None:
+    """The document, entities and events are written before the citations; a citation PostgreSQL
+    refuses (an extractor name over 40 characters) must take all of them back with it."""
+    bad = _extraction(FIRST, _first().events, extractor="x" * 41)
+    source = SourceFile(path=Path("bad.txt"), text=FIRST, sha256=text_sha256(FIRST), meta={})
+    with pytest.raises(DBAPIError, match="value too long"):
+        await load.load_document(fresh_engine, source, bad, "test")
+    async with fresh_engine.connect() as conn:
+        assert set((await _counts(conn)).values()) == {0}
+
+    # The same in the caller's transaction (``POST /documents``): rolled back to its savepoint.
+    async with fresh_engine.connect() as conn:
+        outer = await conn.begin()
+        nested = await conn.begin_nested()
+        with pytest.raises(DBAPIError, match="value too long"):
+            await load.load_document_in(conn, FIRST, "bad.txt", bad, "test")
+        await nested.rollback()
+        assert set((await _counts(conn)).values()) == {0}
+        outcome = await load.load_document_in(conn, FIRST, "good.txt", _first(), "test")
+        await outer.rollback()
+    assert outcome.status == "created"
+
+    outcome = await load.load_document(fresh_engine, source, _first(), "test")
+    async with fresh_engine.connect() as conn:
+        counts = await _counts(conn)
+    assert counts["documents"] == 1
+    assert counts["events"] == outcome.facts["events"] == 2
+
+
+async def test_raw_statements_never_run_outside_a_transaction(fresh_engine: AsyncEngine) -> None:
+    async with fresh_engine.connect() as conn:
+        with pytest.raises(RuntimeError, match="inside the caller's transaction"):
+            await load._Raw.of(conn)
