@@ -19,8 +19,9 @@ Two readers share one interface:
 
 from __future__ import annotations
 
+import abc
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,22 +32,23 @@ from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.db import DatabaseUnavailable, sync_url
+from service.http.pagination import PageMeta, SortKey, decode_cursor, next_cursor, query_fingerprint
 
 # A pooled connection that died while idle: safe to retry a read once on a fresh one.
 _STALE_CONNECTION = (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InterfaceError)
 _UNREACHABLE = (OSError, asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.PostgresConnectionError)
 
 
-class Reader:
-    """Runs one read statement and returns its first row (a base class: route signatures are checked
-    with ``isinstance``, which a ``Protocol`` cannot serve)."""
+class Reader(abc.ABC):
+    """Runs one read statement (an abstract base class: route signatures are checked with
+    ``isinstance``, which a ``Protocol`` cannot serve)."""
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         rows = await self.fetch(sql, *args)
         return rows[0] if rows else None
 
-    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]: ...
 
 
 async def _no_reset(_: asyncpg.Connection) -> None:
@@ -229,6 +231,34 @@ def statement(built: tuple[str, list[Any]]) -> tuple[Any, ...]:
 
 
 _META = msgspec.json.Encoder()
+
+
+Statement = tuple[str, list[Any]]
+
+
+async def sql_page(
+    reader: Reader,
+    *,
+    route: str,
+    params: Mapping[str, Any],
+    keys: Sequence[SortKey],
+    limit: int,
+    cursor: str | None,
+    page: Callable[[Sequence[Any] | None], Statement],
+    count: Callable[[], Statement] | None,
+) -> Response[Any]:
+    """A keyset list route on the SQL-first path: the cursor checked against the query, one
+    statement for the page (built by ``page`` from the cursor values), one more for ``count``."""
+    fingerprint = query_fingerprint(route, params)
+    after = decode_cursor(cursor, fingerprint, len(keys)) if cursor else None
+    row = await reader.fetchrow(*statement(page(after)))
+    assert row is not None  # an aggregate always returns its row
+    total = None
+    if count is not None:
+        counted = await reader.fetchrow(*statement(count()))
+        total = int(counted["total"]) if counted is not None else 0
+    next_key = next_cursor(keys, (row["last_key"], row["last_id"]), fingerprint) if row["more"] else None
+    return json_page(row["data"], PageMeta(limit=limit, next_cursor=next_key, total=total))
 
 
 def json_page(data: str, meta: Any) -> Response[Any]:

@@ -16,14 +16,10 @@ from service.http.pagination import (
     Cursor,
     Limit,
     Page,
-    PageMeta,
-    decode_cursor,
-    next_cursor,
-    query_fingerprint,
 )
 from service.http.params import FactId, From, OrganisationFilter, PersonFilter, SearchText, To
 from service.http.problems import NotFound, invalid, problem_responses
-from service.reads import Reader, json_body, json_page, statement
+from service.reads import Reader, json_body, sql_page, statement
 
 TypeFilter = Annotated[
     list[EventType] | None, QueryParameter(name="type", description="Event type; repeatable.", max_items=13)
@@ -106,18 +102,17 @@ async def event_page(
     count: bool,
 ) -> Response[Page[EventRead]]:
     """One page of events for any route that lists them: one SQL statement (two with ``count``)."""
-    keys = queries.SORT_KEYS[sort]
-    fingerprint = query_fingerprint(route, {**query.params, "sort": sort})
-    after = decode_cursor(cursor, fingerprint, len(keys)) if cursor else None
     filters = await sql.resolve(reader, query.filters)
-    row = await reader.fetchrow(*statement(sql.page_sql(filters, sort, limit, after)))
-    assert row is not None  # an aggregate always returns its row
-    total = None
-    if count:
-        counted = await reader.fetchrow(*statement(sql.count_sql(filters)))
-        total = int(counted["total"]) if counted is not None else 0
-    next_key = next_cursor(keys, (row["last_key"], row["last_id"]), fingerprint) if row["more"] else None
-    return json_page(row["data"], PageMeta(limit=limit, next_cursor=next_key, total=total))
+    return await sql_page(
+        reader,
+        route=route,
+        params={**query.params, "sort": sort},
+        keys=queries.SORT_KEYS[sort],
+        limit=limit,
+        cursor=cursor,
+        page=lambda after: sql.page_sql(filters, sort, limit, after),
+        count=(lambda: sql.count_sql(filters)) if count else None,
+    )
 
 
 class EventController(Controller):
