@@ -7,7 +7,7 @@ import concurrent.futures
 import datetime as dt
 import multiprocessing
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,9 @@ from service.models import IngestionRun
 log = structlog.get_logger("service.ingest")
 
 BATCH_SIZE = 32
+# Batches handed to the extraction worker ahead of the one being loaded. Two keep it busy when
+# loading and extracting a batch take about as long, whichever happens to be slower each time.
+LOOKAHEAD = 2
 # One seed at a time per database: a second `rivalry seed` waits instead of interleaving.
 SEED_LOCK_ID = 0x52495641
 
@@ -158,8 +161,8 @@ async def _ingest(engine: AsyncEngine, paths: list[Path], report: SeedReport, in
         disable=not interactive,
         transient=True,
     )
-    # A large corpus is extracted in a worker process, one batch ahead of the loader, so the NLP
-    # and the database writes use both cores. A small one is not worth starting the worker for.
+    # A large corpus is extracted in a worker process, ahead of the loader, so the NLP and the
+    # database writes use both cores. A small one is not worth starting the worker for.
     pool = (
         concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         if len(paths) > 2 * BATCH_SIZE
@@ -168,7 +171,7 @@ async def _ingest(engine: AsyncEngine, paths: list[Path], report: SeedReport, in
     loop = asyncio.get_running_loop()
     with progress:
         task = progress.add_task("", total=len(paths))
-        pending: tuple[list[SourceFile], asyncio.Future[list[Extraction | str]]] | None = None
+        pending: deque[tuple[list[SourceFile], asyncio.Future[list[Extraction | str]]]] = deque()
         try:
             for batch in _batches(paths, report, progress, task):
                 known = await load.unchanged_sha256s(engine, [s.sha256 for s in batch], PIPELINE_VERSION)
@@ -177,12 +180,13 @@ async def _ingest(engine: AsyncEngine, paths: list[Path], report: SeedReport, in
                         report.unchanged.append(source.path.name)
                         progress.advance(task)
                 todo = [s for s in batch if s.sha256 not in known]
-                future = loop.run_in_executor(pool, extract_isolated, todo)
-                if pending is not None:
-                    await _load_batch(engine, pending[0], await pending[1], report, progress, task)
-                pending = (todo, future)
-            if pending is not None:
-                await _load_batch(engine, pending[0], await pending[1], report, progress, task)
+                pending.append((todo, loop.run_in_executor(pool, extract_isolated, todo)))
+                if len(pending) > LOOKAHEAD:
+                    todo, future = pending.popleft()
+                    await _load_batch(engine, todo, await future, report, progress, task)
+            while pending:
+                todo, future = pending.popleft()
+                await _load_batch(engine, todo, await future, report, progress, task)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
