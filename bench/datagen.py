@@ -75,7 +75,6 @@ import sys
 import threading
 import time
 import unicodedata
-import uuid
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -93,6 +92,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from service import migrate  # noqa: E402
+from service.ingest.load import CONTEXT_CHARS, NAMESPACE, TYPE_FAMILIES  # noqa: E402
 from service.models import (  # noqa: E402
     EVENT_STATUSES,
     EVENT_TYPES,
@@ -103,27 +103,9 @@ from service.models import (  # noqa: E402
 )
 
 GENERATOR_VERSION = "2"
-# As service/ingest/load.py builds them (copied, not imported: that module is the ingestion's hot
-# path and changes often): UUIDv5 ids under this namespace, 32 characters of quote context, and
-# the type families its cluster keys start with.
-ID_NAMESPACE = uuid.UUID("6f1d5a8e-3c1b-5e0a-9f8e-2b7c4d6a9e10")
+# Ids, quote context and cluster-key type families exactly as the loader builds them.
+ID_NAMESPACE = NAMESPACE
 ID_NAMESPACE_BYTES = ID_NAMESPACE.bytes
-CONTEXT_CHARS = 32
-TYPE_FAMILIES = {
-    "investment": "deal",
-    "acquisition": "deal",
-    "bid": "deal",
-    "partnership": "deal",
-    "joint_venture": "deal",
-    "commitment": "deal",
-    "contract": "deal",
-    "funding_round": "funding_round",
-    "lawsuit": "lawsuit",
-    "product_launch": "product_launch",
-    "founding": "founding",
-    "statement": "statement",
-    "other": "other",
-}
 DEFAULT_SEED = 7
 DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 ORGANISATION_COUNT = 50_000
