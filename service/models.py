@@ -100,6 +100,7 @@ QUALIFIERS = ("exact", "about", "up_to", "more_than", "less_than")
 ENTITY_KINDS = ("organisation", "person")
 FACT_KINDS = ("organisation", "person", "event", "funding", "rivalry", "relationship")
 CHANGE_KINDS = ("document", *FACT_KINDS)
+RECOUNT_KINDS = ("event", "rivalry", "organisation", "person")
 CHANGE_OPS = ("created", "updated", "deleted")
 
 
@@ -496,6 +497,23 @@ class ApiKey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RivalryRecount(Base):
+    """What a load changed that rivalry counts depend on, until they are recounted.
+
+    Written in the load's own transaction, so a seed killed between a document's commit and the
+    recount of its batch leaves the work queued for the next recount instead of losing it.
+    ``kind`` is ``event`` (an event created or reported again), ``rivalry`` (a rivalry a document
+    asserted) or ``organisation``/``person`` (a party to events a retraction changed or deleted).
+    """
+
+    __tablename__ = "rivalry_recounts"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    id: Mapped[str] = mapped_column(String(250), primary_key=True)
+
+    __table_args__ = (CheckConstraint(_in("kind", RECOUNT_KINDS), name="kind"),)
 
 
 class Change(Base):

@@ -43,6 +43,7 @@ import msgspec
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from service.ingest.facts import EntityRef, EventFact, Extraction, Span
@@ -59,6 +60,7 @@ from service.models import (
     Person,
     Relationship,
     Rivalry,
+    RivalryRecount,
 )
 
 NAMESPACE = uuid.UUID("6f1d5a8e-3c1b-5e0a-9f8e-2b7c4d6a9e10")
@@ -104,9 +106,6 @@ class LoadOutcome:
     facts: dict[str, int] = field(default_factory=dict)
     created: dict[str, list[str]] = field(default_factory=dict)
     corroborated: dict[str, list[str]] = field(default_factory=dict)
-    # What rivalry counts this load may have changed (for a deferred refresh_rivalries).
-    entities: set[tuple[str, str]] = field(default_factory=set)
-    rivalries: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -116,8 +115,6 @@ class _Touched:
     created: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     updated: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     deleted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    # (kind, id) of entities taking part in touched events: their rivalries' timelines may change.
-    entities: set[tuple[str, str]] = field(default_factory=set)
 
     def touch(self, kind: str, fact_id: str, created: bool) -> None:
         if created:
@@ -232,11 +229,15 @@ async def unchanged_sha256s(engine: AsyncEngine, shas: Sequence[str], pipeline_v
 # A seed is idempotent and re-runnable: not waiting for each commit's WAL flush is safe (a crash
 # loses at most the last few documents, which the next run loads again). The loader's statements
 # take arrays whose sizes vary, so PostgreSQL would plan the two largest afresh for every document
-# (a tenth of the server's work); the plan it keeps instead reads the same indexes. Both settings
-# last until this document's commit, and are set with the lock, in one statement.
+# (a tenth of the server's work); the plan it keeps instead reads the same indexes. Every row a
+# load reads or updates is found by key, but ``json_to_recordset`` tells the planner each row set
+# holds 100 rows, against the handful a document has: it would then hash-join a whole table of
+# up to several thousand events or funding rows (the cost grew with the corpus) where a few index
+# lookups do, so sequential scans are left as the last resort. The settings last until this
+# document's commit, and are set with the lock, in one statement.
 _SEED_LOCK = sql_text(
     "SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true),"
-    " pg_advisory_xact_lock(:id)"
+    " set_config('enable_seqscan', 'off', true), pg_advisory_xact_lock(:id)"
 )
 _LOCK = sql_text("SELECT pg_advisory_xact_lock(:id)")
 
@@ -269,7 +270,7 @@ async def load_document_in(
 
     Counters move by this document's contribution (constant work per document, whatever the size
     of the database). ``refresh_rivalries=False`` leaves rivalry event counts to the caller, which
-    then calls :func:`refresh_rivalries` once for many documents (``rivalry seed`` does, per batch).
+    then calls :func:`recount_rivalries` once for many documents (``rivalry seed`` does, per batch).
     """
     await conn.execute(_LOCK, {"id": LOAD_LOCK_ID})
     return await _load_locked(conn, text_, file, extraction, pipeline_version, refresh_rivalries=refresh_rivalries)
@@ -361,7 +362,7 @@ async def _load_locked(
     }
     await loader.contribute(counts)
     if refresh_rivalries:
-        await _refresh_rivalries(conn, touched)
+        await recount_rivalries(conn)
     facts = dict(counts, rivalries=len(loader.rivalry_ids), relationships=len(extraction.relationships))
     created = {k: sorted(v) for k, v in touched.created.items() if k != "document" and v}
     corroborated = {k: sorted(v) for k, v in touched.updated.items() if k != "document" and v}
@@ -371,8 +372,6 @@ async def _load_locked(
         facts=facts,
         created=created,
         corroborated=corroborated,
-        entities=set(touched.entities),
-        rivalries=touched.live("rivalry"),
     )
 
 
@@ -555,14 +554,17 @@ _WRITE_FACTS = _write_facts_sql()
 def _candidates_sql() -> _Sql:
     """The stored events a document's events may match: at least what :func:`_best_match` could accept.
 
-    An event ``i`` with several participants (each a ``refs`` row carrying the event's type family)
-    may match one of that family sharing two of them; one with a single participant only one of the
-    same type and date taking part in it (a ``singles`` row). Every event holding one of the cluster
-    keys the document would create is read too. A stored event left out is one none of the
-    document's events can match, so the document leaves it as it is.
+    An event ``i`` with ``n`` participants, ``n >= 2`` (each a ``refs`` row carrying the event's type
+    family and year), may match one of that family whose participants and its own are one a subset
+    of the other, sharing at least two, and dated at most a year apart when both are dated; one
+    with a single participant only one of the same type and date taking part in it (a ``singles``
+    row). Every event holding one of the cluster keys the document would create is read too. A
+    stored event left out is one none of the document's events can match, so the document leaves
+    it as it is. The rules are applied here rather than to every event sharing a participant: a
+    company in thousands of events would otherwise send them all back for every document naming it.
     """
     sql = _Sql()
-    refs = sql.rows("refs", "i int, kind text, slug text, family text")
+    refs = sql.rows("refs", "i int, n int, year int, kind text, slug text, family text")
     singles = sql.rows("singles", "kind text, slug text, type text, occurred_on date", "s")
     keys = sql.value("keys", "text[]")
     family = "CASE e.type {} END".format(" ".join(f"WHEN '{t}' THEN '{f}'" for t, f in TYPE_FAMILIES.items()))
@@ -570,18 +572,21 @@ def _candidates_sql() -> _Sql:
     WITH refs AS (
         SELECT * FROM {refs}
     ), shared AS (
-        SELECT r.i, r.family, p.event_id
+        SELECT r.i, r.n, r.year, r.family, p.event_id
         FROM refs AS r JOIN event_participants AS p ON p.organisation_id = r.slug
         WHERE r.kind = 'organisation'
         UNION ALL
-        SELECT r.i, r.family, p.event_id
+        SELECT r.i, r.n, r.year, r.family, p.event_id
         FROM refs AS r JOIN event_participants AS p ON p.person_id = r.slug
         WHERE r.kind = 'person'
     ), matching AS (
-        SELECT event_id, min(family) AS family FROM shared GROUP BY i, event_id HAVING count(*) >= 2
+        SELECT event_id, min(family) AS family, min(n) AS n, min(year) AS year, count(*) AS shared
+        FROM shared GROUP BY i, event_id HAVING count(*) >= 2
     ), found AS (
         SELECT m.event_id AS id FROM matching AS m JOIN events AS e ON e.id = m.event_id
         WHERE {family} = m.family
+          AND (m.year IS NULL OR e.occurred_on IS NULL OR abs(extract(year FROM e.occurred_on) - m.year) <= 1)
+          AND m.shared = least(m.n, (SELECT count(*) FROM event_participants AS p WHERE p.event_id = e.id))
         UNION
         SELECT e.id
         FROM {singles}
@@ -604,7 +609,8 @@ _CANDIDATES = _candidates_sql()
 
 
 def _contribute_sql() -> _Sql:
-    """The citations, the change log and the document's fact counts, in one statement.
+    """The citations, the change log, the document's fact counts and what its rivalry counts
+    depend on (:func:`recount_rivalries`), in one statement.
 
     Returns every claim of the cited events, the document's own included (the rows the insert
     returns: its sibling CTEs cannot see them), in the order conflicts are built from.
@@ -615,6 +621,7 @@ def _contribute_sql() -> _Sql:
     changes = sql.rows("changes", "kind text, entity_id text, op text")
     counts = sql.value("fact_counts", "text::jsonb")
     document = sql.value("document_id", "text")
+    recounts = sql.rows("recounts", "kind text, id text", "q")
     columns = _names(_CITATION)
     sql.text = f"""
     WITH cited AS (
@@ -625,6 +632,8 @@ def _contribute_sql() -> _Sql:
         INSERT INTO changes (kind, entity_id, op) SELECT * FROM {changes}
     ), counted AS (
         UPDATE documents SET fact_counts = {counts} WHERE id = {document}
+    ), queued AS (
+        INSERT INTO rivalry_recounts (kind, id) SELECT * FROM {recounts} ON CONFLICT DO NOTHING
     )
     SELECT * FROM (
         SELECT {columns} FROM citations WHERE fact_kind = 'event' AND fact_id = ANY({events}) AND field IS NOT NULL
@@ -841,7 +850,11 @@ class _DocumentLoader:
             reported.append((event, participants, refs, _cluster_key(event, refs)))
             if len(refs) >= 2:
                 family = TYPE_FAMILIES.get(event.type, event.type)
-                refs_rows += [{"i": i, "kind": k, "slug": s, "family": family} for k, s in sorted(refs)]
+                year = event.occurred_on.year if event.occurred_on else None
+                refs_rows += [
+                    {"i": i, "n": len(refs), "year": year, "kind": k, "slug": s, "family": family}
+                    for k, s in sorted(refs)
+                ]
             elif refs and event.occurred_on is not None:
                 ((kind, slug),) = refs
                 singles.append({"kind": kind, "slug": slug, "type": event.type, "occurred_on": event.occurred_on})
@@ -879,7 +892,6 @@ class _DocumentLoader:
             self.event_ids.append(cluster.id)
             self._cite("event", cluster.id, [*event.spans, *(span for _, span in event.claims.values())])
             self.touches.append(("event", cluster.id, created))
-            self.touched.entities |= event_refs
         cited = self._cited("event")
         for cluster in clusters.values():
             sources = 1 if cited[cluster.id] else 0
@@ -1024,6 +1036,8 @@ class _DocumentLoader:
                     "changes": changes,
                     "fact_counts": _json(counts),
                     "document_id": self.doc_id,
+                    "recounts": [{"kind": "event", "id": e} for e in sorted(set(self.event_ids))]
+                    + [{"kind": "rivalry", "id": r} for r in sorted(set(self.rivalry_ids))],
                 }
             ),
         )
@@ -1170,7 +1184,7 @@ async def _refresh(conn: AsyncConnection, touched: _Touched, *, rivalries: bool 
     if event_ids:
         await _refresh_events(conn, event_ids)
     if rivalries:
-        await _refresh_rivalries(conn, touched)
+        await recount_rivalries(conn)
 
 
 async def _refresh_events(conn: AsyncConnection, event_ids: set[str]) -> None:
@@ -1251,38 +1265,51 @@ def _citation_json(cite: Mapping[Any, Any]) -> dict[str, Any]:
     }
 
 
-# Event counts and date ranges of the rivalries with these ids or between any of these entities. An
-# event counts for a rivalry when both parties take part in it: the pairs of parties taking part in
-# each event are listed once (a few per event) and joined to the rivalries, rather than intersecting
-# two event lists per rivalry. Rivalries whose counts did not change are not rewritten.
+# Event counts and date ranges of the rivalries queued loads and retractions may have changed
+# (:class:`RivalryRecount`), consuming the queue: those a document asserted, those whose two
+# parties take part together in a queued event (a count changes only when an event gains both
+# parties, or the date of an event both take part in changes), and those of a queued party (a
+# retraction: the events it deleted are gone). Each is recounted by walking its first party's
+# participations and looking the second party up in each of those events (by index), so a batch
+# recounts the few rivalries its events concern, not every rivalry of every company it mentions.
+# Rivalries whose counts did not change are not rewritten.
 _REFRESH_RIVALRIES = sql_text(
     """
-    WITH scope AS (
+    WITH queued AS (
+        DELETE FROM rivalry_recounts RETURNING kind, id
+    ), touched AS (
+        SELECT p.event_id, p.kind || ':' || coalesce(p.organisation_id, p.person_id) AS party
+        FROM event_participants AS p
+        WHERE p.event_id IN (SELECT id FROM queued WHERE kind = 'event')
+    ), together AS (
+        SELECT DISTINCT x.party AS a, y.party AS b
+        FROM touched AS x JOIN touched AS y ON y.event_id = x.event_id AND y.party <> x.party
+    ), keyed AS (
         SELECT id, party_a_organisation_id, party_a_person_id, party_b_organisation_id, party_b_person_id,
                party_a_kind || ':' || coalesce(party_a_organisation_id, party_a_person_id) AS a,
                party_b_kind || ':' || coalesce(party_b_organisation_id, party_b_person_id) AS b
         FROM rivalries
-        WHERE id = ANY(CAST(:ids AS text[]))
-           OR party_a_organisation_id = ANY(CAST(:orgs AS text[]))
-           OR party_b_organisation_id = ANY(CAST(:orgs AS text[]))
-           OR party_a_person_id = ANY(CAST(:people AS text[]))
-           OR party_b_person_id = ANY(CAST(:people AS text[]))
-    ), parties AS (
-        SELECT event_id, 'organisation:' || organisation_id AS party FROM event_participants
-        WHERE organisation_id IN (
-            SELECT party_a_organisation_id FROM scope UNION SELECT party_b_organisation_id FROM scope
-        )
-        UNION ALL
-        SELECT event_id, 'person:' || person_id FROM event_participants
-        WHERE person_id IN (SELECT party_a_person_id FROM scope UNION SELECT party_b_person_id FROM scope)
-    ), pairs AS MATERIALIZED (
-        SELECT x.party AS a, y.party AS b, x.event_id FROM parties AS x JOIN parties AS y ON y.event_id = x.event_id
+    ), scope AS (
+        SELECT r.* FROM keyed AS r WHERE r.id IN (SELECT id FROM queued WHERE kind = 'rivalry')
+        UNION
+        SELECT r.* FROM keyed AS r JOIN together AS t ON t.a = r.a AND t.b = r.b
+        UNION
+        SELECT r.* FROM keyed AS r
+        JOIN queued AS q ON q.kind IN ('organisation', 'person') AND q.kind || ':' || q.id IN (r.a, r.b)
     ), counted AS (
-        SELECT s.id, count(e.id) AS n, min(e.occurred_on) AS first, max(e.occurred_on) AS last
+        SELECT s.id, c.n, c.first, c.last
         FROM scope AS s
-        LEFT JOIN pairs AS p ON p.a = s.a AND p.b = s.b
-        LEFT JOIN events AS e ON e.id = p.event_id
-        GROUP BY s.id
+        CROSS JOIN LATERAL (
+            SELECT count(*) AS n, min(e.occurred_on) AS first, max(e.occurred_on) AS last
+            FROM (
+                SELECT event_id FROM event_participants WHERE organisation_id = s.party_a_organisation_id
+                UNION ALL
+                SELECT event_id FROM event_participants WHERE person_id = s.party_a_person_id
+            ) AS pa
+            JOIN event_participants AS pb ON pb.event_id = pa.event_id
+                 AND (pb.organisation_id = s.party_b_organisation_id OR pb.person_id = s.party_b_person_id)
+            JOIN events AS e ON e.id = pa.event_id
+        ) AS c
     )
     UPDATE rivalries AS r
     SET event_count = c.n, first_event_on = c.first, last_event_on = c.last
@@ -1293,21 +1320,11 @@ _REFRESH_RIVALRIES = sql_text(
 )
 
 
-async def refresh_rivalries(conn: AsyncConnection, entities: set[tuple[str, str]], rivalry_ids: set[str]) -> None:
-    """Event counts and date ranges of these rivalries and of those any of these entities is party to."""
-    touched = _Touched()
-    touched.entities |= entities
-    touched.created["rivalry"] |= rivalry_ids
-    await _refresh_rivalries(conn, touched)
-
-
-async def _refresh_rivalries(conn: AsyncConnection, touched: _Touched) -> None:
-    """Event counts and date ranges of the rivalries a load or retraction may have changed."""
-    ids = sorted(touched.live("rivalry"))
-    orgs = sorted(slug for kind, slug in touched.entities if kind == "organisation")
-    people = sorted(slug for kind, slug in touched.entities if kind == "person")
-    if ids or orgs or people:
-        await conn.execute(_REFRESH_RIVALRIES, {"ids": ids, "orgs": orgs, "people": people})
+async def recount_rivalries(conn: AsyncConnection) -> None:
+    """Recount the rivalries every queued load or retraction may have changed (all of them, the
+    ones of loads a killed seed committed included), in the caller's transaction."""
+    await conn.execute(_LOCK, {"id": LOAD_LOCK_ID})
+    await conn.execute(_REFRESH_RIVALRIES)
 
 
 def _changes(touched: _Touched) -> list[tuple[str, str, str]]:
@@ -1352,7 +1369,9 @@ async def _retract(conn: AsyncConnection, doc_id: str, touched: _Touched) -> Non
                 EventParticipant.kind, func.coalesce(EventParticipant.organisation_id, EventParticipant.person_id)
             ).where(EventParticipant.event_id.in_(by_kind["event"]))
         )
-        touched.entities |= {(kind, entity_id) for kind, entity_id in participants}
+        queued = [{"kind": kind, "id": entity_id} for kind, entity_id in participants]
+        if queued:
+            await conn.execute(pg_insert(RivalryRecount).values(queued).on_conflict_do_nothing())
     # Events and funding before entities: their participants reference entities.
     for kind in ("rivalry", "relationship", "funding", "event", "person", "organisation"):
         ids = by_kind.get(kind, set())
@@ -1427,9 +1446,51 @@ async def reset_all(engine: AsyncEngine) -> None:
             text(
                 "TRUNCATE documents, citations, events, event_participants, funding, funding_payers, rivalries,"
                 " relationships, person_roles, person_aliases, people, organisation_aliases, organisations,"
-                " entity_redirects"
+                " entity_redirects, rivalry_recounts"
             )
         )
 
 
-__all__ = ["LoadOutcome", "document_id", "load_document", "load_document_in", "reset_all", "retract_document"]
+# The tables a load reads and writes, for the planner's statistics to follow a growing corpus.
+# Of documents, only the columns a load looks rows up by: statistics of the text and its
+# full-text vector cost more than all the rest together, and only search needs them (the last
+# ``ANALYZE`` of a seed takes every column). The change log is written, never read, by a load.
+_LOADED_TABLES = (
+    "documents (id, sha256, pipeline_version), citations, events, event_participants, funding, funding_payers,"
+    " rivalries, relationships, organisations, organisation_aliases, people, person_aliases, person_roles"
+)
+_ALL_LOADED_TABLES = (
+    "documents, citations, events, event_participants, funding, funding_payers, rivalries, relationships,"
+    " organisations, organisation_aliases, people, person_aliases, person_roles, changes"
+)
+
+
+async def analyze(engine: AsyncEngine, *, complete: bool = False) -> None:
+    """Refresh the planner's statistics of the tables a load uses (``complete``: every column of
+    every table it writes, for the API's queries once a seed is done).
+
+    A long seed keeps its connection and its prepared statements; their plans were made when the
+    tables were small (a sequential scan of a table of ten rows is the right plan). Without fresh
+    statistics (autovacuum may be off, or lag behind a bulk load) they stay so, and every document
+    reads a table that grows with the corpus. ``ANALYZE`` updates the statistics and invalidates
+    those plans, so the next document gets plans made for the tables as they now are.
+    """
+    async with engine.begin() as conn:
+        await conn.execute(text(f"ANALYZE {_ALL_LOADED_TABLES if complete else _LOADED_TABLES}"))
+
+
+async def document_count(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(Document)) or 0)
+
+
+__all__ = [
+    "LoadOutcome",
+    "analyze",
+    "document_count",
+    "document_id",
+    "load_document",
+    "load_document_in",
+    "reset_all",
+    "retract_document",
+]

@@ -32,6 +32,8 @@ BATCH_SIZE = 32
 # Batches handed to the extraction worker ahead of the one being loaded. Two keep it busy when
 # loading and extracting a batch take about as long, whichever happens to be slower each time.
 LOOKAHEAD = 2
+# Documents loaded before the planner's statistics are first refreshed (then each time the corpus doubles).
+ANALYZE_EVERY = 2 * BATCH_SIZE
 # One seed at a time per database: a second `rivalry seed` waits instead of interleaving.
 SEED_LOCK_ID = 0x52495641
 
@@ -169,6 +171,7 @@ async def _ingest(engine: AsyncEngine, paths: list[Path], report: SeedReport, in
         else None
     )
     loop = asyncio.get_running_loop()
+    statistics = _Statistics(engine, stored=await load.document_count(engine))
     with progress:
         task = progress.add_task("", total=len(paths))
         pending: deque[tuple[list[SourceFile], asyncio.Future[list[Extraction | str]]]] = deque()
@@ -184,12 +187,46 @@ async def _ingest(engine: AsyncEngine, paths: list[Path], report: SeedReport, in
                 if len(pending) > LOOKAHEAD:
                     todo, future = pending.popleft()
                     await _load_batch(engine, todo, await future, report, progress, task)
+                    await statistics.loaded(len(todo))
             while pending:
                 todo, future = pending.popleft()
                 await _load_batch(engine, todo, await future, report, progress, task)
+                await statistics.loaded(len(todo))
+            # Whatever a killed run committed without recounting is recounted now, even when
+            # every article of this run is unchanged.
+            await _refresh_rivalries(engine)
+            await statistics.final()
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Statistics:
+    """Keeps the planner's statistics in step with the tables a seed fills (:func:`load.analyze`).
+
+    The tables are analysed each time the corpus has doubled since the last time (after at least
+    :data:`ANALYZE_EVERY` documents), so a seed of any size analyses them a logarithmic number of
+    times, and completely once more at the end when anything was loaded.
+    """
+
+    def __init__(self, engine: AsyncEngine, stored: int) -> None:
+        self.engine = engine
+        self.analysed_at = stored
+        self.documents = stored
+
+    async def loaded(self, documents: int) -> None:
+        self.documents += documents
+        if self.documents - self.analysed_at >= max(ANALYZE_EVERY, self.analysed_at):
+            await self._analyze(complete=False)
+
+    async def final(self) -> None:
+        if self.documents > self.analysed_at:
+            await self._analyze(complete=True)
+
+    async def _analyze(self, *, complete: bool) -> None:
+        await load.analyze(self.engine, complete=complete)
+        log.debug("ingest.analyzed", documents=self.documents, complete=complete)
+        self.analysed_at = self.documents
 
 
 def _batches(paths: list[Path], report: SeedReport, progress: Progress, task: TaskID) -> Iterator[list[SourceFile]]:
@@ -236,8 +273,7 @@ async def _load_batch(
     progress: Progress,
     task: TaskID,
 ) -> None:
-    entities: set[tuple[str, str]] = set()
-    rivalries: set[str] = set()
+    loaded = False
     for source, extraction in zip(batch, extractions, strict=True):
         progress.update(task, description=source.path.name)
         if isinstance(extraction, str):
@@ -254,11 +290,14 @@ async def _load_batch(
                 source.path.name
             )
             report.facts.update(outcome.facts)
-            entities |= outcome.entities
-            rivalries |= outcome.rivalries
+            loaded = True
             log.debug("ingest.document.loaded", file=source.path.name, document_id=outcome.document_id)
         progress.advance(task)
-    if entities or rivalries:
+    if loaded:
         # Rivalry timelines span documents: counted once per batch rather than once per document.
-        async with engine.begin() as conn:
-            await load.refresh_rivalries(conn, entities, rivalries)
+        await _refresh_rivalries(engine)
+
+
+async def _refresh_rivalries(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await load.recount_rivalries(conn)

@@ -207,3 +207,73 @@ async def test_raw_statements_never_run_outside_a_transaction(fresh_engine: Asyn
     async with fresh_engine.connect() as conn:
         with pytest.raises(RuntimeError, match="inside the caller's transaction"):
             await load._Raw.of(conn)
+
+
+GAMMA = EntityRef("organisation", "gamma-test")
+DELTA = EntityRef("organisation", "delta-test")
+PARTNERS = "Alpha Test, Beta Test, Gamma Test et Delta Test s'associent."
+
+
+def _partners(events: list[EventFact]) -> Extraction:
+    extraction = _extraction(PARTNERS, events)
+    extraction.entities += [
+        _organisation(PARTNERS, GAMMA, "Gamma Test"),
+        _organisation(PARTNERS, DELTA, "Delta Test"),
+    ]
+    return extraction
+
+
+async def test_only_events_a_report_could_merge_into_are_read_back(conn: AsyncConnection) -> None:
+    """The candidate query applies the matching rules' necessary conditions (family, a subset of
+    participants sharing two, a year apart at most), instead of returning every event sharing a
+    participant with the document: for a company in thousands of events that was every one of
+    them, for every document naming it."""
+    span = _span(PARTNERS, "s'associent")
+    # Kept apart from each other when loaded (a completed deal and a cancelled one are two deals).
+    stored = {
+        "superset": _event(span, "partnership", "completed", dt.date(2024, 5, 1), (ALPHA, BETA, GAMMA)),
+        "overlap": _event(span, "partnership", "completed", dt.date(2024, 6, 1), (ALPHA, BETA, DELTA)),
+        "years_apart": _event(span, "partnership", "completed", dt.date(2019, 5, 1), (ALPHA, BETA)),
+        "other_family": _event(span, "lawsuit", "announced", dt.date(2024, 5, 1), (ALPHA, BETA)),
+        "undated": _event(span, "partnership", "cancelled", None, (ALPHA, BETA, GAMMA, DELTA)),
+    }
+    ids = {}
+    for name, event in stored.items():
+        outcome = await load.load_document_in(conn, f"{PARTNERS} {name}", f"{name}.txt", _partners([event]), "test")
+        (ids[name],) = outcome.created.get("event", [name])
+    assert len(set(ids.values())) == len(stored)
+
+    # A report of Alpha, Beta and Gamma in 2024: "overlap" shares only two of three participants
+    # with it, "years_apart" is five years off, "other_family" is a lawsuit.
+    query = load._CANDIDATES
+    refs = [
+        {"i": 0, "n": 3, "year": 2024, "kind": r.kind, "slug": r.slug, "family": load.TYPE_FAMILIES["partnership"]}
+        for r in (ALPHA, BETA, GAMMA)
+    ]
+    db = await load._Raw.of(conn)
+    found = await db.fetch(query.text, *query.args({"refs": refs, "singles": [], "keys": []}))
+    assert {r["id"] for r in found} == {ids["superset"], ids["undated"]}
+
+    # The Python rules, run on every stored event, accept exactly those the query returned.
+    report = _event(span, "partnership", "announced", dt.date(2024, 5, 20), (ALPHA, BETA, GAMMA))
+    mine = {f"{r.kind}:{r.slug}" for r in (ALPHA, BETA, GAMMA)}
+    everything = await conn.execute(text("SELECT id FROM events"))
+    for (event_id,) in everything:
+        row = (await conn.execute(text("SELECT * FROM events WHERE id = :id"), {"id": event_id})).mappings().one()
+        theirs = {
+            f"{k}:{s}"
+            for k, s in await conn.execute(
+                text("SELECT kind, coalesce(organisation_id, person_id) FROM event_participants WHERE event_id = :id"),
+                {"id": event_id},
+            )
+        }
+        cluster = load._Cluster(
+            **{k: row[k] for k in ("id", "cluster_key", "type", "title", "summary", "status", "occurred_on")},
+            date_precision=row["date_precision"],
+            date_text=row["date_text"],
+            reported_on=row["reported_on"],
+            refs=theirs,
+            stored=True,
+        )
+        accepted = load._best_match(report, mine, [cluster]) is not None
+        assert accepted == (event_id in {ids["superset"], ids["undated"]}), event_id

@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 from service import migrate
+from service.ingest import pipeline
 from service.ingest.pipeline import run_seed
 from tests.conftest import CORPUS, ROOT
 from tests.database import fresh_database
@@ -35,8 +37,35 @@ SNAPSHOT = {
 }
 
 
+# Rivalries whose stored event count or date range differs from a recount from scratch (the
+# loader keeps them up to date incrementally, per batch of documents).
+STALE_RIVALRIES = """
+    SELECT r.id, r.event_count, c.n
+    FROM rivalries AS r
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS n, min(e.occurred_on) AS first, max(e.occurred_on) AS last
+        FROM events AS e
+        WHERE EXISTS (
+            SELECT FROM event_participants AS p WHERE p.event_id = e.id AND p.kind = r.party_a_kind
+               AND coalesce(p.organisation_id, p.person_id) = coalesce(r.party_a_organisation_id, r.party_a_person_id)
+        ) AND EXISTS (
+            SELECT FROM event_participants AS p WHERE p.event_id = e.id AND p.kind = r.party_b_kind
+               AND coalesce(p.organisation_id, p.person_id) = coalesce(r.party_b_organisation_id, r.party_b_person_id)
+        )
+    ) AS c
+    WHERE (r.event_count, r.first_event_on, r.last_event_on) IS DISTINCT FROM (c.n, c.first, c.last)
+"""
+
+
 def _snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
     return {name: asyncio.run(_rows(url, sql)) for name, sql in SNAPSHOT.items()}
+
+
+def test_rivalry_counts_equal_a_recount(seeded_url: str) -> None:
+    assert asyncio.run(_rows(seeded_url, STALE_RIVALRIES)) == []
+    assert asyncio.run(_rows(seeded_url, "SELECT count(*) FROM rivalry_recounts")) == [(0,)]
+    counted = asyncio.run(_rows(seeded_url, "SELECT count(*) FROM rivalries WHERE event_count > 0"))
+    assert counted[0][0] > 0
 
 
 def test_seeding_twice_changes_nothing(seeded_url: str) -> None:
@@ -115,3 +144,37 @@ def test_bad_setting_is_one_line_and_non_zero(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "RIVALRY_PORT must be an integer" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_seed_leaves_the_planner_statistics_of_what_it_loaded(seeded_url: str) -> None:
+    """ANALYZE runs as the corpus grows and once at the end: plans made when the tables were empty
+    would otherwise stay in use (nothing else analyses them where autovacuum is off)."""
+    for table in ("documents", "citations", "events", "event_participants", "funding", "organisations"):
+        sql = f"SELECT reltuples::bigint, (SELECT count(*) FROM {table}) FROM pg_class WHERE relname = '{table}'"
+        ((estimated, actual),) = asyncio.run(_rows(seeded_url, sql))
+        assert estimated == actual > 0, table
+
+
+def test_statistics_are_refreshed_each_time_the_corpus_doubles(monkeypatch: pytest.MonkeyPatch) -> None:
+    analysed: list[tuple[int, bool]] = []
+    statistics = pipeline._Statistics(engine=None, stored=0)  # type: ignore[arg-type]
+
+    async def analyze(engine: object, *, complete: bool) -> None:
+        analysed.append((statistics.documents, complete))
+
+    monkeypatch.setattr(pipeline.load, "analyze", analyze)
+
+    async def seed(batches: int) -> None:
+        for _ in range(batches):
+            await statistics.loaded(32)
+        await statistics.final()
+
+    asyncio.run(seed(100))  # 3,200 documents into an empty database
+    assert analysed == [*((n, False) for n in (64, 128, 256, 512, 1024, 2048)), (3200, True)]
+    analysed.clear()
+    asyncio.run(statistics.final())  # nothing new since: nothing to do
+    assert analysed == []
+    # A seed adding a few documents to a large corpus analyses once, at the end.
+    statistics = pipeline._Statistics(engine=None, stored=100_000)  # type: ignore[arg-type]
+    asyncio.run(seed(3))
+    assert analysed == [(100_096, True)]
