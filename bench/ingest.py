@@ -1,8 +1,11 @@
 """Ingestion benchmark: `rivalry seed` over a generated corpus against bare spaCy on the same texts.
 
-    python bench/ingest.py [--articles 2000] [--small 200]
+    python bench/ingest.py [--articles 2000] [--small 200] [--rounds 3]
 
-Prints one JSON object last:
+Each round runs the three measurements below one after the other, each in a fresh process (so
+they share the machine's state of the moment); rates are medians over the rounds, and each ratio
+is the median of the ratios measured within one round, with its min and max. Prints one JSON
+object last:
 - articles/s of the full `rivalry seed` (read, clean, NER, rules, load into PostgreSQL, one
   transaction per article) and its ratio to bare `nlp.pipe` with the same components over the
   same texts;
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import generate  # noqa: E402
+from service.ingest.nlp import NLP_COMPONENTS  # noqa: E402
 
 SEED_CHILD = """
 import asyncio, json, resource, sys, time
@@ -63,7 +68,7 @@ print(json.dumps({"seconds": seconds, "documents": len(sources),
 BARE_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from service.ingest.nlp import load_nlp, NLP_COMPONENTS
+from service.ingest.nlp import load_nlp
 texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).glob("*.txt"))]
 nlp = load_nlp()
 list(nlp.pipe(texts[:8]))  # warm up
@@ -71,7 +76,7 @@ started = time.perf_counter()
 for _ in nlp.pipe(texts, batch_size=64):
     pass
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "documents": len(texts), "components": list(NLP_COMPONENTS),
+print(json.dumps({"seconds": seconds, "documents": len(texts),
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -93,42 +98,59 @@ def _database() -> tuple[str, object]:
     return scratch.__enter__(), (scratch, server)
 
 
+def _spread(values: list[float], digits: int) -> dict[str, float]:
+    return {
+        "median": round(statistics.median(values), digits),
+        "min": round(min(values), digits),
+        "max": round(max(values), digits),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--small", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     url, handles = _database()
+    rounds: list[dict[str, float]] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             small = generate(args.small, Path(tmp) / "small")
             large = generate(args.articles, Path(tmp) / "large")
-            # Warm the pipeline's model cache etc. on the small corpus, then measure.
+            # The small corpus first: the seed process's peak memory there is the baseline.
             seed_small = _child(SEED_CHILD, url, str(small))
-            seed_large = _child(SEED_CHILD, url, str(large))
-            bare = _child(BARE_CHILD, str(large))
-            extract = _child(EXTRACT_CHILD, str(large))
+            for _ in range(args.rounds):
+                seed = _child(SEED_CHILD, url, str(large))
+                bare = _child(BARE_CHILD, str(large))
+                extract = _child(EXTRACT_CHILD, str(large))
+                rounds.append(
+                    {
+                        "pipeline": seed["documents"] / seed["seconds"],
+                        "bare": bare["documents"] / bare["seconds"],
+                        "extract": extract["documents"] / extract["seconds"],
+                        "peak_rss_mb": seed["peak_rss_mb"],
+                        "failed": seed["failed"],
+                    }
+                )
+                print(json.dumps({"round": len(rounds), **{k: round(v, 1) for k, v in rounds[-1].items()}}))
     finally:
         scratch, server = handles
         scratch.__exit__(None, None, None)  # type: ignore[attr-defined]
         server.__exit__(None, None, None)  # type: ignore[attr-defined]
-    pipeline_rate = seed_large["documents"] / seed_large["seconds"]
-    bare_rate = bare["documents"] / bare["seconds"]
-    extract_rate = extract["documents"] / extract["seconds"]
+    peak_large = max(r["peak_rss_mb"] for r in rounds)
     result = {
         "articles": args.articles,
-        "pipeline_articles_per_s": round(pipeline_rate, 1),
-        "bare_spacy_articles_per_s": round(bare_rate, 1),
-        "ratio_to_bare_spacy": round(pipeline_rate / bare_rate, 3),
-        "extraction_articles_per_s": round(extract_rate, 1),
-        "extraction_ratio_to_bare_spacy": round(extract_rate / bare_rate, 3),
-        "spacy_components": bare["components"],
-        "peak_rss_mb": {
-            str(args.small): round(seed_small["peak_rss_mb"], 1),
-            str(args.articles): round(seed_large["peak_rss_mb"], 1),
-        },
-        "peak_rss_growth": round(seed_large["peak_rss_mb"] / seed_small["peak_rss_mb"] - 1, 3),
-        "failed": seed_large["failed"],
+        "rounds": args.rounds,
+        "pipeline_articles_per_s": round(statistics.median(r["pipeline"] for r in rounds), 1),
+        "bare_spacy_articles_per_s": round(statistics.median(r["bare"] for r in rounds), 1),
+        "ratio_to_bare_spacy": _spread([r["pipeline"] / r["bare"] for r in rounds], 3),
+        "extraction_articles_per_s": round(statistics.median(r["extract"] for r in rounds), 1),
+        "extraction_ratio_to_bare_spacy": _spread([r["extract"] / r["bare"] for r in rounds], 3),
+        "spacy_components": list(NLP_COMPONENTS),
+        "peak_rss_mb": {str(args.small): round(seed_small["peak_rss_mb"], 1), str(args.articles): round(peak_large, 1)},
+        "peak_rss_growth": round(peak_large / seed_small["peak_rss_mb"] - 1, 3),
+        "failed": int(max(r["failed"] for r in rounds)),
     }
     print(json.dumps(result))
 
