@@ -6,7 +6,10 @@ import asyncio
 import concurrent.futures
 import datetime as dt
 import multiprocessing
+import os
 import sys
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -166,7 +169,12 @@ async def _ingest(engine: AsyncEngine, paths: list[Path], report: SeedReport, in
     # A large corpus is extracted in a worker process, ahead of the loader, so the NLP and the
     # database writes use both cores. A small one is not worth starting the worker for.
     pool = (
-        concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        concurrent.futures.ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
+        )
         if len(paths) > 2 * BATCH_SIZE
         else None
     )
@@ -244,6 +252,22 @@ def _batches(paths: list[Path], report: SeedReport, progress: Progress, task: Ta
             batch = []
     if batch:
         yield batch
+
+
+def exit_with_parent(parent: int, interval: float = 1.0) -> None:
+    """Make this extraction worker exit when the seed that started it is gone.
+
+    A seed killed with SIGKILL cannot shut its pool down, and the worker, blocked reading its next
+    batch, would otherwise live on holding the model (≈ 400 MB). A daemon thread notices the
+    parent is gone (the worker is re-parented) and ends the process.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def extract_isolated(batch: list[SourceFile]) -> list[Extraction | str]:

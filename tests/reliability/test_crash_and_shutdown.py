@@ -32,6 +32,26 @@ def _seed(url: str, corpus: Path) -> subprocess.Popen[str]:
     )
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 def test_a_seed_killed_midway_completes_to_the_same_result(pg_server: str, tmp_path: Path) -> None:
     corpus = generate(ARTICLES, tmp_path / "corpus")
     with fresh_database(pg_server, "clean") as clean_url, fresh_database(pg_server, "crash") as crash_url:
@@ -50,8 +70,15 @@ def test_a_seed_killed_midway_completes_to_the_same_result(pg_server: str, tmp_p
             except Exception:  # the schema may not exist yet
                 loaded = 0
         assert victim.poll() is None, "the seed finished before it could be killed"
+        workers = _children(victim.pid)
+        assert workers, "the seed should be extracting in a worker process"
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait(timeout=30)
+        # The extraction worker does not outlive the seed (it would hold the model's memory).
+        deadline = time.monotonic() + 15
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers)
         partial = int(asyncio.run(_rows(crash_url, "SELECT count(*) FROM documents"))[0][0])  # type: ignore[arg-type]
         assert 0 < partial < ARTICLES
 
