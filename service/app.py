@@ -23,11 +23,9 @@ from service.documents.routes import DocumentController
 from service.events.routes import EventController, provide_event_query
 from service.exports.routes import EXPORT_ROUTES
 from service.funding.routes import FundingController, provide_funding_query
-from service.http.caching import HttpCachingMiddleware
-from service.http.guard import InputGuardMiddleware
+from service.http.edge import EdgeMiddleware
 from service.http.problems import EXCEPTION_HANDLERS
-from service.http.timeouts import RequestTimeoutMiddleware
-from service.logs import RequestLogMiddleware, configure_logging
+from service.logs import configure_logging
 from service.organisations.routes import OrganisationController
 from service.people.routes import PersonController
 from service.reads import PoolReader, provide_reader
@@ -37,7 +35,7 @@ from service.settings import Settings, get_settings
 from service.stats.routes import stats
 from service.system.examples import add_seeded_examples
 from service.system.links import add_links
-from service.system.metrics import METRICS, metrics
+from service.system.metrics import metrics
 from service.system.routes import health, ready
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -85,14 +83,15 @@ def create_app(
             if owns_engine:
                 await db_engine.dispose()
 
-    middleware: list[Any] = [RequestLogMiddleware, RequestTimeoutMiddleware, InputGuardMiddleware, METRICS.middleware]
+    # The guard, the deadline, ETags and compression, metrics and the request log are one layer
+    # (service.http.edge); the rate limit, when on, sits inside it.
+    middleware: list[Any] = [EdgeMiddleware]
     if settings.rate_limit_per_minute > 0:
         limit = RateLimitConfig(
             rate_limit=("minute", settings.rate_limit_per_minute),
             exclude=["^/health$", "^/ready$", "^/metrics$", "^/schema"],
         )
         middleware.append(limit.middleware)
-    middleware.append(HttpCachingMiddleware)
 
     return Litestar(
         route_handlers=[

@@ -1,14 +1,11 @@
-"""structlog configuration and the request log: one ``http.request`` event per request."""
+"""structlog configuration (the ``http.request`` event of every request is written by :mod:`service.http.edge`)."""
 
 from __future__ import annotations
 
 import logging
 import sys
-import time
 
 import structlog
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.settings import Settings, log_level_number
 
@@ -36,37 +33,3 @@ def configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=max(level, logging.WARNING), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s"
     )
-
-
-class RequestLogMiddleware:
-    """Logs method, path, status and duration of every HTTP request (never headers: they may hold keys)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.log = structlog.get_logger("service.http")
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def wrapped_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, wrapped_send)
-        finally:
-            client = scope.get("client")
-            await self.log.ainfo(
-                "http.request",
-                method=scope.get("method"),
-                path=scope.get("path"),
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                client=client[0] if client else None,
-            )

@@ -112,6 +112,7 @@ async def funding_page(
         cursor=cursor,
         page=lambda after: sql.page_sql(filters, sort, limit, after),
         count=(lambda: sql.count_sql(filters)) if count else None,
+        filtered=query.filters != queries.FundingFilters(),
     )
 
 

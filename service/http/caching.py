@@ -1,4 +1,4 @@
-"""Conditional GETs and compression in one ASGI middleware.
+"""Conditional GETs and compression, on the way out of :class:`service.http.edge.EdgeMiddleware`.
 
 The ETag is a hash of the *uncompressed* body, so it is the same whether or not the client
 accepts gzip; a matching ``If-None-Match`` answers ``304`` with no body. Bodies are then gzipped
@@ -13,8 +13,9 @@ import hashlib
 import zlib
 from typing import Any
 
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Message, Receive, Scope, Send
+from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Message, Scope, Send
+
+from service.http.problems import PROBLEM_MEDIA_TYPE
 
 MIN_COMPRESS_SIZE = 500
 _COMPRESSIBLE = (b"application/json", b"application/problem+json", b"text/", b"application/x-ndjson")
@@ -43,72 +44,91 @@ def _etag_matches(if_none_match: bytes, etag: bytes) -> bool:
     return any(c.removeprefix(b"W/") == bare for c in candidates)
 
 
-class HttpCachingMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class ResponseCache:
+    """The ``send`` side of one request (:class:`service.http.edge.EdgeMiddleware` hands the app
+    :meth:`send`): remembers the status, knows whether the response has started, and applies the
+    ETag and compression rules to what the app sends."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
+    __slots__ = (
+        "_accepts_gzip", "_chunks", "_compressor", "_conditional", "_head", "_if_none_match", "_send", "_start",
+        "_streaming", "started", "status",
+    )  # fmt: skip
+
+    def __init__(self, scope: Scope, send: Send) -> None:
+        self._send = send
+        self.status = 500  # until the app says otherwise (an exception is answered 500 further out)
+        self.started = False
+        accepts_gzip = if_none_match = None
+        for key, value in scope.get("headers", ()):
+            if key == b"accept-encoding":
+                accepts_gzip = value
+            elif key == b"if-none-match":
+                if_none_match = value
+        self._accepts_gzip = b"gzip" in (accepts_gzip or b"").lower()
+        self._if_none_match = if_none_match
+        method = scope.get("method")
+        self._conditional = method in ("GET", "HEAD")
+        self._head = method == "HEAD"
+        self._start: dict[str, Any] | None = None
+        self._chunks: list[bytes] = []
+        self._streaming = False
+        self._compressor: Any = None
+
+    async def send_direct(self, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
+        """A problem response of the edge itself (400, 503), sent as is."""
+        headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+        self.status, self.started = status, True
+        await self._send(_start(status, headers + (extra or [])))
+        await self._send(_body(body))
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self._start = dict(message)
+            self.status = int(message["status"])
             return
-        request_headers: list[tuple[bytes, bytes]] = list(scope.get("headers", []))
-        accepts_gzip = b"gzip" in (_header(request_headers, b"accept-encoding") or b"").lower()
-        if_none_match = _header(request_headers, b"if-none-match")
-        conditional = scope.get("method") in ("GET", "HEAD")
-
-        start: dict[str, Any] | None = None
-        chunks: list[bytes] = []
-        streaming = False
-        compressor: Any = None
-
-        async def wrapped_send(message: Message) -> None:
-            nonlocal start, streaming, compressor
-            if message["type"] == "http.response.start":
-                start = dict(message)
+        start = self._start
+        if message["type"] != "http.response.body" or start is None:
+            await self._send(message)
+            return
+        self.started = True
+        body: bytes = message.get("body", b"")
+        more = bool(message.get("more_body", False))
+        headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
+        content_type = _header(headers, b"content-type") or b""
+        compressible = (
+            self._accepts_gzip and content_type.startswith(_COMPRESSIBLE) and not _header(headers, b"content-encoding")
+        )
+        if self._streaming or (more and not self._chunks):
+            # A streamed response: compress as it flows, never buffer it.
+            if not self._streaming:
+                self._streaming = True
+                if compressible:
+                    self._compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+                    headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+                    headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
+                await self._send(_start(self.status, headers))
+            if self._compressor is not None:
+                body = self._compressor.compress(body) + (b"" if more else self._compressor.flush())
+            await self._send(_body(body, more))
+            return
+        self._chunks.append(body)
+        if more:
+            return
+        full = b"".join(self._chunks)
+        status = self.status
+        headers = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"etag")]
+        if self._conditional and status == 200:
+            etag = b'W/"' + hashlib.blake2b(full, digest_size=12).hexdigest().encode() + b'"'
+            headers.append((b"etag", etag))
+            if self._if_none_match is not None and _etag_matches(self._if_none_match, etag):
+                kept = (b"etag", b"cache-control", b"vary", b"access-control-allow-origin")
+                self.status = 304
+                await self._send(_start(304, [(k, v) for k, v in headers if k.lower() in kept]))
+                await self._send(_body(b""))
                 return
-            if message["type"] != "http.response.body" or start is None:
-                await send(message)
-                return
-            body: bytes = message.get("body", b"")
-            more = bool(message.get("more_body", False))
-            headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
-            content_type = _header(headers, b"content-type") or b""
-            compressible = (
-                accepts_gzip and content_type.startswith(_COMPRESSIBLE) and not _header(headers, b"content-encoding")
-            )
-            if streaming or (more and not chunks):
-                # A streamed response: compress as it flows, never buffer it.
-                if not streaming:
-                    streaming = True
-                    if compressible:
-                        compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
-                        headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
-                        headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
-                    await send(_start(int(start["status"]), headers))
-                if compressor is not None:
-                    body = compressor.compress(body) + (b"" if more else compressor.flush())
-                await send(_body(body, more))
-                return
-            chunks.append(body)
-            if more:
-                return
-            full = b"".join(chunks)
-            status = int(start["status"])
-            headers = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"etag")]
-            if conditional and status == 200:
-                etag = b'W/"' + hashlib.blake2b(full, digest_size=12).hexdigest().encode() + b'"'
-                headers.append((b"etag", etag))
-                if if_none_match is not None and _etag_matches(if_none_match, etag):
-                    kept = (b"etag", b"cache-control", b"vary", b"access-control-allow-origin")
-                    not_modified = [(k, v) for k, v in headers if k.lower() in kept]
-                    await send(_start(304, not_modified))
-                    await send(_body(b""))
-                    return
-            if compressible and len(full) >= MIN_COMPRESS_SIZE:
-                full = gzip.compress(full, compresslevel=6, mtime=0)
-                headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
-            headers.append((b"content-length", str(len(full)).encode()))
-            await send(_start(status, headers))
-            await send(_body(full if scope.get("method") != "HEAD" else b""))
-
-        await self.app(scope, receive, wrapped_send)
+        if compressible and len(full) >= MIN_COMPRESS_SIZE:
+            full = gzip.compress(full, compresslevel=6, mtime=0)
+            headers += [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
+        headers.append((b"content-length", str(len(full)).encode()))
+        await self._send(_start(status, headers))
+        await self._send(_body(full if not self._head else b""))

@@ -69,7 +69,7 @@ async def _hits(
     """One page of hits in one statement; snippets are cut here, around the first matching word."""
     if after is not None:
         after = [key.parse(value) for key, value in zip(queries.CURSOR_KEYS, after, strict=True)]
-    rows = await reader.fetch(*statement(sql.search_sql(q, types, limit, after)))
+    rows = await reader.fetch(*statement(sql.search_sql(q, types, limit, after)), custom_plan=True)
     more = len(rows) > limit
     rows = rows[:limit]
     hits = [

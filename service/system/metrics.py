@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from litestar import Response, get
-from litestar.plugins.prometheus import PrometheusConfig
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-# Counted per route template, not per URL: ids would explode the label set.
-METRICS = PrometheusConfig(app_name="rivalry", prefix="rivalry", group_path=True, exclude=["/metrics"])
+# The request metrics themselves are recorded by service.http.edge.
 
 
 @get(

@@ -154,3 +154,49 @@ async def test_a_deep_page_is_an_index_range_scan(seeded_engine: AsyncEngine) ->
     assert "ix_events_occurred_on_key" in plan
     assert "Index Cond" in plan and "infinity" in plan
     assert await reader.fetchrow(sql, *values) is not None
+
+
+class _RecordingReader(SessionReader):
+    """The session reader, noting which plan mode each statement asked for."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(session_factory(engine))
+        self.modes: list[bool] = []
+
+    async def fetch(self, sql: str, *args: Any, custom_plan: bool = False) -> list[Any]:
+        self.modes.append(custom_plan)
+        return await super().fetch(sql, *args, custom_plan=custom_plan)
+
+
+async def test_only_statements_with_filter_values_are_planned_for_them(seeded_engine: AsyncEngine) -> None:
+    """A page without filters and a detail reuse PostgreSQL's plan (planning them costs more than
+    running them); a filtered page and a search are planned for their values."""
+    from service.events.routes import EventQuery, event_page
+    from service.search.routes import _hits as hits
+
+    reader = _RecordingReader(seeded_engine)
+
+    async def page(filters: event_queries.EventFilters) -> list[bool]:
+        reader.modes.clear()
+        query = EventQuery(filters=filters, params={})
+        await event_page(reader, query, route="events", sort="occurred_on", limit=5, cursor=None, count=True)
+        return reader.modes
+
+    assert await page(event_queries.EventFilters()) == [False, False]
+    assert (await page(event_queries.EventFilters(types=("lawsuit",))))[-2:] == [True, True]
+    assert (await page(event_queries.EventFilters(organisations=("OpenAI",))))[-2:] == [True, True]
+    reader.modes.clear()
+    await hits(reader, "openai", list(ALL_TYPES), 5, None)
+    assert reader.modes == [True]
+
+
+async def test_the_pool_reader_keeps_one_pool_per_plan_mode(seeded_url: str) -> None:
+    from service.reads import PoolReader
+
+    reader = PoolReader(seeded_url)
+    try:
+        custom = await reader.fetchrow("SELECT current_setting('plan_cache_mode') AS m", custom_plan=True)
+        default = await reader.fetchrow("SELECT current_setting('plan_cache_mode') AS m")
+        assert (custom["m"], default["m"]) == ("force_custom_plan", "auto")  # type: ignore[index]
+    finally:
+        await reader.close()

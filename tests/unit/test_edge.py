@@ -1,0 +1,119 @@
+"""The edge middleware on bare ASGI apps: guard, deadline, ETags, metrics and the request log in one layer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+import structlog
+from litestar.types import Message, Receive, Scope, Send
+
+from service.http.edge import DURATION, REQUESTS, EdgeMiddleware
+
+
+def _scope(path: str = "/api/v1/things/1", query: bytes = b"", headers: list[tuple[bytes, bytes]] | None = None) -> Any:
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode("latin-1"),
+        "path_template": "/api/v1/things/{thing_id}",
+        "query_string": query,
+        "headers": headers or [],
+        "client": ("127.0.0.1", 5000),
+    }
+
+
+async def _ok(scope: Scope, receive: Receive, send: Send) -> None:
+    body = json.dumps({"id": "1", "name": "thing"}).encode()
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _call(app: Any, scope: Any) -> tuple[int, dict[bytes, bytes], bytes]:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return int(start["status"]), dict(start["headers"]), body
+
+
+def test_control_characters_and_bad_utf8_are_refused_before_the_app() -> None:
+    called: list[bool] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        called.append(True)
+        await _ok(scope, receive, send)
+
+    edge = EdgeMiddleware(app)
+    status, headers, body = asyncio.run(_call(edge, _scope(query=b"q=a%00b")))
+    assert status == 400
+    assert headers[b"content-type"] == b"application/problem+json"
+    problem = json.loads(body)
+    assert problem["errors"] == [{"param": "q", "message": "contains control characters"}]
+    status, _, body = asyncio.run(_call(edge, _scope(query=b"q=%ff")))
+    assert (status, json.loads(body)["errors"][0]["param"]) == (400, "query")
+    status, _, body = asyncio.run(_call(edge, _scope(path="/api/v1/things/%ff")))
+    assert (status, json.loads(body)["errors"][0]["param"]) == (400, "path")
+    assert called == []
+    # Percent-escapes of ordinary UTF-8 and "+" pass.
+    status, _, _ = asyncio.run(_call(edge, _scope(query=b"q=f%C3%A9e+x&limit=5")))
+    assert status == 200 and called == [True]
+
+
+def test_a_request_past_its_deadline_is_answered_503_with_retry_after() -> None:
+    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(5)
+
+    status, headers, body = asyncio.run(_call(EdgeMiddleware(slow, read_timeout=0.05), _scope()))
+    assert status == 503
+    assert headers[b"retry-after"] == b"5"
+    assert json.loads(body)["type"].endswith("/timeout")
+
+
+def test_etag_then_304_and_gzip_for_clients_that_accept_it() -> None:
+    edge = EdgeMiddleware(_ok)
+    status, headers, body = asyncio.run(_call(edge, _scope()))
+    assert status == 200 and json.loads(body)["id"] == "1"
+    etag = headers[b"etag"]
+    status, headers, body = asyncio.run(_call(edge, _scope(headers=[(b"if-none-match", etag)])))
+    assert (status, body, headers[b"etag"]) == (304, b"", etag)
+
+
+def _count(status: str) -> float:
+    value = REQUESTS.labels("GET", "/api/v1/things/{thing_id}", status, "rivalry")._value.get()
+    return float(value)
+
+
+def test_metrics_by_route_template_and_one_log_line_per_request() -> None:
+    edge = EdgeMiddleware(_ok)
+    before_ok, before_bad = _count("200"), _count("400")
+    configured = structlog.get_config()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
+    try:
+        with structlog.testing.capture_logs() as logs:
+            asyncio.run(_call(edge, _scope(path="/api/v1/things/1")))
+            asyncio.run(_call(edge, _scope(path="/api/v1/things/2")))
+            asyncio.run(_call(edge, _scope(query=b"q=%00")))
+    finally:
+        structlog.configure(**configured)
+    assert _count("200") == before_ok + 2
+    assert _count("400") == before_bad + 1
+    samples = {s.name: s.value for s in DURATION.collect()[0].samples if s.labels.get("status_code") == "200"}
+    assert samples["rivalry_request_duration_seconds_count"] >= 2
+    requests = [entry for entry in logs if entry["event"] == "http.request"]
+    assert [(r["path"], r["status"]) for r in requests] == [
+        ("/api/v1/things/1", 200),
+        ("/api/v1/things/2", 200),
+        ("/api/v1/things/1", 400),
+    ]
+    assert all(r["duration_ms"] >= 0 and r["client"] == "127.0.0.1" for r in requests)
