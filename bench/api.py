@@ -506,14 +506,6 @@ def main() -> None:
                         result = wrk(bases[(name, size)], path, seconds, headers)
                         runs.append({"round": round_, "size": size, "server": name, "case": case.name, **result})
 
-        log("pgbench: the production statements alone")
-        pgbench: dict[str, Any] = {}
-        for case in big_cases:
-            script, variables = pgbench_sql(case.sql)
-            settle(largest.dsn, largest.database)
-            result = ceilings.run_pgbench(largest.dsn, script, seconds=seconds, variables=variables)
-            pgbench[case.name] = round(result["tps"], 1)
-
         memory_seconds = 15 if args.quick else 60
         log(f"memory: {memory_seconds} s mixed load on the production worker")
         memory = rss_growth(
@@ -522,6 +514,16 @@ def main() -> None:
             [c.production for c in big_cases if c.name != "search"],
             memory_seconds,
         )
+
+    # With every server stopped: the database alone, and no server's pool holding connections
+    # pgbench's 32 clients need.
+    log("pgbench: the production statements alone")
+    pgbench: dict[str, Any] = {}
+    for case in big_cases:
+        script, variables = pgbench_sql(case.sql)
+        settle(largest.dsn, largest.database)
+        result = ceilings.run_pgbench(largest.dsn, script, seconds=seconds, variables=variables)
+        pgbench[case.name] = round(result["tps"], 1)
 
     log("workers: 1 vs 2 on the first page")
     scaling: dict[str, float] = {}

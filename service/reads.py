@@ -84,7 +84,8 @@ class PoolReader(Reader):
                     pool = self._pools[custom_plan] = await asyncpg.create_pool(
                         self._dsn,
                         min_size=0,
-                        max_size=self._max_size,
+                        # Filtered lists and search get half as many connections as the rest.
+                        max_size=max(2, self._max_size // 2) if custom_plan else self._max_size,
                         timeout=self._connect_timeout,
                         command_timeout=self._command_timeout,
                         server_settings={
