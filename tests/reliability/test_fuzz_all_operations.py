@@ -73,10 +73,15 @@ def test_stateful_sequences_follow_the_links(schema: Any) -> None:
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": AUTH}
 
+    # Derandomized: from a random seed, a run occasionally generated a boolean for a list query
+    # parameter (`payer=true`) and reported the 200 as "negative data accepted", but on the wire a
+    # query value is text and "true" is a valid name. A fixed seed keeps CI's verdict stable; the
+    # per-operation tests above still explore freely.
     AuthenticatedMachine.run(
         settings=settings(
             max_examples=10,
             stateful_step_count=4,
+            derandomize=True,
             deadline=None,
             suppress_health_check=list(HealthCheck),
             database=None,
