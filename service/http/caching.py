@@ -44,10 +44,10 @@ def _etag_matches(if_none_match: bytes, etag: bytes) -> bool:
     return any(c.removeprefix(b"W/") == bare for c in candidates)
 
 
-class ResponseCache:
-    """The ``send`` side of one request (:class:`service.http.edge.EdgeMiddleware` hands the app
-    :meth:`send`): remembers the status, knows whether the response has started, and applies the
-    ETag and compression rules to what the app sends."""
+class ResponseWriter:
+    """Writes one response out: the ``send`` side of one request (:class:`service.http.edge.EdgeMiddleware`
+    hands the app :meth:`send`). It remembers the status, knows whether the response has started,
+    and applies the ETag and compression rules to what the app sends."""
 
     __slots__ = (
         "_accepts_gzip", "_chunks", "_compressor", "_conditional", "_head", "_if_none_match", "_send", "_start",

@@ -1,7 +1,7 @@
 """Everything every HTTP request goes through, in one ASGI middleware with one ``send`` wrapper.
 
 In order: the input guard (400 before any handler runs), the deadline (503 past it), the handler,
-then on the way out conditional GETs and compression (:class:`ResponseCache`), the Prometheus
+then on the way out conditional GETs and compression (:class:`ResponseWriter`), the Prometheus
 metrics and the request log. They used to be five middlewares (plus Litestar's Prometheus one),
 each wrapping ``send`` and, for the log, handing every line to a thread: 0.35 ms per request,
 a quarter of the time of a cheap route (see ``bench/RESULTS.md``).
@@ -22,7 +22,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 from prometheus_client import Counter, Gauge, Histogram
 
-from service.http.caching import ResponseCache
+from service.http.caching import ResponseWriter
 from service.http.guard import bad_request_target
 from service.http.problems import PROBLEM_BASE, ParamError, Problem
 
@@ -89,7 +89,7 @@ class EdgeMiddleware:
             if gauge is None:
                 gauge = self._in_progress[method, route] = IN_PROGRESS.labels(method, route, APP_NAME)
             gauge.inc()
-        response = ResponseCache(scope, send)
+        response = ResponseWriter(scope, send)
         try:
             error = bad_request_target(scope)
             if error is not None:
@@ -118,7 +118,7 @@ class EdgeMiddleware:
                 client=client[0] if client else None,
             )
 
-    async def _handle(self, scope: Scope, receive: Receive, response: ResponseCache) -> None:
+    async def _handle(self, scope: Scope, receive: Receive, response: ResponseWriter) -> None:
         limit = self.read_timeout if scope.get("method") in _READS else self.write_timeout
         try:
             async with asyncio.timeout(limit):
@@ -133,7 +133,7 @@ class EdgeMiddleware:
             await response.send_direct(503, body, [(b"retry-after", b"5")])
 
     @staticmethod
-    async def _reject(response: ResponseCache, scope: Scope, error: ParamError) -> None:
+    async def _reject(response: ResponseWriter, scope: Scope, error: ParamError) -> None:
         body = _problem(
             400, "invalid-parameters", "Invalid request parameters", f"{error.param}: {error.message}", scope["path"],
             errors=[error],

@@ -21,7 +21,9 @@ with ``INSERT … SELECT … FROM json_to_recordset(…)`` (:class:`_Sql`). A ne
 4. every fact with its aliases, roles, participants and payers, and with what the document adds
    to its counters, in one statement of data-modifying CTEs that also says which facts existed
    before it (:data:`_WRITE_FACTS`);
-5. citations, change log and fact counts, in one statement (:data:`_CONTRIBUTE`);
+5. citations, change log, fact counts and the events and rivalries whose rivalry counts must be
+   recounted (:class:`~service.models.RivalryRecount`, :func:`recount_rivalries`), in one statement
+   (:data:`_CONTRIBUTE`);
 6. the conflicts of cited events whose claims now disagree differently, when there are any.
 
 Retraction and re-loading with a new pipeline version are rare and stay on SQLAlchemy.

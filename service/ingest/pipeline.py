@@ -202,7 +202,7 @@ async def _ingest(engine: AsyncEngine, paths: list[Path], report: SeedReport, in
                 await statistics.loaded(len(todo))
             # Whatever a killed run committed without recounting is recounted now, even when
             # every article of this run is unchanged.
-            await _refresh_rivalries(engine)
+            await _recount_rivalries(engine)
             await statistics.final()
         finally:
             if pool is not None:
@@ -319,9 +319,9 @@ async def _load_batch(
         progress.advance(task)
     if loaded:
         # Rivalry timelines span documents: counted once per batch rather than once per document.
-        await _refresh_rivalries(engine)
+        await _recount_rivalries(engine)
 
 
-async def _refresh_rivalries(engine: AsyncEngine) -> None:
+async def _recount_rivalries(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         await load.recount_rivalries(conn)
