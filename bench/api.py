@@ -74,29 +74,21 @@ def log(message: str) -> None:
 
 POSTGREST_SCHEMA = [
     "CREATE SCHEMA IF NOT EXISTS bench_api",
-    # The list rows: the production item's fields (same SQL fragments), plus the columns
-    # PostgREST filters and orders on.
-    f"""CREATE OR REPLACE VIEW bench_api.events AS
-    SELECT e.id, e.type, e.title, e.summary, e.status, e.occurred_on, e.date_precision, e.date_text,
-           e.reported_on, {event_sql._PARTICIPANTS} AS participants, {event_sql._FUNDING_IDS} AS funding_ids,
-           e.source_count, e.first_reported_on, e.last_reported_on, e.conflicts,
-           {event_sql.citations_for_sql("event", "e.id", first_only=True, claims=False)} AS citations,
+    # Each row's item is the production item: the stored list item (what production pages read)
+    # and the detail from the same SQL function; plus the columns PostgREST filters and orders
+    # on. PostgREST answers `[{"item": {...}}, ...]` (`select=item`): it cannot serve a stored
+    # JSON value as the row itself, so each item comes wrapped in a one-key object.
+    # (Views from an earlier version of this benchmark had other columns: dropped first.)
+    "DROP VIEW IF EXISTS bench_api.events, bench_api.event_details, bench_api.funding",
+    """CREATE VIEW bench_api.events AS
+    SELECT e.id, e.list_item AS item, e.type, e.occurred_on,
            coalesce(e.occurred_on, 'infinity'::date) AS sort_key,
            ARRAY(SELECT p.organisation_id FROM event_participants p WHERE p.event_id = e.id) AS organisation_ids
     FROM events e""",
-    f"""CREATE OR REPLACE VIEW bench_api.event_details AS
-    SELECT e.id, e.type, e.title, e.summary, e.status, e.occurred_on, e.date_precision, e.date_text,
-           e.reported_on, {event_sql._PARTICIPANTS} AS participants, {event_sql._FUNDING_IDS} AS funding_ids,
-           e.source_count, e.first_reported_on, e.last_reported_on, e.conflicts,
-           {event_sql.citations_for_sql("event", "e.id", first_only=False, claims=False)} AS citations
-    FROM events e""",
-    f"""CREATE OR REPLACE VIEW bench_api.funding AS
-    SELECT f.id, f.kind, f.amount::float8 AS amount, f.currency, f.qualifier, f.amount_usd::float8 AS amount_usd,
-           f.equivalents, f.amount_text, {funding_sql._PAYERS} AS payers, {funding_sql._RECIPIENT} AS recipient,
-           f.event_id, f.occurred_on, f.date_precision, f.status, f.source_count,
-           {funding_sql.citations_for_sql("funding", "f.id", first_only=True)} AS citations,
-           coalesce(f.amount_usd, '-Infinity'::numeric) AS sort_key
-    FROM funding f""",
+    """CREATE VIEW bench_api.event_details AS
+    SELECT e.id, rivalry_event_json(e, false) AS item FROM events e""",
+    """CREATE VIEW bench_api.funding AS
+    SELECT f.id, f.list_item AS item, coalesce(f.amount_usd, '-Infinity'::numeric) AS sort_key FROM funding f""",
 ]
 
 
@@ -200,7 +192,7 @@ def cases(data: Dataset) -> list[Case]:
             "first",
             "/api/v1/events?limit=50",
             "/events?limit=50",
-            "/events?order=sort_key.asc,id.asc&limit=50",
+            "/events?select=item&order=sort_key.asc,id.asc&limit=50",
             {},
             event_sql.page_sql(event_queries.EventFilters(), "occurred_on", 50, None),
         ),
@@ -208,7 +200,7 @@ def cases(data: Dataset) -> list[Case]:
             "deep",
             f"/api/v1/events?limit=50&cursor={cursor}",
             f"/events?limit=50&after_key={after_key}&after_id={deep['id']}",
-            f"/events?order=sort_key.asc,id.asc&limit=50&sort_key=gte.{key}&or=(sort_key.gt.{key},id.gt.{deep['id']})",
+            f"/events?select=item&order=sort_key.asc,id.asc&limit=50&sort_key=gte.{key}&or=(sort_key.gt.{key},id.gt.{deep['id']})",
             {},
             event_sql.page_sql(event_queries.EventFilters(), "occurred_on", 50, deep_after),
         ),
@@ -216,7 +208,7 @@ def cases(data: Dataset) -> list[Case]:
             "filtered",
             f"/api/v1/events?organisation={p['organisation']}&type={p['type']}&from={p['from']}&limit=50",
             f"/events?organisation={p['organisation']}&type={p['type']}&from={p['from']}&limit=50",
-            f"/events?organisation_ids=cs.{{{p['organisation']}}}&type=eq.{p['type']}&occurred_on=gte.{p['from']}"
+            f"/events?select=item&organisation_ids=cs.{{{p['organisation']}}}&type=eq.{p['type']}&occurred_on=gte.{p['from']}"
             f"&sort_key=gte.{p['from']}&order=sort_key.asc,id.asc&limit=50",
             {},
             event_sql.page_sql(filters, "occurred_on", 50, None),
@@ -225,7 +217,7 @@ def cases(data: Dataset) -> list[Case]:
             "detail",
             f"/api/v1/events/{p['detail']}",
             f"/events/{p['detail']}",
-            f"/event_details?id=eq.{p['detail']}",
+            f"/event_details?select=item&id=eq.{p['detail']}",
             obj,
             event_sql.detail_sql(p["detail"]),
         ),
@@ -233,7 +225,7 @@ def cases(data: Dataset) -> list[Case]:
             "funding",
             "/api/v1/funding?sort=-amount_usd&limit=50",
             "/funding?limit=50",
-            "/funding?order=sort_key.desc,id.asc&limit=50",
+            "/funding?select=item&order=sort_key.desc,id.asc&limit=50",
             {},
             funding_sql.page_sql(funding_queries.FundingFilters(), "-amount_usd", 50, None),
         ),

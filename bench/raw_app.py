@@ -32,15 +32,21 @@ from service.search.queries import snippet
 POOL: dict[str, asyncpg.Pool] = {}
 
 
-def _page(row: Any, limit: int) -> Response[Any]:
-    meta = {"limit": limit, "next_cursor": f"{row['last_key']}|{row['last_id']}" if row["more"] else None}
-    body = b'{"data":' + row["data"].encode() + b',"meta":' + msgspec.json.encode(meta) + b"}"
-    return Response(content=body, media_type="application/json")
+def _page(rows: list[Any], limit: int) -> Response[Any]:
+    last = rows[limit - 1] if len(rows) > limit else None
+    meta = {"limit": limit, "next_cursor": f"{last['sort_value']}|{last['id']}" if last else None}
+    body = '{"data":[' + ",".join(row["item"] for row in rows[:limit]) + '],"meta":'
+    return Response(content=body.encode() + msgspec.json.encode(meta) + b"}", media_type="application/json")
 
 
 async def _row(sql: str, values: list[Any]) -> Any:
     async with POOL["pool"].acquire() as conn:
         return await conn.fetchrow(sql, *values)
+
+
+async def _rows(sql: str, values: list[Any]) -> list[Any]:
+    async with POOL["pool"].acquire() as conn:
+        return list(await conn.fetch(sql, *values))
 
 
 @get("/events")
@@ -57,7 +63,7 @@ async def events(request: Request[Any, Any, Any]) -> Response[Any]:
         ids = resolved_ids_sql("organisation", args, list(organisations))
         row = await _row(f"SELECT {ids} AS r0", args.values)
         filters = msgspec.structs.replace(filters, organisations=tuple(sorted(set(row["r0"]))))
-    return _page(await _row(*event_sql.page_sql(filters, "occurred_on", limit, after)), limit)
+    return _page(await _rows(*event_sql.page_sql(filters, "occurred_on", limit, after)), limit)
 
 
 @get("/events/{event_id:str}")
@@ -69,7 +75,7 @@ async def event(event_id: str) -> Response[Any]:
 @get("/funding")
 async def funding(request: Request[Any, Any, Any]) -> Response[Any]:
     limit = int(request.query_params.get("limit", 50))
-    return _page(await _row(*funding_sql.page_sql(FundingFilters(), "-amount_usd", limit, None)), limit)
+    return _page(await _rows(*funding_sql.page_sql(FundingFilters(), "-amount_usd", limit, None)), limit)
 
 
 @get("/search")

@@ -12,11 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Computed,
     Date,
     DateTime,
+    FetchedValue,
     Float,
     ForeignKey,
     Index,
@@ -160,6 +162,7 @@ class Document(TimestampMixin, Base):
         CheckConstraint("char_count >= 0", name="char_count_non_negative"),
         Index("ix_documents_ingested_at_id", sql("ingested_at DESC"), sql("id DESC")),
         Index("ix_documents_published_on_id", "published_on", "id"),
+        # Also: (coalesce(published_on, '-infinity') DESC, id) for search's candidates (migration b7e3a91d5c20).
         Index("ix_documents_publisher", "publisher"),
         Index("ix_documents_search_vector", "search_vector", postgresql_using="gin"),
     )
@@ -271,6 +274,8 @@ class Event(TimestampMixin, Base):
     first_reported_on: Mapped[dt.date | None] = mapped_column(Date)
     last_reported_on: Mapped[dt.date | None] = mapped_column(Date)
     conflicts: Mapped[list[Any]] = mapped_column(JSONB, server_default=sql("'[]'::jsonb"))
+    # The item as lists show it, kept by triggers (migration 8d4f2a6c1e93); never written here.
+    list_item: Mapped[Any] = mapped_column(JSON, server_default=FetchedValue(), deferred=True)
     search_vector: Mapped[Any] = mapped_column(
         TSVECTOR,
         Computed(
@@ -340,6 +345,8 @@ class Funding(TimestampMixin, Base):
     date_precision: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
     source_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    # The item as lists show it, kept by triggers (migration 8d4f2a6c1e93); never written here.
+    list_item: Mapped[Any] = mapped_column(JSON, server_default=FetchedValue(), deferred=True)
 
     __table_args__ = (
         CheckConstraint(_in("kind", FUNDING_KINDS), name="kind"),

@@ -2,8 +2,9 @@
 
 One statement per request (see :mod:`service.reads`): the keyset page is chosen on an index
 whose first column never is NULL (``coalesce(occurred_on, 'infinity')``), so a page 100,000 rows
-deep is one index range scan like the first page; participants with their names, funding ids and
-citations are correlated subqueries on indexed columns, aggregated to JSON by PostgreSQL.
+deep is one index range scan like the first page, and it reads each event's stored list item.
+PostgreSQL writes the JSON (``rivalry_event_json``, migration 8d4f2a6c1e93): the list items when
+an event or what it shows changes, the detail when asked.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from service.reads import (
     Ordering,
     Reader,
     SqlArgs,
-    citations_for_sql,
     date_range_on_key,
     keyset_page_sql,
     resolve_names,
@@ -34,29 +34,6 @@ ORDERINGS: dict[str, Ordering] = {
     ),
     "-source_count": Ordering("e.source_count", "e.source_count", "int", "0", True),
 }
-
-_PARTICIPANTS = (
-    "coalesce((SELECT json_agg(json_build_object('entity_kind', p.kind,"
-    " 'id', coalesce(p.organisation_id, p.person_id),"
-    " 'name', coalesce(o.name, pp.name, p.organisation_id, p.person_id),"
-    " 'role', p.role) ORDER BY p.id)"
-    " FROM event_participants p LEFT JOIN organisations o ON o.id = p.organisation_id"
-    " LEFT JOIN people pp ON pp.id = p.person_id WHERE p.event_id = e.id), '[]'::json)"
-)
-_FUNDING_IDS = "coalesce((SELECT json_agg(f.id ORDER BY f.id) FROM funding f WHERE f.event_id = e.id), '[]'::json)"
-
-
-def event_json(*, first_citation_only: bool) -> str:
-    """The ``EventRead`` wire shape of the row aliased ``e``, field for field."""
-    citations = citations_for_sql("event", "e.id", first_only=first_citation_only, claims=False)
-    return (
-        "json_build_object('id', e.id, 'type', e.type, 'title', e.title, 'summary', e.summary, 'status', e.status,"
-        " 'occurred_on', e.occurred_on, 'date_precision', e.date_precision, 'date_text', e.date_text,"
-        f" 'reported_on', e.reported_on, 'participants', {_PARTICIPANTS}, 'funding_ids', {_FUNDING_IDS},"
-        " 'source_count', e.source_count, 'first_reported_on', e.first_reported_on,"
-        " 'last_reported_on', e.last_reported_on, 'conflicts', e.conflicts,"
-        f" 'citations', {citations})"
-    )
 
 
 def where(filters: EventFilters, args: SqlArgs) -> list[str]:
@@ -133,8 +110,7 @@ def page_sql(filters: EventFilters, sort: str, limit: int, after: Sequence[Any] 
     conditions = where(filters, args)
     if ordering.column == "e.occurred_on":
         conditions += date_range_on_key(ordering, args, filters.date_from, filters.date_to)
-    item = event_json(first_citation_only=True)
-    return keyset_page_sql("events", item, conditions, ordering, args, limit, after), args.values
+    return keyset_page_sql("events", conditions, ordering, args, limit, after), args.values
 
 
 def count_sql(filters: EventFilters) -> tuple[str, list[Any]]:
@@ -143,4 +119,5 @@ def count_sql(filters: EventFilters) -> tuple[str, list[Any]]:
 
 
 def detail_sql(event_id: str) -> tuple[str, list[Any]]:
-    return f"SELECT {event_json(first_citation_only=False)}::text AS data FROM events e WHERE e.id = $1", [event_id]
+    """The ``EventRead`` of one event, every citation included (the shape: migration 8d4f2a6c1e93)."""
+    return "SELECT rivalry_event_json(e, false)::text AS data FROM events e WHERE e.id = $1", [event_id]

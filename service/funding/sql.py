@@ -1,6 +1,7 @@
 """The funding list and detail as single SQL statements that return finished JSON (see
 :mod:`service.reads`). Sorts by amount or date use indexes on ``coalesce(column, ±infinity)``, so
-unknown amounts and dates sort last and a deep cursor is one index range scan."""
+unknown amounts and dates sort last and a deep cursor is one index range scan; a page reads the
+rows' stored list items and a detail is written by ``rivalry_funding_json`` (migration 8d4f2a6c1e93)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from service.reads import (
     Ordering,
     Reader,
     SqlArgs,
-    citations_for_sql,
     date_range_on_key,
     keyset_page_sql,
     resolve_names,
@@ -35,37 +35,6 @@ ORDERINGS: dict[str, Ordering] = {
         "coalesce(f.occurred_on, '-infinity'::date)", "f.occurred_on", "date", "'-infinity'::date", True, "f"
     ),
 }
-
-
-def _entity(kind: str, organisation_id: str, person_id: str) -> str:
-    """An ``EntityRef`` object (name looked up, the id when the entity has none)."""
-    return (
-        f"json_build_object('entity_kind', {kind}, 'id', coalesce({organisation_id}, {person_id}),"
-        f" 'name', coalesce((SELECT o.name FROM organisations o WHERE o.id = {organisation_id}),"
-        f" (SELECT pp.name FROM people pp WHERE pp.id = {person_id}), {organisation_id}, {person_id}))"
-    )
-
-
-_PAYERS = (
-    f"coalesce((SELECT json_agg({_entity('p.kind', 'p.organisation_id', 'p.person_id')} ORDER BY p.id)"
-    " FROM funding_payers p WHERE p.funding_id = f.id), '[]'::json)"
-)
-_RECIPIENT = (
-    "CASE WHEN f.recipient_kind IS NULL THEN NULL ELSE "
-    f"{_entity('f.recipient_kind', 'f.recipient_organisation_id', 'f.recipient_person_id')} END"
-)
-
-
-def funding_json(*, first_citation_only: bool) -> str:
-    """The ``FundingRead`` wire shape of the row aliased ``f``, field for field."""
-    citations = citations_for_sql("funding", "f.id", first_only=first_citation_only)
-    return (
-        "json_build_object('id', f.id, 'kind', f.kind, 'amount', f.amount::float8, 'currency', f.currency,"
-        " 'qualifier', f.qualifier, 'amount_usd', f.amount_usd::float8, 'equivalents', f.equivalents,"
-        f" 'amount_text', f.amount_text, 'payers', {_PAYERS}, 'recipient', {_RECIPIENT}, 'event_id', f.event_id,"
-        " 'occurred_on', f.occurred_on, 'date_precision', f.date_precision, 'status', f.status,"
-        f" 'source_count', f.source_count, 'citations', {citations})"
-    )
 
 
 def _any_entity(args: SqlArgs, ids: Sequence[str]) -> str:
@@ -137,8 +106,7 @@ def page_sql(filters: FundingFilters, sort: str, limit: int, after: Sequence[Any
     conditions = where(filters, args)
     if ordering.column == "f.occurred_on":
         conditions += date_range_on_key(ordering, args, filters.date_from, filters.date_to)
-    item = funding_json(first_citation_only=True)
-    return keyset_page_sql("funding", item, conditions, ordering, args, limit, after), args.values
+    return keyset_page_sql("funding", conditions, ordering, args, limit, after), args.values
 
 
 def count_sql(filters: FundingFilters) -> tuple[str, list[Any]]:
@@ -147,6 +115,5 @@ def count_sql(filters: FundingFilters) -> tuple[str, list[Any]]:
 
 
 def detail_sql(funding_id: str) -> tuple[str, list[Any]]:
-    return f"SELECT {funding_json(first_citation_only=False)}::text AS data FROM funding f WHERE f.id = $1", [
-        funding_id
-    ]
+    """The ``FundingRead`` of one funding row, every citation included (shape: migration 8d4f2a6c1e93)."""
+    return "SELECT rivalry_funding_json(f, false)::text AS data FROM funding f WHERE f.id = $1", [funding_id]

@@ -1,6 +1,7 @@
 """Search across documents and events (French full text) and organisations and people (fuzzy names).
 
-Full-text scores are ``ts_rank_cd`` normalised into 0–1 (rank / (rank + 1)); name scores are 1 for an alias that
+Full-text scores are ``ts_rank_cd`` normalised into 0–1 (rank / (rank + 1)), over the
+``FULL_TEXT_CANDIDATES`` most recent matches of each type; name scores are 1 for an alias that
 contains the query and the trigram similarity otherwise, so a close name ranks above a passing
 mention in a long article.
 """
@@ -12,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, literal, or_, select, union_all
+from sqlalchemy import Float, case, cast, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.facts import NAME_SIMILARITY
@@ -22,31 +23,49 @@ from service.search.schemas import SearchHit
 from service.search_sql import french_query
 
 SNIPPET_CHARS = 90
+# Full text ranks the most recent matches of each type, at most this many: ranking reads every
+# candidate's whole tsvector (≈ 20 µs for an article), so a word in a sixth of a million events
+# took seconds to rank in full. Past this many, recency is the better first cut for news.
+FULL_TEXT_CANDIDATES = 1000
 _WORD = re.compile(r"\w+")
+
+
+def _newest(model: Any, date: Any, tsq: Any) -> Any:
+    """The ``FULL_TEXT_CANDIDATES`` most recent rows of ``model`` matching ``tsq`` (undated last)."""
+    recency = func.coalesce(date, literal_column("'-infinity'::date")).desc()
+    return (
+        select(model.__table__)
+        .where(model.search_vector.op("@@")(tsq))
+        .order_by(recency, model.id)
+        .limit(FULL_TEXT_CANDIDATES)
+        .subquery()
+    )
 
 
 def _ranked(types: Sequence[str], q: str) -> Any:
     tsq = french_query(q)
     parts = []
     if "documents" in types:
+        docs = _newest(Document, Document.published_on, tsq)
         parts.append(
             select(
                 literal("document").label("type"),
-                Document.id.label("id"),
-                func.coalesce(Document.title, Document.file, Document.id).label("title"),
-                cast(func.ts_rank_cd(Document.search_vector, tsq, 32), Float).label("score"),
-                Document.text.label("body"),
-            ).where(Document.search_vector.op("@@")(tsq))
+                docs.c.id.label("id"),
+                func.coalesce(docs.c.title, docs.c.file, docs.c.id).label("title"),
+                cast(func.ts_rank_cd(docs.c.search_vector, tsq, 32), Float).label("score"),
+                docs.c.text.label("body"),
+            )
         )
     if "events" in types:
+        events = _newest(Event, Event.occurred_on, tsq)
         parts.append(
             select(
                 literal("event").label("type"),
-                Event.id.label("id"),
-                Event.title.label("title"),
-                cast(func.ts_rank_cd(Event.search_vector, tsq, 32), Float).label("score"),
-                func.coalesce(Event.summary, Event.title).label("body"),
-            ).where(Event.search_vector.op("@@")(tsq))
+                events.c.id.label("id"),
+                events.c.title.label("title"),
+                cast(func.ts_rank_cd(events.c.search_vector, tsq, 32), Float).label("score"),
+                func.coalesce(events.c.summary, events.c.title).label("body"),
+            )
         )
     folded = func.lower(func.rivalry_unaccent(q))
     pattern = func.concat("%", func.replace(func.replace(folded, "%", r"\%"), "_", r"\_"), "%")

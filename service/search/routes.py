@@ -36,7 +36,11 @@ Types = Annotated[
 @get(
     "/api/v1/search",
     summary="Search",
-    description="Ranked hits over documents and events (full text) and organisations and people (names).",
+    description=(
+        "Ranked hits over documents and events (full text: the"
+        f" {queries.FULL_TEXT_CANDIDATES:,} most recent matches of each are ranked)"
+        " and organisations and people (names)."
+    ),
     tags=["search"],
     responses=problem_responses(400, 503),
 )

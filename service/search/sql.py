@@ -1,6 +1,7 @@
 """Search as one SQL statement on the read path (:mod:`service.reads`): the same ranking as
-:mod:`service.search.queries` — full text for documents and events, names and aliases for
-organisations and people — with the keyset on ``(score DESC, type, id)``."""
+:mod:`service.search.queries` — full text for documents and events (the most recent
+``FULL_TEXT_CANDIDATES`` matches of each), names and aliases for organisations and people — with
+the keyset on ``(score DESC, type, id)``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from typing import Any
 
 from service.facts import NAME_SIMILARITY
 from service.reads import SqlArgs
+from service.search.queries import FULL_TEXT_CANDIDATES
+
+# The recency orders of the full-text candidates, as indexed (migrations 3b9e2f41c0d7, b7e3a91d5c20).
+DOCUMENTS_RECENCY = "coalesce(d.published_on, '-infinity'::date) DESC"
+EVENTS_RECENCY = "coalesce(e.occurred_on, '-infinity'::date) DESC"
 
 
 def _names(kind: str, args: SqlArgs, q: str) -> str:
@@ -38,17 +44,19 @@ def search_sql(q: str, types: Sequence[str], limit: int, after: Sequence[Any] | 
     parts: list[str] = []
     if "documents" in types:
         tsq = f"websearch_to_tsquery('french', rivalry_unaccent({args.add(q, 'text')}))"
+        newest = f"{DOCUMENTS_RECENCY}, d.id LIMIT {args.add(FULL_TEXT_CANDIDATES, 'int')}"
         parts.append(
             "SELECT 'document' AS type, d.id, coalesce(d.title, d.file, d.id) AS title,"
             f" ts_rank_cd(d.search_vector, {tsq}, 32)::float8 AS score, d.text AS body"
-            f" FROM documents d WHERE d.search_vector @@ {tsq}"
+            f" FROM (SELECT * FROM documents d WHERE d.search_vector @@ {tsq} ORDER BY {newest}) d"
         )
     if "events" in types:
         tsq = f"websearch_to_tsquery('french', rivalry_unaccent({args.add(q, 'text')}))"
+        newest = f"{EVENTS_RECENCY}, e.id LIMIT {args.add(FULL_TEXT_CANDIDATES, 'int')}"
         parts.append(
             "SELECT 'event' AS type, e.id, e.title, ts_rank_cd(e.search_vector, "
             f"{tsq}, 32)::float8 AS score, coalesce(e.summary, e.title) AS body"
-            f" FROM events e WHERE e.search_vector @@ {tsq}"
+            f" FROM (SELECT * FROM events e WHERE e.search_vector @@ {tsq} ORDER BY {newest}) e"
         )
     if "organisations" in types:
         parts.append(_names("organisation", args, q))
