@@ -95,10 +95,13 @@ POSTGREST_SCHEMA = [
 def _search_function() -> str:
     """PostgREST has no ranking across tables: an RPC running our search statement (snippets are
     cut in SQL here — the part of the work PostgreSQL can do — instead of in Python)."""
-    sql, _ = search_sql.search_sql("$q$", SEARCH_TYPES, 19, None)
-    body = re.sub(r"\$(\d+)::text", "q", sql)
-    body = re.sub(r"\$\d+::float8", "0.3", body)
-    body = re.sub(r"LIMIT \$\d+::int", "LIMIT 21", body)
+    sql, values = search_sql.search_sql("$q$", SEARCH_TYPES, 20, None)
+
+    def inline(match: re.Match[str]) -> str:
+        value = values[int(match.group(1)) - 1]
+        return "q" if value == "$q$" else repr(value)
+
+    body = re.sub(r"\$(\d+)::(?:text|float8|int)\b", inline, sql)
     return (
         "CREATE OR REPLACE FUNCTION bench_api.search(q text) RETURNS TABLE"
         " (type text, id text, title text, snippet text, score float8)"

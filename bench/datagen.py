@@ -2027,28 +2027,29 @@ async def _fill_list_items(dsn: str, replica: bool, workers: int = 2) -> None:
     """Compute every stored list item once the rows they show are all there.
 
     The triggers that keep them are off while loading (or fire in the wrong order for a bulk
-    load), so the items are written here: 16 slices per table over ``workers`` connections. Every
-    row gets a new version, so the two tables' secondary indexes are dropped meanwhile and rebuilt
-    after (a GIN index takes a million updates far worse than one build).
+    load), so the items are written here, one table at a time in 16 slices over ``workers``
+    connections. Every row gets a new version, so the table's secondary indexes are dropped
+    meanwhile and rebuilt after (a GIN index takes a million updates far worse than one build);
+    the other table's stay, since an event's item looks up its funding by ``event_id``.
     """
-    conn = await asyncpg.connect(dsn)
-    try:
-        indexes = await _secondary_indexes(conn, list(LIST_ITEMS))
-        for _, name, _ in indexes:
-            await conn.execute(f'DROP INDEX "{name}"')
-    finally:
-        await conn.close()
     # With the triggers on (no superuser), the row trigger computes the same item again.
     setup = ["SET session_replication_role = replica"] if replica else []
-    statements = [
-        f"UPDATE {table} t SET list_item = {item} WHERE substr(md5(t.id), 1, 1) = '{digit}'"
-        for table, item in LIST_ITEMS.items()
-        for digit in "0123456789abcdef"
-    ]
-    await _run_parallel(dsn, statements, workers, setup)
-    await _run_parallel(
-        dsn, [definition for _, _, definition in indexes], workers, ["SET maintenance_work_mem TO '512MB'"]
-    )
+    for table, item in LIST_ITEMS.items():
+        conn = await asyncpg.connect(dsn)
+        try:
+            indexes = await _secondary_indexes(conn, [table])
+            for _, name, _ in indexes:
+                await conn.execute(f'DROP INDEX "{name}"')
+        finally:
+            await conn.close()
+        slices = [
+            f"UPDATE {table} t SET list_item = {item} WHERE substr(md5(t.id), 1, 1) = '{digit}'"
+            for digit in "0123456789abcdef"
+        ]
+        await _run_parallel(dsn, slices, workers, setup)
+        await _run_parallel(
+            dsn, [definition for _, _, definition in indexes], workers, ["SET maintenance_work_mem TO '512MB'"]
+        )
 
 
 async def load(dsn: str, events: int, seed: int) -> dict[str, int]:

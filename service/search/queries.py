@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Float, case, cast, func, literal, literal_column, or_, select, union_all
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.facts import NAME_SIMILARITY
@@ -84,7 +85,11 @@ def _ranked(types: Sequence[str], q: str) -> Any:
                 table.id.label("id"),
                 table.name.label("title"),
                 cast(score, Float).label("score"),
-                func.string_agg(alias_table.alias, " · ").label("body"),
+                # The name first, then the aliases (`string_agg(alias, ' · ' ORDER BY …)`).
+                func.string_agg(
+                    alias_table.alias,
+                    aggregate_order_by(literal(" · "), alias_table.is_name.desc(), alias_table.alias),
+                ).label("body"),
             )
             .join(alias_table, owner == table.id)
             .where(

@@ -25,6 +25,7 @@ from service.funding import queries as funding_queries
 from service.funding import sql as funding_sql
 from service.reads import SessionReader, statement
 from service.search import queries as search_queries
+from service.search import sql as search_sql
 from service.search.routes import ALL_TYPES, _hits
 
 PAGE = 4
@@ -136,6 +137,34 @@ async def test_search_pages_equal_the_orm_ranking(seeded_engine: AsyncEngine, q:
         if last is None:
             break
         after = [key.value_of(v) for key, v in zip(search_queries.CURSOR_KEYS, last, strict=True)]
+
+
+async def test_name_search_gate_keeps_every_match(seeded_engine: AsyncEngine) -> None:
+    """The SQL path looks name candidates up by a few rare trigrams (pigeonhole, service/search/sql.py);
+    the ORM path by all of the query's. Over every alias, a typo and a prefix of each, both find
+    the same names with the same scores."""
+    async with seeded_engine.begin() as conn:
+        for table in ("organisation_aliases", "person_aliases"):
+            await conn.execute(text(f"ANALYZE {table}"))  # trigram frequencies: the rarest are kept
+        aliases = list(
+            await conn.scalars(text("SELECT alias FROM organisation_aliases UNION SELECT alias FROM person_aliases"))
+        )
+        gate = search_sql._gate("organisation_aliases", "rivalry_trigrams(:q)", "0.3::float8")
+        kept = await conn.scalar(text(f"SELECT cardinality({gate})"), {"q": "milliards de dollars"})
+        grams = await conn.scalar(text("SELECT cardinality(rivalry_trigrams(:q))"), {"q": "milliards de dollars"})
+    assert kept is not None and grams is not None and kept < grams  # the gate is narrower
+    queries = ["x", "ai", "Sam", "milliards de dollars", "Banque de France", "%_", "zzzz"]
+    for alias in sorted(aliases):
+        queries += [alias, alias[: len(alias) // 2 + 1], alias[:2] + alias[3:]]  # a prefix, a typo
+    assert len(queries) > 100
+    sessions = session_factory(seeded_engine)
+    reader = SessionReader(sessions)
+    types = ["organisations", "people"]
+    for q in queries:
+        async with sessions() as session:
+            expected, _ = await search_queries.search(session, q, types, 100, None)
+        hits, _ = await _hits(reader, q, types, 100, None)
+        assert _plain(hits) == _plain(expected), q
 
 
 async def test_names_resolve_to_ids_like_the_orm_filters(seeded_engine: AsyncEngine) -> None:
