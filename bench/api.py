@@ -78,16 +78,18 @@ POSTGREST_SCHEMA = [
     # and the detail from the same SQL function; plus the columns PostgREST filters and orders
     # on. PostgREST answers `[{"item": {...}}, ...]` (`select=item`): it cannot serve a stored
     # JSON value as the row itself, so each item comes wrapped in a one-key object.
-    # (Views from an earlier version of this benchmark had other columns: dropped first.)
+    # The views are not called `events`/`funding`: PostgREST's search path starts with its own
+    # schema, where those names would hide the tables from the SQL functions.
+    # (Views from an earlier version of this benchmark had other names and columns: dropped.)
     "DROP VIEW IF EXISTS bench_api.events, bench_api.event_details, bench_api.funding",
-    """CREATE VIEW bench_api.events AS
+    """CREATE OR REPLACE VIEW bench_api.event_list AS
     SELECT e.id, e.list_item AS item, e.type, e.occurred_on,
            coalesce(e.occurred_on, 'infinity'::date) AS sort_key,
            ARRAY(SELECT p.organisation_id FROM event_participants p WHERE p.event_id = e.id) AS organisation_ids
     FROM events e""",
-    """CREATE VIEW bench_api.event_details AS
+    """CREATE OR REPLACE VIEW bench_api.event_details AS
     SELECT e.id, rivalry_event_json(e, false) AS item FROM events e""",
-    """CREATE VIEW bench_api.funding AS
+    """CREATE OR REPLACE VIEW bench_api.funding_list AS
     SELECT f.id, f.list_item AS item, coalesce(f.amount_usd, '-Infinity'::numeric) AS sort_key FROM funding f""",
 ]
 
@@ -195,7 +197,7 @@ def cases(data: Dataset) -> list[Case]:
             "first",
             "/api/v1/events?limit=50",
             "/events?limit=50",
-            "/events?select=item&order=sort_key.asc,id.asc&limit=50",
+            "/event_list?select=item&order=sort_key.asc,id.asc&limit=50",
             {},
             event_sql.page_sql(event_queries.EventFilters(), "occurred_on", 50, None),
         ),
@@ -203,7 +205,7 @@ def cases(data: Dataset) -> list[Case]:
             "deep",
             f"/api/v1/events?limit=50&cursor={cursor}",
             f"/events?limit=50&after_key={after_key}&after_id={deep['id']}",
-            f"/events?select=item&order=sort_key.asc,id.asc&limit=50&sort_key=gte.{key}&or=(sort_key.gt.{key},id.gt.{deep['id']})",
+            f"/event_list?select=item&order=sort_key.asc,id.asc&limit=50&sort_key=gte.{key}&or=(sort_key.gt.{key},id.gt.{deep['id']})",
             {},
             event_sql.page_sql(event_queries.EventFilters(), "occurred_on", 50, deep_after),
         ),
@@ -211,7 +213,7 @@ def cases(data: Dataset) -> list[Case]:
             "filtered",
             f"/api/v1/events?organisation={p['organisation']}&type={p['type']}&from={p['from']}&limit=50",
             f"/events?organisation={p['organisation']}&type={p['type']}&from={p['from']}&limit=50",
-            f"/events?select=item&organisation_ids=cs.{{{p['organisation']}}}&type=eq.{p['type']}&occurred_on=gte.{p['from']}"
+            f"/event_list?select=item&organisation_ids=cs.{{{p['organisation']}}}&type=eq.{p['type']}&occurred_on=gte.{p['from']}"
             f"&sort_key=gte.{p['from']}&order=sort_key.asc,id.asc&limit=50",
             {},
             event_sql.page_sql(filters, "occurred_on", 50, None),
@@ -228,7 +230,7 @@ def cases(data: Dataset) -> list[Case]:
             "funding",
             "/api/v1/funding?sort=-amount_usd&limit=50",
             "/funding?limit=50",
-            "/funding?select=item&order=sort_key.desc,id.asc&limit=50",
+            "/funding_list?select=item&order=sort_key.desc,id.asc&limit=50",
             {},
             funding_sql.page_sql(funding_queries.FundingFilters(), "-amount_usd", 50, None),
         ),
@@ -307,7 +309,9 @@ def _process(command: list[str], environment: dict[str, str], ready: str) -> Ite
 def postgrest(data: Dataset, port: int) -> Iterator[tuple[str, int]]:
     binary = ceilings.ensure_postgrest()
     uid, gid = ceilings.ensure_unprivileged_user()
-    authenticator_dsn = ceilings.prepare_postgrest_roles(data.dsn, "bench_api")
+    # The detail view calls rivalry_event_json(), which reads the tables as the caller: the
+    # anonymous role may read them (a view alone reads with its owner's rights).
+    authenticator_dsn = ceilings.prepare_postgrest_roles(data.dsn, "bench_api", read_schemas=("public",))
     with ceilings.run_postgrest(binary, authenticator_dsn, "bench_api", port, uid=uid, gid=gid) as base:
         yield base, 0
 
@@ -356,6 +360,10 @@ def check(base: str, path: str, headers: dict[str, str]) -> None:
 def pgbench_sql(statement: tuple[str, list[Any]]) -> tuple[str, dict[str, str]]:
     """The production statement as a pgbench script, its parameters passed as ``-D`` variables."""
     sql, values = statement
+    # pgbench reads `:name` as a variable anywhere in a script (an array slice `[1:n]` too).
+    clash = re.search(r"(?<!:):[A-Za-z_]", sql)
+    if clash:
+        raise ValueError(f"pgbench would read {sql[clash.start() : clash.start() + 12]!r} as a variable")
     variables = {f"p{i}": _pg_text(value) for i, value in enumerate(values, start=1)}
     return re.sub(r"\$(\d+)", r":p\1", sql) + ";", variables
 
@@ -478,6 +486,8 @@ def main() -> None:
         bases[("postgrest", largest.events)], _ = stack.enter_context(postgrest(largest, port + 1))
         port += 2
 
+        for case in big_cases:
+            pgbench_sql(case.sql)  # fails now, not after the rounds, if pgbench cannot run it
         plan: list[tuple[str, int, Case]] = []
         for size in sizes:
             plan += [("production", size, case) for case in by_size[size]]

@@ -186,8 +186,8 @@ _CHANGES = [
 
 
 def _statement_triggers() -> list[str]:
-    """One trigger per operation: a trigger with transition tables may fire on one event only when
-    it names both tables for it (``INSERT`` has no old rows), so each gets the tables it has."""
+    """One trigger per operation, each naming the transition tables that operation has (``INSERT``
+    has no old rows, ``DELETE`` no new ones), so a trigger's name says what it reacts to."""
     statements = []
     for table, name, function in _CHANGES:
         statements += [

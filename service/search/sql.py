@@ -35,8 +35,8 @@ def _gate(alias_table: str, grams: str, threshold: str) -> str:
     )
     rarest_first = "array_agg(g.g ORDER BY g.f, g.g)"
     return (
-        f"(SELECT ({rarest_first})[1:count(*) - ceil({threshold}::numeric * count(*))::int + 1]"
-        f" || coalesce(({rarest_first} FILTER (WHERE g.g !~ ' '))[1:1], array_agg(g.g))"
+        f"(SELECT ({rarest_first})[1 : count(*) - ceil({threshold}::numeric * count(*))::int + 1]"
+        f" || coalesce(({rarest_first} FILTER (WHERE g.g !~ ' '))[1 : 1], array_agg(g.g))"
         f" FROM (SELECT q.g, coalesce(x.f, 0) AS f FROM unnest({grams}) AS q(g) LEFT JOIN ({stats}) x ON x.e = q.g) g)"
     )
 
