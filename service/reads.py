@@ -3,9 +3,10 @@
 Why not the ORM session here: a list request through SQLAlchemy costs ``BEGIN``, a keyset
 query, three hydration queries and ``ROLLBACK`` — five round trips and most of the worker's CPU
 in statement compilation and row objects. The routes served by this module send **one**
-statement (a prepared statement, cached by asyncpg per connection) and PostgreSQL builds the
-page's JSON itself (``json_build_object``/``json_agg``), so the worker only wraps bytes into the
-list envelope. SQLAlchemy still owns the schema, the migrations and every write.
+statement (a prepared statement, cached by asyncpg per connection) and get JSON that PostgreSQL
+wrote: a page's items are stored with their rows (``list_item``, kept by triggers) and a detail
+is built by a SQL function, so the worker only joins text into the list envelope. SQLAlchemy
+still owns the schema, the migrations and every write.
 
 Two readers share one interface:
 
