@@ -139,6 +139,31 @@ async def test_search_pages_equal_the_orm_ranking(seeded_engine: AsyncEngine, q:
         after = [key.value_of(v) for key, v in zip(search_queries.CURSOR_KEYS, last, strict=True)]
 
 
+async def test_full_text_ranks_only_the_most_recent_matches(
+    seeded_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the cap at 2, both paths rank exactly the 2 most recent matching events (undated last)."""
+    monkeypatch.setattr(search_queries, "FULL_TEXT_CANDIDATES", 2)
+    monkeypatch.setattr(search_sql, "FULL_TEXT_CANDIDATES", 2)
+    sessions = session_factory(seeded_engine)
+    async with sessions() as session:
+        matching = (
+            await session.execute(
+                text(
+                    "SELECT id FROM events"
+                    " WHERE search_vector @@ websearch_to_tsquery('french', rivalry_unaccent('openai'))"
+                    " ORDER BY coalesce(occurred_on, '-infinity'::date) DESC, id"
+                )
+            )
+        ).scalars()
+        newest = list(matching)
+        expected, _ = await search_queries.search(session, "openai", ["events"], 50, None)
+    assert len(newest) > 2  # the cap binds
+    hits, _ = await _hits(SessionReader(sessions), "openai", ["events"], 50, None)
+    assert _plain(hits) == _plain(expected)
+    assert sorted(hit.id for hit in hits) == sorted(newest[:2])
+
+
 async def test_name_search_gate_keeps_every_match(seeded_engine: AsyncEngine) -> None:
     """The SQL path looks name candidates up by a few rare trigrams (pigeonhole, service/search/sql.py);
     the ORM path by all of the query's. Over every alias, a typo and a prefix of each, both find
