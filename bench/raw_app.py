@@ -35,8 +35,9 @@ POOL: dict[str, asyncpg.Pool] = {}
 def _page(rows: list[Any], limit: int) -> Response[Any]:
     last = rows[limit - 1] if len(rows) > limit else None
     meta = {"limit": limit, "next_cursor": f"{last['sort_value']}|{last['id']}" if last else None}
-    body = '{"data":[' + ",".join(row["item"] for row in rows[:limit]) + '],"meta":'
-    return Response(content=body.encode() + msgspec.json.encode(meta) + b"}", media_type="application/json")
+    items = b",".join(row["item"] for row in rows[:limit])
+    body = b"".join((b'{"data":[', items, b'],"meta":', msgspec.json.encode(meta), b"}"))
+    return Response(content=body, media_type="application/json")
 
 
 async def _row(sql: str, values: list[Any]) -> Any:
@@ -69,7 +70,7 @@ async def events(request: Request[Any, Any, Any]) -> Response[Any]:
 @get("/events/{event_id:str}")
 async def event(event_id: str) -> Response[Any]:
     row = await _row(*event_sql.detail_sql(event_id))
-    return Response(content=row["data"].encode(), media_type="application/json")
+    return Response(content=row["data"], media_type="application/json")
 
 
 @get("/funding")

@@ -38,6 +38,8 @@ from service.http.pagination import PageMeta, SortKey, decode_cursor, next_curso
 
 # A pooled connection that died while idle: safe to retry a read once on a fresh one.
 _STALE_CONNECTION = (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InterfaceError)
+# How long a read waits for a connection before the request fails (503).
+ACQUIRE_TIMEOUT = 5.0
 _UNREACHABLE = (OSError, asyncpg.exceptions.CannotConnectNowError, asyncpg.exceptions.PostgresConnectionError)
 
 
@@ -73,21 +75,22 @@ class PoolReader(Reader):
         self._max_size = max_size
         self._connect_timeout = connect_timeout
         self._command_timeout = command_timeout
-        # One pool per plan mode (see Reader), each created on first use.
-        self._pools: dict[bool, asyncpg.Pool] = {}
+        # One pool per plan mode (see Reader), each created on first use, with its turnstile.
+        self._pools: dict[bool, tuple[asyncpg.Pool, asyncio.Semaphore]] = {}
         self._lock = asyncio.Lock()
 
-    async def _get_pool(self, custom_plan: bool = False) -> asyncpg.Pool:
-        pool = self._pools.get(custom_plan)
-        if pool is None:
+    async def _get_pool(self, custom_plan: bool = False) -> tuple[asyncpg.Pool, asyncio.Semaphore]:
+        entry = self._pools.get(custom_plan)
+        if entry is None:
             async with self._lock:
-                pool = self._pools.get(custom_plan)
-                if pool is None:
-                    pool = self._pools[custom_plan] = await asyncpg.create_pool(
+                entry = self._pools.get(custom_plan)
+                if entry is None:
+                    # Filtered lists and search get half as many connections as the rest.
+                    size = max(2, self._max_size // 2) if custom_plan else self._max_size
+                    pool = await asyncpg.create_pool(
                         self._dsn,
                         min_size=0,
-                        # Filtered lists and search get half as many connections as the rest.
-                        max_size=max(2, self._max_size // 2) if custom_plan else self._max_size,
+                        max_size=size,
                         timeout=self._connect_timeout,
                         command_timeout=self._command_timeout,
                         server_settings={
@@ -99,25 +102,38 @@ class PoolReader(Reader):
                         # run single read-only SELECTs, so there is no session state to reset.
                         reset=_no_reset,
                     )
-        return pool
+                    entry = self._pools[custom_plan] = (pool, asyncio.Semaphore(size))
+        return entry
 
     async def fetch(self, sql: str, *args: Any, custom_plan: bool = False) -> list[asyncpg.Record]:
-        pool = await self._get_pool(custom_plan)
-        for attempt in (1, 2):
-            try:
-                async with pool.acquire(timeout=5) as conn:
-                    return list(await conn.fetch(sql, *args))
-            except _STALE_CONNECTION:
-                if attempt == 2:
-                    raise
-            except _UNREACHABLE as exc:
-                raise DatabaseUnavailable(str(exc) or exc.__class__.__name__) from exc
+        pool, turnstile = await self._get_pool(custom_plan)
+        # Requests take a connection in the order they asked for one. asyncpg's pool lets a newcomer
+        # take a connection that was just released to a waiter, and the waiter then queues again at
+        # the back: under load half the requests waited 0 ms and one in a hundred 36 ms. Python's
+        # semaphore serves waiters first, so at most `size` requests ever reach the pool.
+        if turnstile.locked():
+            async with asyncio.timeout(ACQUIRE_TIMEOUT):
+                await turnstile.acquire()
+        else:
+            await turnstile.acquire()
+        try:
+            for attempt in (1, 2):
+                try:
+                    async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
+                        return list(await conn.fetch(sql, *args))
+                except _STALE_CONNECTION:
+                    if attempt == 2:
+                        raise
+                except _UNREACHABLE as exc:
+                    raise DatabaseUnavailable(str(exc) or exc.__class__.__name__) from exc
+        finally:
+            turnstile.release()
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def warm(self, connections: int = 2) -> None:
         """Open a few connections ahead of the first requests (best effort: the database may be down)."""
         try:
-            pool = await self._get_pool()
+            pool, _ = await self._get_pool()
             held = [await pool.acquire(timeout=2) for _ in range(connections)]
             for conn in held:
                 await pool.release(conn)
@@ -125,7 +141,7 @@ class PoolReader(Reader):
             pass
 
     async def close(self) -> None:
-        for pool in self._pools.values():
+        for pool, _ in self._pools.values():
             await pool.close()
         self._pools.clear()
 
@@ -145,8 +161,12 @@ class SessionReader(Reader):
             return list(await driver.fetch(sql, *args))
 
 
-def provide_reader(state: State) -> Reader:
-    """Dependency ``reader``: the pool set up by the lifespan, else the sessionmaker's connection."""
+def reader_of(state: State) -> Reader:
+    """The app's reader: the pool set up by the lifespan, else the sessionmaker's connection.
+
+    Taken from ``state`` by the handlers rather than injected as a dependency: Litestar resolves
+    two dependencies of one handler (this and ``event_query``) concurrently, in an anyio task
+    group, which cost more than the rest of the dependency injection (``bench/RESULTS.md``)."""
     reader: Reader | None = state.get("reader")
     if reader is None:
         reader = SessionReader(state.sessionmaker)
@@ -203,6 +223,16 @@ def date_range_on_key(ordering: Ordering, args: SqlArgs, date_from: Any, date_to
     return bounds
 
 
+def as_utf8(json_expression: str) -> str:
+    """``json_expression`` as UTF-8 bytes (``bytea``), which asyncpg hands over as ``bytes``.
+
+    As ``json`` or ``text`` the value would be decoded to a ``str`` by asyncpg, then encoded back
+    to bytes for the response: two passes over every 55 kB page for nothing, the second of them
+    slow (French names are not ASCII).
+    """
+    return f"convert_to({json_expression}::text, 'UTF8')"
+
+
 def keyset_page_sql(
     table: str,
     conditions: list[str],
@@ -212,7 +242,7 @@ def keyset_page_sql(
     after: Sequence[Any] | None,
 ) -> str:
     """Up to ``limit + 1`` rows of ``table`` (aliased ``ordering.alias``) in page order, each with
-    ``item`` (its stored ``list_item``, as JSON text), ``sort_value`` and ``id`` (the next
+    ``item`` (its stored ``list_item``, as UTF-8 JSON bytes), ``sort_value`` and ``id`` (the next
     cursor's values). The extra row only says whether another page follows.
 
     An index range scan reading stored items: a page 100,000 rows deep costs what the first does,
@@ -224,7 +254,7 @@ def keyset_page_sql(
     clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     fetch = args.add(limit + 1, "int")
     return (
-        f"SELECT {alias}.list_item::text AS item, {ordering.column} AS sort_value, {alias}.id"
+        f"SELECT {as_utf8(f'{alias}.list_item')} AS item, {ordering.column} AS sort_value, {alias}.id"
         f" FROM {table} {alias}{clause} ORDER BY {ordering.order_by()} LIMIT {fetch}"
     )
 
@@ -275,14 +305,15 @@ async def sql_page(
     return json_page([row["item"] for row in rows], PageMeta(limit=limit, next_cursor=next_key, total=total))
 
 
-def json_page(items: Sequence[str], meta: Any) -> Response[Any]:
-    """The list envelope around items PostgreSQL already encoded as JSON."""
-    body = '{"data":[' + ",".join(items) + '],"meta":'
-    return Response(content=body.encode() + _META.encode(meta) + b"}", media_type="application/json")
+def json_page(items: Sequence[bytes], meta: Any) -> Response[Any]:
+    """The list envelope around items PostgreSQL already encoded as JSON (:func:`as_utf8`)."""
+    body = b"".join((b'{"data":[', b",".join(items), b'],"meta":', _META.encode(meta), b"}"))
+    return Response(content=body, media_type="application/json")
 
 
-def json_body(document: str) -> Response[Any]:
-    return Response(content=document.encode(), media_type="application/json")
+def json_body(document: bytes) -> Response[Any]:
+    """A response of one JSON document PostgreSQL encoded (:func:`as_utf8`)."""
+    return Response(content=document, media_type="application/json")
 
 
 def resolved_ids_sql(kind: str, args: SqlArgs, values: list[str]) -> str:

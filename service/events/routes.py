@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
@@ -19,7 +20,7 @@ from service.http.pagination import (
 )
 from service.http.params import FactId, From, OrganisationFilter, PersonFilter, SearchText, To
 from service.http.problems import NotFound, invalid, problem_responses
-from service.reads import Reader, json_body, sql_page, statement
+from service.reads import Reader, json_body, reader_of, sql_page, statement
 
 TypeFilter = Annotated[
     list[EventType] | None, QueryParameter(name="type", description="Event type; repeatable.", max_items=13)
@@ -128,18 +129,20 @@ class EventController(Controller):
     )
     async def list_events(
         self,
-        reader: NamedDependency[Reader],
+        state: State,
         event_query: NamedDependency[EventQuery],
         sort: Sort = "occurred_on",
         limit: Limit = 50,
         cursor: Cursor = None,
         count: Count = False,
     ) -> Response[Page[EventRead]]:
-        return await event_page(reader, event_query, route="events", sort=sort, limit=limit, cursor=cursor, count=count)
+        return await event_page(
+            reader_of(state), event_query, route="events", sort=sort, limit=limit, cursor=cursor, count=count
+        )
 
     @get("/{event_id:str}", summary="Get an event", responses=problem_responses(404, 503))
-    async def get_event(self, reader: NamedDependency[Reader], event_id: FactId) -> Response[EventRead]:
-        row = await reader.fetchrow(*statement(sql.detail_sql(event_id)))
+    async def get_event(self, state: State, event_id: FactId) -> Response[EventRead]:
+        row = await reader_of(state).fetchrow(*statement(sql.detail_sql(event_id)))
         if row is None:
             raise NotFound(f"No event with id {event_id!r}.")
         return json_body(row["data"])

@@ -19,6 +19,7 @@ from service.reads import (
     Ordering,
     Reader,
     SqlArgs,
+    as_utf8,
     date_range_on_key,
     keyset_page_sql,
     resolve_names,
@@ -120,4 +121,4 @@ def count_sql(filters: EventFilters) -> tuple[str, list[Any]]:
 
 def detail_sql(event_id: str) -> tuple[str, list[Any]]:
     """The ``EventRead`` of one event, every citation included (the shape: migration 8d4f2a6c1e93)."""
-    return "SELECT rivalry_event_json(e, false)::text AS data FROM events e WHERE e.id = $1", [event_id]
+    return f"SELECT {as_utf8('rivalry_event_json(e, false)')} AS data FROM events e WHERE e.id = $1", [event_id]

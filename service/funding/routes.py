@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
@@ -15,7 +16,7 @@ from service.funding.schemas import FundingKind, FundingRead, FundingSort
 from service.http.pagination import Count, Cursor, Limit, Page
 from service.http.params import FactId, From, OrganisationFilter, To
 from service.http.problems import NotFound, invalid, problem_responses
-from service.reads import Reader, json_body, sql_page, statement
+from service.reads import Reader, json_body, reader_of, sql_page, statement
 
 KindFilter = Annotated[
     list[FundingKind] | None, QueryParameter(name="kind", description="Funding kind; repeatable.", max_items=9)
@@ -128,7 +129,7 @@ class FundingController(Controller):
     )
     async def list_funding(
         self,
-        reader: NamedDependency[Reader],
+        state: State,
         funding_query: NamedDependency[FundingQuery],
         sort: Sort = "-amount_usd",
         limit: Limit = 50,
@@ -136,12 +137,12 @@ class FundingController(Controller):
         count: Count = False,
     ) -> Response[Page[FundingRead]]:
         return await funding_page(
-            reader, funding_query, route="funding", sort=sort, limit=limit, cursor=cursor, count=count
+            reader_of(state), funding_query, route="funding", sort=sort, limit=limit, cursor=cursor, count=count
         )
 
     @get("/{funding_id:str}", summary="Get a money fact", responses=problem_responses(404, 503))
-    async def get_funding(self, reader: NamedDependency[Reader], funding_id: FactId) -> Response[FundingRead]:
-        row = await reader.fetchrow(*statement(sql.detail_sql(funding_id)))
+    async def get_funding(self, state: State, funding_id: FactId) -> Response[FundingRead]:
+        row = await reader_of(state).fetchrow(*statement(sql.detail_sql(funding_id)))
         if row is None:
             raise NotFound(f"No funding with id {funding_id!r}.")
         return json_body(row["data"])

@@ -15,6 +15,7 @@ from service.reads import (
     Ordering,
     Reader,
     SqlArgs,
+    as_utf8,
     date_range_on_key,
     keyset_page_sql,
     resolve_names,
@@ -116,4 +117,4 @@ def count_sql(filters: FundingFilters) -> tuple[str, list[Any]]:
 
 def detail_sql(funding_id: str) -> tuple[str, list[Any]]:
     """The ``FundingRead`` of one funding row, every citation included (shape: migration 8d4f2a6c1e93)."""
-    return "SELECT rivalry_funding_json(f, false)::text AS data FROM funding f WHERE f.id = $1", [funding_id]
+    return f"SELECT {as_utf8('rivalry_funding_json(f, false)')} AS data FROM funding f WHERE f.id = $1", [funding_id]

@@ -1,6 +1,6 @@
 """Conditional GETs and compression, on the way out of :class:`service.http.edge.EdgeMiddleware`.
 
-The ETag is a hash of the *uncompressed* body, so it is the same whether or not the client
+The ETag is a checksum of the *uncompressed* body, so it is the same whether or not the client
 accepts gzip; a matching ``If-None-Match`` answers ``304`` with no body. Bodies are then gzipped
 (deterministically, ``mtime=0``) when the client accepts it. Streaming responses (exports) pass
 through with chunk-by-chunk compression and no ETag.
@@ -9,7 +9,6 @@ through with chunk-by-chunk compression and no ETag.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import zlib
 from typing import Any
 
@@ -34,6 +33,17 @@ def _start(status: int, headers: list[tuple[bytes, bytes]]) -> HTTPResponseStart
 
 def _body(body: bytes, more: bool = False) -> HTTPResponseBodyEvent:
     return {"type": "http.response.body", "body": body, "more_body": more}
+
+
+def etag_of(body: bytes) -> bytes:
+    """A weak validator for ``body``: its length and CRC-32.
+
+    CRC-32 runs at about 2 GB/s here against 0.35 GB/s for BLAKE2b, which spent 0.16 ms on every
+    55 kB list page (a tenth of the request; ``bench/RESULTS.md``). A validator only has to tell
+    two versions of one URL apart, not resist forgery: two versions of the same length collide
+    with probability 2⁻³² (and the weak ``W/`` says byte equality is not promised).
+    """
+    return b'W/"%x-%08x"' % (len(body), zlib.crc32(body))
 
 
 def _etag_matches(if_none_match: bytes, etag: bytes) -> bool:
@@ -118,7 +128,7 @@ class ResponseWriter:
         status = self.status
         headers = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"etag")]
         if self._conditional and status == 200:
-            etag = b'W/"' + hashlib.blake2b(full, digest_size=12).hexdigest().encode() + b'"'
+            etag = etag_of(full)
             headers.append((b"etag", etag))
             if self._if_none_match is not None and _etag_matches(self._if_none_match, etag):
                 kept = (b"etag", b"cache-control", b"vary", b"access-control-allow-origin")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from service.http.problems import problem_responses
 from service.models import Organisation
 from service.organisations import queries
 from service.organisations.schemas import EntitySort, OrganisationDetail, OrganisationKind, OrganisationRead
-from service.reads import Reader
+from service.reads import reader_of
 from service.rivalries import queries as rivalry_queries
 from service.rivalries.schemas import RivalryRead
 
@@ -88,7 +89,7 @@ class OrganisationController(Controller):
     async def organisation_events(
         self,
         db_session: NamedDependency[AsyncSession],
-        reader: NamedDependency[Reader],
+        state: State,
         event_query: NamedDependency[EventQuery],
         organisation_id: EntityId,
         sort: EventSortParam = "occurred_on",
@@ -98,7 +99,7 @@ class OrganisationController(Controller):
     ) -> Response[Page[EventRead]]:
         await _require(db_session, organisation_id, "/events")
         return await event_page(
-            reader,
+            reader_of(state),
             event_query.with_participant("organisation", organisation_id),
             route=f"organisations/{organisation_id}/events",
             sort=sort,
@@ -116,7 +117,7 @@ class OrganisationController(Controller):
     async def organisation_funding(
         self,
         db_session: NamedDependency[AsyncSession],
-        reader: NamedDependency[Reader],
+        state: State,
         funding_query: NamedDependency[FundingQuery],
         organisation_id: EntityId,
         sort: FundingSortParam = "-amount_usd",
@@ -126,7 +127,7 @@ class OrganisationController(Controller):
     ) -> Response[Page[FundingRead]]:
         await _require(db_session, organisation_id, "/funding")
         return await funding_page(
-            reader,
+            reader_of(state),
             funding_query.with_participant(organisation_id),
             route=f"organisations/{organisation_id}/funding",
             sort=sort,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from service.models import Person
 from service.organisations.schemas import EntitySort
 from service.people import queries
 from service.people.schemas import PersonRead
-from service.reads import Reader
+from service.reads import reader_of
 
 SortParam = Annotated[EntitySort, QueryParameter(description="`name` or `-mention_count`.")]
 
@@ -71,7 +72,7 @@ class PersonController(Controller):
     async def person_events(
         self,
         db_session: NamedDependency[AsyncSession],
-        reader: NamedDependency[Reader],
+        state: State,
         event_query: NamedDependency[EventQuery],
         person_id: EntityId,
         sort: EventSortParam = "occurred_on",
@@ -82,7 +83,7 @@ class PersonController(Controller):
         if await db_session.scalar(select(Person.id).where(Person.id == person_id)) is None:
             raise await missing(db_session, "person", "people", person_id, "/events")
         return await event_page(
-            reader,
+            reader_of(state),
             event_query.with_participant("person", person_id),
             route=f"people/{person_id}/events",
             sort=sort,

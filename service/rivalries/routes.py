@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from service.http.pagination import Count, Cursor, Limit, Page, paginate
 from service.http.params import FactId
 from service.http.problems import problem_responses
 from service.models import Rivalry
-from service.reads import Reader
+from service.reads import reader_of
 from service.rivalries import queries
 from service.rivalries.schemas import RivalryRead, RivalrySort
 
@@ -76,7 +77,7 @@ class RivalryController(Controller):
     async def timeline(
         self,
         db_session: NamedDependency[AsyncSession],
-        reader: NamedDependency[Reader],
+        state: State,
         rivalry_id: FactId,
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -86,7 +87,7 @@ class RivalryController(Controller):
             raise await missing(db_session, "rivalry", "rivalries", rivalry_id, "/timeline")
         query = EventQuery(filters=EventFilters(rivalry=rivalry_id), params={"rivalry": rivalry_id})
         return await event_page(
-            reader,
+            reader_of(state),
             query,
             route=f"rivalries/{rivalry_id}/timeline",
             sort="occurred_on",

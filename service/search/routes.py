@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from typing import Annotated, Any, get_args
 
 from litestar import get
-from litestar.di import NamedDependency
+from litestar.datastructures import State
 from litestar.params import QueryParameter
 
 from service.http.pagination import Cursor, Limit, Page, paginate
 from service.http.problems import invalid, problem_responses
-from service.reads import Reader, statement
+from service.reads import Reader, reader_of, statement
 from service.search import queries, sql
 from service.search.schemas import SearchHit, SearchType
 
@@ -45,7 +45,7 @@ Types = Annotated[
     responses=problem_responses(400, 503),
 )
 async def search(
-    reader: NamedDependency[Reader],
+    state: State,
     q: Query,
     types: Types = None,
     limit: Limit = 20,
@@ -58,7 +58,7 @@ async def search(
     if unknown or not chosen:
         raise invalid("types", f"must be a comma-separated list of {', '.join(ALL_TYPES)}")
     return await paginate(
-        lambda after: _hits(reader, q.strip(), chosen, limit, after),
+        lambda after: _hits(reader_of(state), q.strip(), chosen, limit, after),
         route="search",
         params={"q": q.strip(), "types": sorted(set(chosen))},
         keys=queries.CURSOR_KEYS,

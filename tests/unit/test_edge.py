@@ -10,6 +10,7 @@ from typing import Any
 import structlog
 from litestar.types import Message, Receive, Scope, Send
 
+from service.http.caching import etag_of
 from service.http.edge import DURATION, REQUESTS, EdgeMiddleware
 
 
@@ -87,6 +88,14 @@ def test_etag_then_304_and_gzip_for_clients_that_accept_it() -> None:
     etag = headers[b"etag"]
     status, headers, body = asyncio.run(_call(edge, _scope(headers=[(b"if-none-match", etag)])))
     assert (status, body, headers[b"etag"]) == (304, b"", etag)
+
+
+def test_the_etag_tells_apart_bodies_of_the_same_length() -> None:
+    bodies = [b'{"id":"1","name":"OpenAI"}', b'{"id":"2","name":"OpenAI"}', b'{"id":"1","name":"OpenAl"}']
+    tags = {etag_of(body) for body in bodies}
+    assert len(tags) == 3
+    assert all(tag.startswith(b'W/"') and tag.endswith(b'"') for tag in tags)
+    assert etag_of(bodies[0]) == etag_of(bytes(bodies[0]))  # a function of the bytes only
 
 
 def _count(status: str) -> float:
