@@ -237,11 +237,18 @@ async def unchanged_sha256s(engine: AsyncEngine, shas: Sequence[str], pipeline_v
 # up to several thousand events or funding rows (the cost grew with the corpus) where a few index
 # lookups do, so sequential scans are left as the last resort. The settings last until this
 # document's commit, and are set with the lock, in one statement.
+#
+# Every load also defers the stored list items (migration d81f5b3c9e47): the triggers queue the
+# events and funding rows whose items its statements change, and the load recomputes each once
+# at its end (``_FLUSH_ITEMS``) instead of once per statement that touched it.
 _SEED_LOCK = sql_text(
     "SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true),"
-    " set_config('enable_seqscan', 'off', true), pg_advisory_xact_lock(:id)"
+    " set_config('enable_seqscan', 'off', true), set_config('rivalry.defer_list_items', 'on', true),"
+    " pg_advisory_xact_lock(:id)"
 )
+_LOAD_LOCK = sql_text("SELECT set_config('rivalry.defer_list_items', 'on', true), pg_advisory_xact_lock(:id)")
 _LOCK = sql_text("SELECT pg_advisory_xact_lock(:id)")
+_FLUSH_ITEMS = "SELECT rivalry_flush_list_items()"
 
 
 async def load_document(
@@ -274,7 +281,7 @@ async def load_document_in(
     of the database). ``refresh_rivalries=False`` leaves rivalry event counts to the caller, which
     then calls :func:`recount_rivalries` once for many documents (``rivalry seed`` does, per batch).
     """
-    await conn.execute(_LOCK, {"id": LOAD_LOCK_ID})
+    await conn.execute(_LOAD_LOCK, {"id": LOAD_LOCK_ID})
     return await _load_locked(conn, text_, file, extraction, pipeline_version, refresh_rivalries=refresh_rivalries)
 
 
@@ -341,6 +348,7 @@ async def _load_locked(
         ),
     )
     if existing is not None and existing["pipeline_version"] == pipeline_version:
+        await db.fetchrow(_FLUSH_ITEMS)  # nothing queued: ends the deferral for the rest of the transaction
         return LoadOutcome(document_id=existing["id"], status="unchanged")
     if existing is not None:
         # A new pipeline version: withdraw what the old extraction stated, then load afresh.
@@ -363,6 +371,7 @@ async def _load_locked(
         "funding": len(set(loader.funding_ids)),
     }
     await loader.contribute(counts)
+    await db.fetchrow(_FLUSH_ITEMS)
     if refresh_rivalries:
         await recount_rivalries(conn)
     facts = dict(counts, rivalries=len(loader.rivalry_ids), relationships=len(extraction.relationships))

@@ -127,3 +127,23 @@ async def test_items_are_the_wire_shape(client: httpx.AsyncClient, conn: AsyncCo
         assert items, table
         for item in items:
             assert set(json.loads(item)) == set(spec[schema]["properties"]), table
+
+
+async def test_a_deferring_writer_is_caught_up_at_commit(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
+    """Loads defer the items (migration d81f5b3c9e47) and recompute them once when done; a writer
+    that defers and never does is caught up by the commit itself."""
+    await _post(client, FIRST)
+    organisation_id = await conn.scalar(
+        text("SELECT organisation_id FROM event_participants WHERE organisation_id IS NOT NULL ORDER BY id LIMIT 1")
+    )
+    await conn.execute(text("SELECT set_config('rivalry.defer_list_items', 'on', true)"))
+    await conn.execute(
+        text("UPDATE organisations SET name = name || ' (renamed)' WHERE id = :o"), {"o": organisation_id}
+    )
+    stale = await _stale(conn)
+    queued = set(await conn.scalars(text("SELECT id FROM list_item_queue WHERE kind = 'event'")))
+    assert stale["events"] and set(stale["events"]) <= queued  # deferred: queued, not yet recomputed
+
+    await conn.execute(text("SET CONSTRAINTS list_item_queue_at_commit IMMEDIATE"))  # what COMMIT runs
+    assert await _stale(conn) == {"events": [], "funding": []}
+    assert list(await conn.scalars(text("SELECT id FROM list_item_queue"))) == []
