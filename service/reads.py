@@ -11,7 +11,8 @@ still owns the schema, the migrations and every write.
 Two readers share one interface:
 
 - :class:`PoolReader` — production: its own small asyncpg pools (one per plan mode, see
-  :class:`Reader`), autocommit (a single ``SELECT`` needs no transaction), one retry when a
+  :class:`Reader`), connections handed out in the order requests asked for them, autocommit (a
+  single ``SELECT`` needs no transaction), one retry when a
   pooled connection turned out to be dead
   (PostgreSQL restarted, ``pg_terminate_backend``), and outages raised as
   :class:`~service.db.DatabaseUnavailable` (→ ``503``).
