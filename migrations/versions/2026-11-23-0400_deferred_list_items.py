@@ -102,23 +102,14 @@ def _functions(defer: bool) -> list[str]:
                 f"UPDATE events SET list_item = NULL WHERE id IN ({events});"
                 f" UPDATE funding SET list_item = NULL WHERE id IN ({funding});"
             )
+    # A row's own writes: its item from its new values, unless the transaction defers.
+    own_rows = [
+        f"CREATE OR REPLACE FUNCTION rivalry_{kind}_item() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+        f" {queue[kind]} NEW.list_item := rivalry_{kind}_json(NEW, true); RETURN NEW; END $$"
+        for kind in ("event", "funding")
+    ]
     return [
-        f"""
-        CREATE OR REPLACE FUNCTION rivalry_event_item() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            {queue["event"]}
-            NEW.list_item := rivalry_event_json(NEW, true);
-            RETURN NEW;
-        END $$
-        """,
-        f"""
-        CREATE OR REPLACE FUNCTION rivalry_funding_item() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            {queue["funding"]}
-            NEW.list_item := rivalry_funding_json(NEW, true);
-            RETURN NEW;
-        END $$
-        """,
+        *own_rows,
         _changed("rivalry_participants_changed", [("events", "event", "SELECT event_id FROM {rows}")], defer=defer),
         _changed("rivalry_payers_changed", [("funding", "funding", "SELECT funding_id FROM {rows}")], defer=defer),
         _changed(
