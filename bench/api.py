@@ -81,12 +81,17 @@ POSTGREST_SCHEMA = [
     # The views are not called `events`/`funding`: PostgREST's search path starts with its own
     # schema, where those names would hide the tables from the SQL functions.
     # (Views from an earlier version of this benchmark had other names and columns: dropped.)
-    "DROP VIEW IF EXISTS bench_api.events, bench_api.event_details, bench_api.funding",
-    """CREATE OR REPLACE VIEW bench_api.event_list AS
-    SELECT e.id, e.list_item AS item, e.type, e.occurred_on,
-           coalesce(e.occurred_on, 'infinity'::date) AS sort_key,
-           ARRAY(SELECT p.organisation_id FROM event_participants p WHERE p.event_id = e.id) AS organisation_ids
+    # (event_list lost its organisation_ids column: the filtered case reads organisation_events.)
+    "DROP VIEW IF EXISTS bench_api.events, bench_api.event_details, bench_api.funding, bench_api.event_list",
+    """CREATE VIEW bench_api.event_list AS
+    SELECT e.id, e.list_item AS item, e.type, e.occurred_on, coalesce(e.occurred_on, 'infinity'::date) AS sort_key
     FROM events e""",
+    # One organisation's events: the same access path production takes (participant rows in
+    # event order, migration e5b7c1d94a28), so the comparison is of servers, not of queries.
+    """CREATE OR REPLACE VIEW bench_api.organisation_events AS
+    SELECT p.event_id AS id, e.list_item AS item, p.organisation_id, p.event_type AS type,
+           p.event_occurred_on AS occurred_on, coalesce(p.event_occurred_on, 'infinity'::date) AS sort_key
+    FROM event_participants p JOIN events e ON e.id = p.event_id WHERE p.organisation_id IS NOT NULL""",
     """CREATE OR REPLACE VIEW bench_api.event_details AS
     SELECT e.id, rivalry_event_json(e, false) AS item FROM events e""",
     """CREATE OR REPLACE VIEW bench_api.funding_list AS
@@ -213,10 +218,10 @@ def cases(data: Dataset) -> list[Case]:
             "filtered",
             f"/api/v1/events?organisation={p['organisation']}&type={p['type']}&from={p['from']}&limit=50",
             f"/events?organisation={p['organisation']}&type={p['type']}&from={p['from']}&limit=50",
-            f"/event_list?select=item&organisation_ids=cs.{{{p['organisation']}}}&type=eq.{p['type']}&occurred_on=gte.{p['from']}"
-            f"&sort_key=gte.{p['from']}&order=sort_key.asc,id.asc&limit=50",
+            f"/organisation_events?select=item&organisation_id=eq.{p['organisation']}&type=eq.{p['type']}"
+            f"&occurred_on=gte.{p['from']}&sort_key=gte.{p['from']}&order=sort_key.asc,id.asc&limit=50",
             {},
-            event_sql.page_sql(filters, "occurred_on", 50, None),
+            event_sql.page_sql(filters, "occurred_on", 50, None, names=event_sql.reads_through(filters, "occurred_on")),
         ),
         Case(
             "detail",

@@ -1303,7 +1303,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "cluster_key", "type", "title", "summary", "status", "occurred_on", "date_precision", "date_text",
         "reported_on", "source_count", "first_reported_on", "last_reported_on", "created_at", "updated_at",
     ),
-    "event_participants": ("id", "event_id", "kind", "organisation_id", "person_id", "role"),
+    "event_participants": (
+        "id", "event_id", "kind", "organisation_id", "person_id", "role", "event_type", "event_occurred_on",
+    ),
     "funding": (
         "id", "natural_key", "kind", "amount", "currency", "qualifier", "amount_usd", "fx_rate_on", "equivalents",
         "amount_text", "recipient_kind", "recipient_organisation_id", "recipient_person_id", "event_id",
@@ -1390,12 +1392,15 @@ def event_rows(plan: Plan) -> Iterator[tuple[Any, ...]]:
 def participant_rows(plan: Plan) -> Iterator[tuple[Any, ...]]:
     orgs, people = plan.orgs.ids, plan.people.ids
     for i, event_id in enumerate(plan.ev_ids):
+        # The event's type and date, copied as the trigger of migration e5b7c1d94a28 would.
+        kind, day = EVENT_TYPES[plan.ev_type[i]], plan.ev_day[i]
+        on = _date(day) if day else None
         for j in range(plan.ev_part_offset[i], plan.ev_part_offset[i + 1]):
             code, role = plan.part_code[j], PARTICIPANT_ROLES[plan.part_role[j]]
             if code >= 0:
-                yield (j + 1, event_id, "organisation", orgs[code], None, role)
+                yield (j + 1, event_id, "organisation", orgs[code], None, role, kind, on)
             else:
-                yield (j + 1, event_id, "person", None, people[-1 - code], role)
+                yield (j + 1, event_id, "person", None, people[-1 - code], role, kind, on)
 
 
 def funding_rows(plan: Plan) -> Iterator[tuple[Any, ...]]:

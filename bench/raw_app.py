@@ -59,12 +59,15 @@ async def events(request: Request[Any, Any, Any]) -> Response[Any]:
     date_from = dt.date.fromisoformat(params["from"]) if "from" in params else None
     after = [params["after_key"], params["after_id"]] if "after_id" in params else None
     filters = EventFilters(types=types, organisations=organisations, date_from=date_from)
-    if organisations:  # names → ids first, as the production route does
+    # As the production route does: names resolved in the page's statement when it reads through
+    # participant rows, else first.
+    names = event_sql.reads_through(filters, "occurred_on")
+    if organisations and not names:
         args = SqlArgs()
         ids = resolved_ids_sql("organisation", args, list(organisations))
         row = await _row(f"SELECT {ids} AS r0", args.values)
         filters = msgspec.structs.replace(filters, organisations=tuple(sorted(set(row["r0"]))))
-    return _page(await _rows(*event_sql.page_sql(filters, "occurred_on", limit, after)), limit)
+    return _page(await _rows(*event_sql.page_sql(filters, "occurred_on", limit, after, names=names)), limit)
 
 
 @get("/events/{event_id:str}")

@@ -196,18 +196,25 @@ class Ordering:
     sentinel: str  # what a NULL cursor value stands for
     descending: bool
     alias: str = "e"  # of the table in the statement
+    # The row's id as the index that gives the order has it (another table's copy of it, when the
+    # page is read through that table's index); the row's own ``id`` by default.
+    id_column: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.id_column or f"{self.alias}.id"
 
     def order_by(self) -> str:
-        return f"{self.key}{' DESC' if self.descending else ''}, {self.alias}.id"
+        return f"{self.key}{' DESC' if self.descending else ''}, {self.id}"
 
     def after(self, args: SqlArgs, values: Sequence[Any]) -> str:
         """Rows strictly after the cursor row: an index range condition, not an ``OR`` of columns."""
         bound = f"coalesce({args.add(values[0], self.cast)}, {self.sentinel})"
         last_id = args.add(values[1], "text")
         if not self.descending:
-            return f"({self.key}, {self.alias}.id) > ({bound}, {last_id})"
+            return f"({self.key}, {self.id}) > ({bound}, {last_id})"
         # Key descending, id ascending: the `<=` half is what the index range scan uses.
-        return f"{self.key} <= {bound} AND ({self.key} < {bound} OR {self.alias}.id > {last_id})"
+        return f"{self.key} <= {bound} AND ({self.key} < {bound} OR {self.id} > {last_id})"
 
 
 def date_range_on_key(ordering: Ordering, args: SqlArgs, date_from: Any, date_to: Any) -> list[str]:

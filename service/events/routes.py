@@ -102,8 +102,12 @@ async def event_page(
     cursor: str | None,
     count: bool,
 ) -> Response[Page[EventRead]]:
-    """One page of events for any route that lists them: one SQL statement (two with ``count``)."""
-    filters = await sql.resolve(reader, query.filters)
+    """One page of events for any route that lists them: one SQL statement (two with ``count``; one
+    more to resolve names first when the plan depends on which entities they name)."""
+    # Read through participant rows, a page's plan is the same for any entity: its names are
+    # resolved in the statement. Otherwise they are resolved first and the page is planned for them.
+    names = sql.reads_through(query.filters, sort)
+    filters = query.filters if names else await sql.resolve(reader, query.filters)
     return await sql_page(
         reader,
         route=route,
@@ -111,9 +115,11 @@ async def event_page(
         keys=queries.SORT_KEYS[sort],
         limit=limit,
         cursor=cursor,
-        page=lambda after: sql.page_sql(filters, sort, limit, after),
-        count=(lambda: sql.count_sql(filters)) if count else None,
-        filtered=query.filters != queries.EventFilters(),
+        page=lambda after: sql.page_sql(filters, sort, limit, after, names=names),
+        count=(lambda: sql.count_sql(filters, names=names)) if count else None,
+        # Read through participant rows, the plan is the same whatever the values: PostgreSQL's
+        # cached plan serves (planning it each time took as long as running it).
+        filtered=query.filters != queries.EventFilters() and not names,
     )
 
 

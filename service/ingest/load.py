@@ -498,10 +498,14 @@ def _write_facts_sql() -> _Sql:
            OR r.organisation_id IN (SELECT id FROM organisation_rows)
            OR EXISTS (SELECT FROM organisations AS o WHERE o.id = r.organisation_id)
         ON CONFLICT DO NOTHING
+    ), new_event_rows AS (
+        SELECT * FROM {new_events}
+    ), event_update_rows AS (
+        SELECT * FROM {updates}
     ), event_insert AS (
         -- Decided in Python (:meth:`_DocumentLoader._events`): every key here is new; the events
         -- start with this document's merges and counters.
-        INSERT INTO events ({_names(_EVENT)}) SELECT * FROM {new_events}
+        INSERT INTO events ({_names(_EVENT)}) SELECT * FROM new_event_rows
         ON CONFLICT DO NOTHING
     ), event_update AS (
         -- Stored events this document merged into (as :meth:`_Cluster.merge` left them) or cites.
@@ -512,10 +516,16 @@ def _write_facts_sql() -> _Sql:
             first_reported_on = least(e.first_reported_on, u.published_on),
             last_reported_on = greatest(e.last_reported_on, u.published_on),
             updated_at = now()
-        FROM {updates}
+        FROM event_update_rows AS u
         WHERE e.id = u.id
     ), participant_insert AS (
-        INSERT INTO event_participants ({_names(_PARTICIPANT)}) SELECT * FROM {participants}
+        -- With their event's type and date as this statement leaves it: the participant trigger
+        -- (migration e5b7c1d94a28) cannot see the events sibling CTEs write.
+        INSERT INTO event_participants ({_names(_PARTICIPANT)}, event_type, event_occurred_on)
+        SELECT v.*, coalesce(n.type, u.type), CASE WHEN n.id IS NULL THEN u.occurred_on ELSE n.occurred_on END
+        FROM {participants}
+        LEFT JOIN new_event_rows AS n ON n.id = v.event_id
+        LEFT JOIN event_update_rows AS u ON u.id = v.event_id
         ON CONFLICT DO NOTHING
     ), funding_rows AS (
         SELECT * FROM {funding}

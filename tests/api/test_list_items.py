@@ -147,3 +147,46 @@ async def test_a_deferring_writer_is_caught_up_at_commit(client: httpx.AsyncClie
     await conn.execute(text("SET CONSTRAINTS list_item_queue_at_commit IMMEDIATE"))  # what COMMIT runs
     assert await _stale(conn) == {"events": [], "funding": []}
     assert list(await conn.scalars(text("SELECT id FROM list_item_queue"))) == []
+
+
+COPIES = (
+    "SELECT p.id FROM event_participants p JOIN events e ON e.id = p.event_id"
+    " WHERE (p.event_type, p.event_occurred_on) IS DISTINCT FROM (e.type, e.occurred_on)"
+)
+
+
+async def test_participants_carry_their_event_s_type_and_date(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
+    """``event_participants`` keeps a copy of its event's type and date (migration e5b7c1d94a28),
+    which the one-entity pages read in order: it follows every write, and the write that passes
+    a change on does not recompute the event's list item a second time."""
+    await _post(client, FIRST)  # the loader: events and participants written by one statement
+    await _post(client, FUNDED)
+    assert list(await conn.scalars(text(COPIES))) == []
+    event_id, other_id = list(await conn.scalars(text("SELECT id FROM events ORDER BY id LIMIT 2")))
+    writes = [
+        ("UPDATE events SET type = 'bid', occurred_on = DATE '2021-03-04' WHERE id = :e", {"e": event_id}),
+        ("UPDATE events SET occurred_on = NULL WHERE id = :e", {"e": event_id}),
+        # Written without the copies (as any writer but the loader does), or moved to another event.
+        (
+            "INSERT INTO event_participants (event_id, kind, role, organisation_id)"
+            " SELECT :e, 'organisation', 'partner', id FROM organisations"
+            " WHERE id NOT IN (SELECT organisation_id FROM event_participants WHERE event_id IN (:e, :o)"
+            " AND organisation_id IS NOT NULL) ORDER BY id LIMIT 1",
+            {"e": other_id, "o": event_id},
+        ),
+        ("UPDATE event_participants SET event_id = :e WHERE id = (SELECT max(id) FROM event_participants)",
+         {"e": event_id}),
+    ]  # fmt: skip
+    for statement, params in writes:
+        await conn.execute(text(statement), params)
+        assert list(await conn.scalars(text(COPIES))) == [], statement
+        assert await _stale(conn) == {"events": [], "funding": []}, statement
+
+    version = "SELECT ctid::text FROM events WHERE id = :e"  # a new row version, a new ctid
+    before = await conn.scalar(text(version), {"e": event_id})
+    await conn.execute(
+        text("UPDATE event_participants SET event_type = event_type WHERE event_id = :e"), {"e": event_id}
+    )
+    assert await conn.scalar(text(version), {"e": event_id}) == before  # nothing the item shows changed
+    await conn.execute(text("UPDATE event_participants SET role = 'target' WHERE event_id = :e"), {"e": event_id})
+    assert await conn.scalar(text(version), {"e": event_id}) != before  # this one it shows

@@ -40,6 +40,14 @@ EVENT_FILTERS = [
     event_queries.EventFilters(date_from=dt.date(2024, 1, 1), date_to=dt.date(2025, 12, 31)),
     event_queries.EventFilters(q="fusées"),
     event_queries.EventFilters(participant=("organisation", "openai")),
+    # One entity: date-sorted pages are read through its participant rows (migration e5b7c1d94a28).
+    event_queries.EventFilters(organisations=("OpenAI",), types=("investment",)),
+    event_queries.EventFilters(organisations=("openai",), date_from=dt.date(2010, 1, 1)),
+    event_queries.EventFilters(organisations=("openai",), types=("lawsuit", "bid"), date_to=dt.date(2030, 1, 1)),
+    event_queries.EventFilters(participant=("person", "elon-musk"), organisations=("xAI", "Tesla")),
+    event_queries.EventFilters(
+        participant=("organisation", "openai"), people=("Sam Altman",), statuses=("announced", "completed")
+    ),
 ]
 FUNDING_FILTERS = [
     funding_queries.FundingFilters(),
@@ -79,6 +87,9 @@ async def test_event_pages_equal_the_orm_hydration(seeded_engine: AsyncEngine, s
             expected, last = await event_queries.list_events(session, filters, sort, PAGE, after)
         rows = await reader.fetch(*statement(event_sql.page_sql(resolved, sort, PAGE, after)))
         assert _sql_page(rows) == (_plain(expected), _key(last))
+        if event_sql.reads_through(filters, sort):  # as the route sends it: names resolved in the statement
+            inline = await reader.fetch(*statement(event_sql.page_sql(filters, sort, PAGE, after, names=True)))
+            assert _sql_page(inline) == (_plain(expected), _key(last))
         seen += len(expected)
         if last is None:
             break
@@ -214,6 +225,34 @@ async def test_a_deep_page_is_an_index_range_scan(seeded_engine: AsyncEngine) ->
     assert await reader.fetchrow(sql, *values) is not None
 
 
+@pytest.mark.parametrize("sort", ["occurred_on", "-occurred_on"])
+async def test_one_entity_s_events_are_read_in_order_from_its_participant_rows(
+    seeded_engine: AsyncEngine, sort: str
+) -> None:
+    """A date-sorted page of one organisation's events of one type is a range of one participants
+    index, in page order (no walk through every event asking whether the organisation took part,
+    no sort of all its rows); its name is resolved in the same statement, and in the count's."""
+    filters = event_queries.EventFilters(organisations=("OpenAI",), types=("investment",))
+    assert event_sql.reads_through(filters, sort)
+    sql, values = event_sql.page_sql(filters, sort, 50, None, names=True)
+    count, count_values = event_sql.count_sql(filters, names=True)
+    async with seeded_engine.connect() as conn:
+        await conn.execute(text("SET enable_seqscan = off"))
+        raw = (await conn.get_raw_connection()).driver_connection
+        plan = "\n".join(r[0] for r in await raw.fetch(f"EXPLAIN {sql}", *values))
+        total = await raw.fetchval(count, *count_values)
+        expected = await raw.fetchval(
+            "SELECT count(*) FROM events e JOIN event_participants p ON p.event_id = e.id"
+            " WHERE p.organisation_id = 'openai' AND e.type = 'investment'"
+        )
+    index = f"ix_event_participants_organisation_type_occurred_on_{'desc_' if sort.startswith('-') else ''}key"
+    scan = plan.index(f"Index Scan using {index}")
+    assert "Sort" not in plan[plan.index("Limit", plan.index("Function Scan on unnest")) : scan]  # in order
+    assert total == expected > 0
+    page = await SessionReader(session_factory(seeded_engine)).fetch(sql, *values)
+    assert len(page) == total
+
+
 class _RecordingReader(SessionReader):
     """The session reader, noting which plan mode each statement asked for."""
 
@@ -228,7 +267,8 @@ class _RecordingReader(SessionReader):
 
 async def test_only_statements_with_filter_values_are_planned_for_them(seeded_engine: AsyncEngine) -> None:
     """A page without filters and a detail reuse PostgreSQL's plan (planning them costs more than
-    running them); a filtered page and a search are planned for their values."""
+    running them), as does a page read through participant rows; other filtered pages and a
+    search are planned for their values."""
     from service.events.routes import EventQuery, event_page
     from service.search.routes import _hits as hits
 
@@ -242,7 +282,11 @@ async def test_only_statements_with_filter_values_are_planned_for_them(seeded_en
 
     assert await page(event_queries.EventFilters()) == [False, False]
     assert (await page(event_queries.EventFilters(types=("lawsuit",))))[-2:] == [True, True]
-    assert (await page(event_queries.EventFilters(organisations=("OpenAI",))))[-2:] == [True, True]
+    # Names resolved first, then a page (and count) planned for the ids they name...
+    named = await page(event_queries.EventFilters(organisations=("OpenAI",), statuses=("announced",)))
+    assert named == [False, True, True]
+    # ...unless the page is read through the entity's participant rows: one statement, same plan.
+    assert await page(event_queries.EventFilters(organisations=("OpenAI",), types=("bid",))) == [False, False]
     reader.modes.clear()
     await hits(reader, "openai", list(ALL_TYPES), 5, None)
     assert reader.modes == [True]
