@@ -13,8 +13,12 @@ from service.reads import SqlArgs
 from service.search.queries import FULL_TEXT_CANDIDATES
 
 # The recency orders of the full-text candidates, as indexed (migrations 3b9e2f41c0d7, b7e3a91d5c20).
-DOCUMENTS_RECENCY = "coalesce(d.published_on, '-infinity'::date) DESC"
+DOCUMENTS_KEY = "coalesce(d.published_on, '-infinity'::date)"
+DOCUMENTS_RECENCY = f"{DOCUMENTS_KEY} DESC"
 EVENTS_RECENCY = "coalesce(e.occurred_on, '-infinity'::date) DESC"
+# Documents' full-text candidates are looked for among the newest this many first (see
+# _newest_documents); past that, only if those held fewer than FULL_TEXT_CANDIDATES matches.
+RECENT_DOCUMENTS = 20_000
 
 
 def _gate(alias_table: str, grams: str, threshold: str) -> str:
@@ -64,17 +68,53 @@ def _names(kind: str, args: SqlArgs, q: str) -> str:
     )
 
 
-def search_sql(q: str, types: Sequence[str], limit: int, after: Sequence[Any] | None) -> tuple[str, list[Any]]:
-    """Up to ``limit + 1`` hits (type, id, title, score, body) after the cursor values ``after``."""
+def _newest_documents(tsq: str, args: SqlArgs, window: int) -> tuple[list[str], str]:
+    """CTEs and a query for the ``FULL_TEXT_CANDIDATES`` newest documents matching ``tsq``.
+
+    The plain way walks the documents newest first and tests each one's ``tsvector``, which is
+    stored apart from the row (TOAST): at 200,000 documents, 17,197 read and decompressed to find
+    the 1,000 newest of 11,750 matches ("Tixoon Labs"), 66 ms. PostgreSQL picks that walk because
+    it does not count the reading. Here the matches among the newest ``window`` documents come
+    from two bitmaps instead (the full-text index AND the date index), sorted by date: only
+    matches are read (1,169 rows, 24 ms with the ranking). Only if those are fewer than the cap
+    does the plain walk go on, past the window, for the rest. Same rows as the walk, in any case.
+    """
+    cap = args.add(FULL_TEXT_CANDIDATES, "int")
+    # The date of the window's oldest document, from the plain date index (index only); all of
+    # them when there are fewer.
+    ctes = [
+        "document_window AS MATERIALIZED (SELECT coalesce((SELECT published_on FROM documents"
+        f" WHERE published_on IS NOT NULL ORDER BY published_on DESC OFFSET {args.add(window, 'int')} LIMIT 1),"
+        " '-infinity'::date) AS bound)",
+        # `+ 0`: an order no index gives, or PostgreSQL would walk the window testing each row.
+        "recent_documents AS MATERIALIZED (SELECT d.id, d.title, d.file, d.text, d.search_vector FROM documents d"
+        f" WHERE d.search_vector @@ {tsq} AND {DOCUMENTS_KEY} >= (SELECT bound FROM document_window)"
+        f" ORDER BY {DOCUMENTS_KEY} + 0 DESC, d.id LIMIT {cap})",
+    ]
+    query = (
+        "SELECT * FROM recent_documents UNION ALL"
+        " (SELECT d.id, d.title, d.file, d.text, d.search_vector FROM documents d"
+        f" WHERE d.search_vector @@ {tsq} AND {DOCUMENTS_KEY} < (SELECT bound FROM document_window)"
+        f" ORDER BY {DOCUMENTS_RECENCY}, d.id LIMIT {cap} - (SELECT count(*) FROM recent_documents))"
+    )
+    return ctes, query
+
+
+def search_sql(
+    q: str, types: Sequence[str], limit: int, after: Sequence[Any] | None, *, window: int = RECENT_DOCUMENTS
+) -> tuple[str, list[Any]]:
+    """Up to ``limit + 1`` hits (type, id, title, score, body) after the cursor values ``after``
+    (``window``: see :func:`_newest_documents`)."""
     args = SqlArgs()
     parts: list[str] = []
+    ctes: list[str] = []
     if "documents" in types:
         tsq = f"websearch_to_tsquery('french', rivalry_unaccent({args.add(q, 'text')}))"
-        newest = f"{DOCUMENTS_RECENCY}, d.id LIMIT {args.add(FULL_TEXT_CANDIDATES, 'int')}"
+        ctes, newest = _newest_documents(tsq, args, window)
         parts.append(
             "SELECT 'document' AS type, d.id, coalesce(d.title, d.file, d.id) AS title,"
             f" ts_rank_cd(d.search_vector, {tsq}, 32)::float8 AS score, d.text AS body"
-            f" FROM (SELECT * FROM documents d WHERE d.search_vector @@ {tsq} ORDER BY {newest}) d"
+            f" FROM ({newest}) d"
         )
     if "events" in types:
         tsq = f"websearch_to_tsquery('french', rivalry_unaccent({args.add(q, 'text')}))"
@@ -95,6 +135,7 @@ def search_sql(q: str, types: Sequence[str], limit: int, after: Sequence[Any] | 
     union = " UNION ALL ".join(f"({part})" for part in parts)
     fetch = args.add(limit + 1, "int")
     sql = (
+        f"{'WITH ' + ', '.join(ctes) + ' ' if ctes else ''}"
         f"SELECT h.type, h.id, h.title, h.score, h.body FROM ({union}) AS h{condition}"
         f" ORDER BY h.score DESC, h.type, h.id LIMIT {fetch}"
     )

@@ -176,6 +176,36 @@ async def test_full_text_ranks_only_the_most_recent_matches(
     assert sorted(hit.id for hit in hits) == sorted(newest[:2])
 
 
+@pytest.mark.parametrize("window", [0, 1, 3, search_sql.RECENT_DOCUMENTS])
+@pytest.mark.parametrize("cap", [2, 4, 1000])
+async def test_document_candidates_are_the_newest_matches_whatever_the_window(
+    seeded_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, window: int, cap: int
+) -> None:
+    """Documents' candidates come from the newest ``window`` dated documents first, then from the
+    rest when those hold fewer than the cap: together, always the newest matches (undated last)."""
+    monkeypatch.setattr(search_sql, "FULL_TEXT_CANDIDATES", cap)
+    async with seeded_engine.connect() as conn, conn.begin():
+        raw = (await conn.get_raw_connection()).driver_connection
+        # Dates for all but one document (rolled back): two share a day, one stays undated.
+        await raw.execute(
+            "UPDATE documents d SET published_on = DATE '2025-01-01' + (n.i / 2 * 7)::int"
+            " FROM (SELECT id, row_number() OVER (ORDER BY id) AS i FROM documents) n"
+            " WHERE n.id = d.id AND n.i > 1"
+        )
+        matching = [
+            r["id"]
+            for r in await raw.fetch(
+                "SELECT id FROM documents WHERE search_vector @@ websearch_to_tsquery('french', rivalry_unaccent($1))"
+                " ORDER BY coalesce(published_on, '-infinity'::date) DESC, id",
+                "openai",
+            )
+        ]
+        rows = await raw.fetch(*statement(search_sql.search_sql("openai", ["documents"], 50, None, window=window)))
+        undated = await raw.fetchval("SELECT count(*) FROM documents WHERE published_on IS NULL")
+    assert len(matching) >= 4 and undated == 1  # the window and the cap both bind somewhere
+    assert sorted(row["id"] for row in rows) == sorted(matching[:cap])
+
+
 async def test_name_search_gate_keeps_every_match(seeded_engine: AsyncEngine) -> None:
     """The SQL path looks name candidates up by a few rare trigrams (pigeonhole, service/search/sql.py);
     the ORM path by all of the query's. Over every alias, a typo and a prefix of each, both find
