@@ -349,7 +349,8 @@ async def resolve_names(
     """Ids named by filter values, one array per key: ``{key: (kinds, values)}`` → ``{key: ids}``.
 
     One statement for all of a request's name filters. Run before the list query so that the ids
-    are parameters PostgreSQL plans with (how popular an organisation is decides the plan).
+    are parameters PostgreSQL plans with (how popular an organisation is decides the plan), unless
+    the page's plan does not depend on them (``service.events.sql.reads_through``).
     """
     if not wanted:
         return {}
