@@ -310,9 +310,10 @@ class EventParticipant(Base):
     )
     person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE", onupdate="CASCADE"))
     role: Mapped[str] = mapped_column(String(16))
-    # Copies of the event's type and date, kept by triggers (never written by the service): with
-    # them, one entity's events are read from one index in page order. The indexes on
-    # (entity, [type,] date key, event_id) are expression indexes: see migration e5b7c1d94a28.
+    # Copies of the event's type and date: with them, one entity's events are read from one index
+    # in page order. Triggers fill them for rows written without them and follow the event's
+    # changes; the loader writes them itself (its events go in the same statement). The indexes
+    # on (entity, [type,] date key, event_id) are expression indexes: see migration e5b7c1d94a28.
     event_type: Mapped[str | None] = mapped_column(String(16))
     event_occurred_on: Mapped[dt.date | None] = mapped_column(Date)
 

@@ -4,7 +4,8 @@ One statement per request (see :mod:`service.reads`): the keyset page is chosen 
 whose first column never is NULL (``coalesce(occurred_on, 'infinity')``), so a page 100,000 rows
 deep is one index range scan like the first page, and it reads each event's stored list item.
 PostgreSQL writes the JSON (``rivalry_event_json``, migration 8d4f2a6c1e93): the list items when
-an event or what it shows changes, the detail when asked.
+an event or what it shows changes, the detail when asked. A page of one organisation's or
+person's events is read through their participant rows instead (:func:`reads_through`).
 """
 
 from __future__ import annotations
