@@ -6,16 +6,18 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Server
+from litestar.types import HTTPScope, LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.changes.routes import changes
@@ -24,6 +26,7 @@ from service.documents.routes import DocumentController
 from service.events.routes import EventController, provide_event_query
 from service.exports.routes import EXPORT_ROUTES
 from service.funding.routes import FundingController, provide_funding_query
+from service.http.caching import HEAD_REQUEST
 from service.http.edge import EdgeMiddleware
 from service.http.problems import EXCEPTION_HANDLERS
 from service.logs import configure_logging
@@ -65,6 +68,22 @@ def _freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+class RivalryApp(Litestar):
+    """Litestar answering ``HEAD`` wherever it answers ``GET``, as HTTP requires of every server
+    (RFC 9110 §9.1): Litestar routes ``HEAD`` only to handlers declared for it, and refuses a
+    handler declared for both. A ``HEAD`` request is routed as the ``GET`` it mirrors; the response
+    keeps its status and headers (``content-length`` and ``etag`` included) and loses its body
+    (:class:`service.http.caching.ResponseWriter`; the server drops it too)."""
+
+    async def __call__(
+        self, scope: Scope | LifeSpanScope, receive: Receive | LifeSpanReceive, send: Send | LifeSpanSend
+    ) -> None:
+        if scope["type"] == ScopeType.HTTP and cast("HTTPScope", scope)["method"] == "HEAD":
+            routed: Any = {**scope, "method": "GET", HEAD_REQUEST: True}  # uvicorn keeps its own scope: HEAD
+            scope = routed
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -109,7 +128,7 @@ def create_app(
         )
         middleware.append(limit.middleware)
 
-    return Litestar(
+    return RivalryApp(
         route_handlers=[
             health,
             ready,

@@ -98,7 +98,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    from service.server import GracefulServer
+    from service.server import CoalescingHttpToolsProtocol, GracefulServer
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only for the printed URL
     click.echo(f"rivalry: API on http://{shown}:{port}/api/v1/documents — docs at http://{shown}:{port}/schema")
@@ -110,6 +110,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         "access_log": False,
         "timeout_graceful_shutdown": 20,
         "proxy_headers": False,
+        "http": CoalescingHttpToolsProtocol,
     }
     if workers == 1:
         GracefulServer(uvicorn.Config("service.app:create_app", **options)).run()

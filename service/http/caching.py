@@ -17,6 +17,8 @@ from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Messag
 from service.http.problems import PROBLEM_MEDIA_TYPE
 
 MIN_COMPRESS_SIZE = 500
+# Set in the scope of a HEAD request that the app routes as a GET (``service.app.RivalryApp``).
+HEAD_REQUEST = "rivalry.head"
 _COMPRESSIBLE = (b"application/json", b"application/problem+json", b"text/", b"application/x-ndjson")
 
 
@@ -78,7 +80,7 @@ class ResponseWriter:
         self._if_none_match = if_none_match
         method = scope.get("method")
         self._conditional = method in ("GET", "HEAD")
-        self._head = method == "HEAD"
+        self._head = method == "HEAD" or bool(scope.get(HEAD_REQUEST))
         self._start: dict[str, Any] | None = None
         self._chunks: list[bytes] = []
         self._streaming = False

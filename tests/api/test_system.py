@@ -92,6 +92,19 @@ async def test_wrong_method_is_a_problem_document(client: AsyncTestClient[Litest
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
+async def test_head_answers_wherever_get_does_with_the_same_headers_and_no_body(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    for path in ("/api/v1/events?limit=5", "/api/v1/organisations", "/health", "/api/v1/events/no-such-event"):
+        got = await client.get(path)
+        head = await client.head(path)
+        assert head.status_code == got.status_code, path
+        assert head.content == b"", path
+        assert head.headers["content-length"] == str(len(got.content)), path
+        assert head.headers.get("etag") == got.headers.get("etag"), path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+
+
 async def test_docs_examples_come_from_the_served_data(live_server: str) -> None:
     import httpx
 
@@ -121,3 +134,47 @@ async def test_a_server_freezes_what_start_up_built(settings: Settings, seeded_u
             assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_one_kept_alive_connection_carries_whole_responses_of_every_kind(live_server: str) -> None:
+    """The real server (``rivalry serve``, whose transport sends each response's writes together):
+    on one connection, a list, a HEAD, a 304, a gzipped body, a problem and a streamed export each
+    arrive whole and framed, in the order they were asked for."""
+    import gzip
+    import http.client
+    import json
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(live_server)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+
+        def ask(path: str, method: str = "GET", **headers: str) -> http.client.HTTPResponse:
+            connection.request(method, path, headers=headers)
+            return connection.getresponse()
+
+        listed = ask("/api/v1/events?limit=200")
+        body = listed.read()
+        assert listed.status == 200 and len(body) == int(listed.headers["content-length"])
+        assert json.loads(body)["data"]
+        etag = listed.headers["etag"]
+
+        head = ask("/api/v1/events?limit=200", "HEAD")
+        assert (head.status, head.read(), head.headers["etag"]) == (200, b"", etag)
+
+        unchanged = ask("/api/v1/events?limit=200", **{"If-None-Match": etag})
+        assert (unchanged.status, unchanged.read()) == (304, b"")
+
+        zipped = ask("/api/v1/events?limit=200", **{"Accept-Encoding": "gzip"})
+        assert zipped.headers["content-encoding"] == "gzip"
+        assert gzip.decompress(zipped.read()) == body
+
+        missing = ask("/api/v1/events/no-such-event")
+        assert missing.status == 404 and json.loads(missing.read())["status"] == 404
+
+        exported = ask("/api/v1/export/events.ndjson")
+        lines = exported.read().decode().splitlines()
+        assert exported.status == 200 and len(lines) == len(json.loads(body)["data"])
+        assert all(json.loads(line)["id"] for line in lines)
+    finally:
+        connection.close()

@@ -81,6 +81,55 @@ def test_a_request_past_its_deadline_is_answered_503_with_retry_after() -> None:
     assert json.loads(body)["type"].endswith("/timeout")
 
 
+def test_deadlines_stop_only_the_requests_past_theirs() -> None:
+    """One timer watches every request in flight: a fast request is untouched, slow ones started at
+    different times each get their 503, and a request that ended in time is never cancelled later."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(float(scope["query_string"] or b"0"))
+        await _ok(scope, receive, send)
+
+    async def scenario() -> tuple[list[int], float]:
+        edge = EdgeMiddleware(app, read_timeout=0.2)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        first = asyncio.create_task(_call(edge, _scope(query=b"5")))
+        await asyncio.sleep(0.1)
+        fast = asyncio.create_task(_call(edge, _scope(query=b"0.01")))
+        second = asyncio.create_task(_call(edge, _scope(query=b"5")))
+        results = await asyncio.gather(first, fast, second)
+        elapsed = loop.time() - started
+
+        async def survives() -> bool:
+            await _call(edge, _scope(query=b"0"))
+            await asyncio.sleep(0.4)  # past the deadline the request had: nothing cancels it now
+            return True
+
+        assert await survives()
+        return [status for status, _, _ in results], elapsed
+
+    statuses, elapsed = asyncio.run(scenario())
+    assert statuses == [503, 200, 503]
+    assert elapsed < 1.0  # the second slow request timed out on its own deadline, not at the end of its sleep
+
+
+def test_a_request_cancelled_from_outside_is_not_turned_into_a_503() -> None:
+    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(5)
+
+    async def scenario() -> str:
+        task = asyncio.create_task(_call(EdgeMiddleware(slow, read_timeout=10), _scope()))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            return "cancelled"
+        return "answered"
+
+    assert asyncio.run(scenario()) == "cancelled"
+
+
 def test_etag_then_304_and_gzip_for_clients_that_accept_it() -> None:
     edge = EdgeMiddleware(_ok)
     status, headers, body = asyncio.run(_call(edge, _scope()))
