@@ -10,10 +10,9 @@ still owns the schema, the migrations and every write.
 
 Two readers share one interface:
 
-- :class:`PoolReader` — production: its own small asyncpg pools (one per plan mode, see
-  :class:`Reader`), connections handed out in the order requests asked for them, autocommit (a
-  single ``SELECT`` needs no transaction), one retry when a
-  pooled connection turned out to be dead
+- :class:`PoolReader` — production: its own few asyncpg connections (one set per plan mode, see
+  :class:`Reader`), handed out in the order requests asked for them, autocommit (a single
+  ``SELECT`` needs no transaction), one retry when a kept connection turned out to be dead
   (PostgreSQL restarted, ``pg_terminate_backend``), and outages raised as
   :class:`~service.db.DatabaseUnavailable` (→ ``503``).
 - :class:`SessionReader` — when the app is given a sessionmaker (the tests run every request
@@ -24,6 +23,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,9 +51,12 @@ class Reader(abc.ABC):
     ``custom_plan``: plan the statement for these very values every time. Statements whose cost
     depends on which values they get (a filter by an organisation in 17 % of events or in 3 of
     them; a search text) need it: a generic plan cannot tell them apart (1.4 s instead of 2 ms at
-    1M events). The others (a row by id, an unfiltered page) are better served by the plan
-    PostgreSQL keeps: planning them costs more than running them (0.33 ms against 0.12 ms for an
-    event by id).
+    1M events). The others (a row by id, an unfiltered page, a page read through one entity's
+    participant rows) always get the generic plan PostgreSQL keeps (``force_generic_plan``):
+    planning them costs more than running them (0.33 ms against 0.12 ms for an event by id).
+    Left to choose (``auto``), PostgreSQL planned a page after a cursor anew every time, because
+    the generic plan's estimate for an unknown ``LIMIT`` looked costlier (82,000 against 60),
+    although both plans are the same index range scan (``bench/RESULTS.md``, session 7).
     """
 
     async def fetchrow(self, sql: str, *args: Any, custom_plan: bool = False) -> asyncpg.Record | None:
@@ -64,87 +67,136 @@ class Reader(abc.ABC):
     async def fetch(self, sql: str, *args: Any, custom_plan: bool = False) -> list[asyncpg.Record]: ...
 
 
-async def _no_reset(_: asyncpg.Connection) -> None:
-    return None
+class _Connections:
+    """The connections of one plan mode: at most ``size``, opened on demand, kept while healthy.
+
+    Why not ``asyncpg.Pool``: these connections only ever run one autocommitted ``SELECT`` at a
+    time, and the pool's general machinery cost 22 µs a request (``acquire(timeout=…)`` runs in a
+    task of its own, ``release`` in a shielded task under a timeout, plus the reset round trip we
+    had already turned off): 5 % of a list request's CPU (``bench/RESULTS.md``, session 7). Here a
+    request takes its turn at the turnstile, then an idle connection or a new one, and gives it
+    back. A connection is kept only when its statement completed, or failed in PostgreSQL (which
+    leaves the connection ready for the next); anything else (cancelled, timed out, broken) closes it.
+    """
+
+    def __init__(self, dsn: str, size: int, *, connect_timeout: float, command_timeout: float, custom_plan: bool):
+        self._dsn = dsn
+        self._connect_timeout = connect_timeout
+        self._command_timeout = command_timeout
+        self._settings = {
+            "application_name": "rivalry-read",
+            "plan_cache_mode": "force_custom_plan" if custom_plan else "force_generic_plan",
+        }
+        self._idle: list[asyncpg.Connection] = []
+        # Requests take a connection in the order they asked for one (Python's semaphore serves
+        # waiters first). asyncpg's pool let a newcomer take a connection just released to a
+        # waiter, which then queued again at the back: one request in a hundred waited 36 ms.
+        self.turnstile = asyncio.Semaphore(size)
+        self._closed = False
+
+    async def _connect(self) -> asyncpg.Connection:
+        try:
+            return await asyncpg.connect(
+                self._dsn,
+                timeout=self._connect_timeout,
+                command_timeout=self._command_timeout,
+                server_settings=self._settings,
+            )
+        except (*_UNREACHABLE, TimeoutError) as exc:
+            raise DatabaseUnavailable(str(exc) or exc.__class__.__name__) from exc
+
+    async def fetch(self, sql: str, args: Sequence[Any]) -> list[asyncpg.Record]:
+        """``sql`` on a connection of the set; the caller holds the turnstile."""
+        for attempt in (1, 2):
+            conn = self._idle.pop() if self._idle else await self._connect()
+            healthy = False
+            try:
+                rows: list[asyncpg.Record] = await conn.fetch(sql, *args)
+                healthy = True
+                return rows
+            except _STALE_CONNECTION as exc:
+                # A connection that died while idle (PostgreSQL restarted, the backend was
+                # terminated): the others idle beside it most likely died with it. Retry once on a
+                # new connection.
+                self._drop_idle()
+                if attempt == 2:
+                    raise DatabaseUnavailable(str(exc) or exc.__class__.__name__) from exc
+            except _UNREACHABLE as exc:
+                raise DatabaseUnavailable(str(exc) or exc.__class__.__name__) from exc
+            except asyncpg.PostgresError:
+                healthy = not conn.is_closed()  # an error of the statement, not of the connection
+                raise
+            finally:
+                if healthy and not self._closed:
+                    self._idle.append(conn)
+                else:
+                    conn.terminate()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _drop_idle(self) -> None:
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.terminate()
+
+    async def warm(self, connections: int) -> None:
+        opened = [await self._connect() for _ in range(connections - len(self._idle))]
+        self._idle += opened
+
+    async def close(self) -> None:
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            with contextlib.suppress(Exception):
+                await conn.close(timeout=2)
 
 
 class PoolReader(Reader):
-    """Reads on a dedicated asyncpg pool (created lazily, so the app starts with the database down)."""
+    """Reads on dedicated connections (opened on demand, so the app starts with the database down)."""
 
     def __init__(self, url: str, *, max_size: int = 10, connect_timeout: float = 1.5, command_timeout: float = 30):
         self._dsn = sync_url(url)
         self._max_size = max_size
         self._connect_timeout = connect_timeout
         self._command_timeout = command_timeout
-        # One pool per plan mode (see Reader), each created on first use, with its turnstile.
-        self._pools: dict[bool, tuple[asyncpg.Pool, asyncio.Semaphore]] = {}
-        self._lock = asyncio.Lock()
+        # One set of connections per plan mode (see Reader), each made on first use.
+        self._sets: dict[bool, _Connections] = {}
 
-    async def _get_pool(self, custom_plan: bool = False) -> tuple[asyncpg.Pool, asyncio.Semaphore]:
-        entry = self._pools.get(custom_plan)
-        if entry is None:
-            async with self._lock:
-                entry = self._pools.get(custom_plan)
-                if entry is None:
-                    # Filtered lists and search get half as many connections as the rest.
-                    size = max(2, self._max_size // 2) if custom_plan else self._max_size
-                    pool = await asyncpg.create_pool(
-                        self._dsn,
-                        min_size=0,
-                        max_size=size,
-                        timeout=self._connect_timeout,
-                        command_timeout=self._command_timeout,
-                        server_settings={
-                            "application_name": "rivalry-read",
-                            "plan_cache_mode": "force_custom_plan" if custom_plan else "auto",
-                        },
-                        # asyncpg's default reset sends `SELECT pg_advisory_unlock_all()` on every
-                        # release: a second round trip per request. These connections only ever
-                        # run single read-only SELECTs, so there is no session state to reset.
-                        reset=_no_reset,
-                    )
-                    entry = self._pools[custom_plan] = (pool, asyncio.Semaphore(size))
-        return entry
+    def _connections(self, custom_plan: bool) -> _Connections:
+        connections = self._sets.get(custom_plan)
+        if connections is None:
+            # Filtered lists and search get half as many connections as the rest.
+            size = max(2, self._max_size // 2) if custom_plan else self._max_size
+            connections = self._sets[custom_plan] = _Connections(
+                self._dsn,
+                size,
+                connect_timeout=self._connect_timeout,
+                command_timeout=self._command_timeout,
+                custom_plan=custom_plan,
+            )
+        return connections
 
     async def fetch(self, sql: str, *args: Any, custom_plan: bool = False) -> list[asyncpg.Record]:
-        pool, turnstile = await self._get_pool(custom_plan)
-        # Requests take a connection in the order they asked for one. asyncpg's pool lets a newcomer
-        # take a connection that was just released to a waiter, and the waiter then queues again at
-        # the back: under load half the requests waited 0 ms and one in a hundred 36 ms. Python's
-        # semaphore serves waiters first, so at most `size` requests ever reach the pool.
+        connections = self._connections(custom_plan)
+        turnstile = connections.turnstile
         if turnstile.locked():
             async with asyncio.timeout(ACQUIRE_TIMEOUT):
                 await turnstile.acquire()
         else:
             await turnstile.acquire()
         try:
-            for attempt in (1, 2):
-                try:
-                    async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
-                        return list(await conn.fetch(sql, *args))
-                except _STALE_CONNECTION:
-                    if attempt == 2:
-                        raise
-                except _UNREACHABLE as exc:
-                    raise DatabaseUnavailable(str(exc) or exc.__class__.__name__) from exc
+            return await connections.fetch(sql, args)
         finally:
             turnstile.release()
-        raise AssertionError("unreachable")  # pragma: no cover
 
     async def warm(self, connections: int = 2) -> None:
         """Open a few connections ahead of the first requests (best effort: the database may be down)."""
-        try:
-            pool, _ = await self._get_pool()
-            held = [await pool.acquire(timeout=2) for _ in range(connections)]
-            for conn in held:
-                await pool.release(conn)
-        except Exception:  # noqa: S110 - warming is an optimisation; requests report outages
-            pass
+        with contextlib.suppress(Exception):  # warming is an optimisation; requests report outages
+            await self._connections(False).warm(connections)
 
     async def close(self) -> None:
-        for pool, _ in self._pools.values():
-            await pool.close()
-        self._pools.clear()
+        for connections in self._sets.values():
+            await connections.close()
+        self._sets.clear()
 
 
 class SessionReader(Reader):
@@ -204,6 +256,13 @@ class Ordering:
     def id(self) -> str:
         return self.id_column or f"{self.alias}.id"
 
+    @property
+    def returned(self) -> str:
+        """``column`` as the page's statement returns it for the next cursor: a ``numeric`` as its
+        text, which is what the cursor stores (decoding 51 ``Decimal``s to keep the last one cost
+        a funding page 14 µs), anything else as is."""
+        return f"{self.column}::text" if self.cast == "numeric" else self.column
+
     def order_by(self) -> str:
         return f"{self.key}{' DESC' if self.descending else ''}, {self.id}"
 
@@ -260,11 +319,21 @@ def keyset_page_sql(
     if after is not None:
         conditions = [*conditions, ordering.after(args, after)]
     clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    fetch = args.add(limit + 1, "int")
     return (
-        f"SELECT {as_utf8(f'{alias}.list_item')} AS item, {ordering.column} AS sort_value, {alias}.id"
-        f" FROM {table} {alias}{clause} ORDER BY {ordering.order_by()} LIMIT {fetch}"
+        f"SELECT {as_utf8(f'{alias}.list_item')} AS item, {ordering.returned} AS sort_value, {alias}.id"
+        f" FROM {table} {alias}{clause} ORDER BY {ordering.order_by()} LIMIT {page_limit(limit)}"
     )
+
+
+def page_limit(limit: int) -> str:
+    """``LIMIT``'s value written into the statement, not passed as a parameter: the generic plan
+    that unfiltered pages keep (:class:`Reader`) must know it. For an unknown ``LIMIT`` PostgreSQL
+    assumes a tenth of the table, and planned the first page of 1M events as a sort of all of them
+    (4.7 ms instead of 0.1). One statement per page size a client uses; sizes are 1–200."""
+    rows = int(limit) + 1  # one more: whether another page follows
+    if rows < 2:
+        raise ValueError(f"page size out of range: {limit}")
+    return str(rows)
 
 
 def count_sql(table: str, alias: str, conditions: list[str]) -> str:
@@ -310,7 +379,7 @@ async def sql_page(
     if len(rows) > limit:
         rows = rows[:limit]
         next_key = next_cursor(keys, (rows[-1]["sort_value"], rows[-1]["id"]), fingerprint)
-    return json_page([row["item"] for row in rows], PageMeta(limit=limit, next_cursor=next_key, total=total))
+    return json_page([row[0] for row in rows], PageMeta(limit=limit, next_cursor=next_key, total=total))
 
 
 def json_page(items: Sequence[bytes], meta: Any) -> Response[Any]:

@@ -23,6 +23,7 @@ from service.reads import (
     as_utf8,
     date_range_on_key,
     keyset_page_sql,
+    page_limit,
     resolve_names,
     resolved_ids_sql,
 )
@@ -206,7 +207,7 @@ def _page_through(
     conditions += date_range_on_key(ordering, args, filters.date_from, filters.date_to)
     if after is not None:
         conditions.append(ordering.after(args, after))
-    fetch = args.add(limit + 1, "int")
+    fetch = page_limit(limit)
     direction = " DESC" if ordering.descending else ""
     return (
         f"SELECT DISTINCT ON (x.key, x.id) {as_utf8('x.list_item')} AS item, x.occurred_on AS sort_value, x.id"

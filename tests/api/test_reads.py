@@ -329,7 +329,7 @@ async def test_the_pool_reader_keeps_one_pool_per_plan_mode(seeded_url: str) -> 
     try:
         custom = await reader.fetchrow("SELECT current_setting('plan_cache_mode') AS m", custom_plan=True)
         default = await reader.fetchrow("SELECT current_setting('plan_cache_mode') AS m")
-        assert (custom["m"], default["m"]) == ("force_custom_plan", "auto")  # type: ignore[index]
+        assert (custom["m"], default["m"]) == ("force_custom_plan", "force_generic_plan")  # type: ignore[index]
     finally:
         await reader.close()
 
@@ -359,3 +359,32 @@ async def test_reads_get_a_connection_in_the_order_they_asked_for_one(seeded_url
         await reader.close()
     by_service = [position for position, _ in sorted(served, key=lambda pair: pair[1])]
     assert by_service == list(range(400))
+
+
+async def test_the_pool_reader_keeps_connections_an_error_left_usable_and_drops_the_others(seeded_url: str) -> None:
+    """A statement that fails in PostgreSQL leaves its connection ready: it is kept. A read that was
+    cancelled mid-statement may leave it busy: it is closed, and the next read gets a fresh one."""
+    import asyncpg
+
+    from service.reads import PoolReader
+
+    reader = PoolReader(seeded_url, max_size=1)
+
+    async def backend() -> int:
+        row = await reader.fetchrow("SELECT pg_backend_pid() AS pid")
+        assert row is not None
+        return int(row["pid"])
+
+    try:
+        first = await backend()
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            await reader.fetch("SELECT 1 / 0")
+        assert await backend() == first
+        slow = asyncio.create_task(reader.fetch("SELECT pg_sleep(5)"))
+        await asyncio.sleep(0.3)
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        assert await backend() != first
+    finally:
+        await reader.close()
