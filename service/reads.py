@@ -32,6 +32,7 @@ import asyncpg
 import msgspec
 from litestar import Response
 from litestar.datastructures import State
+from litestar.response.base import ASGIResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.db import DatabaseUnavailable, sync_url
@@ -382,15 +383,57 @@ async def sql_page(
     return json_page([row[0] for row in rows], PageMeta(limit=limit, next_cursor=next_key, total=total))
 
 
+class EncodedJson(Response[Any]):
+    """A ``200`` whose body is JSON already encoded (by PostgreSQL, :func:`as_utf8`).
+
+    Handlers still declare ``Response[Page[…]]`` for the OpenAPI schema. Litestar's ``Response``
+    merges headers, cookies and type encoders and looks up a serializer before it finds the
+    content is bytes; here the body goes straight to the ASGI response with the route's own
+    headers (``bench/RESULTS.md``, session 7)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.content = body
+        self.background = None
+        self.cookies = []
+        self.encoding = "utf-8"
+        self.headers = {}
+        self.media_type = "application/json"
+        self.status_code = 200
+        self.response_type_encoders = {}
+
+    def to_asgi_response(
+        self,
+        app: Any,
+        request: Any,
+        *,
+        background: Any = None,
+        cookies: Any = None,
+        encoded_headers: Any = None,
+        headers: dict[str, str] | None = None,
+        is_head_response: bool = False,
+        media_type: Any = None,
+        status_code: int | None = None,
+        type_encoders: Any = None,
+    ) -> ASGIResponse:
+        return ASGIResponse(
+            body=self.content,
+            background=background,
+            cookies=cookies,
+            headers=headers,
+            is_head_response=is_head_response,
+            media_type="application/json",
+            status_code=200,
+        )
+
+
 def json_page(items: Sequence[bytes], meta: Any) -> Response[Any]:
     """The list envelope around items PostgreSQL already encoded as JSON (:func:`as_utf8`)."""
-    body = b"".join((b'{"data":[', b",".join(items), b'],"meta":', _META.encode(meta), b"}"))
-    return Response(content=body, media_type="application/json")
+    return EncodedJson(b"".join((b'{"data":[', b",".join(items), b'],"meta":', _META.encode(meta), b"}")))
 
 
 def json_body(document: bytes) -> Response[Any]:
     """A response of one JSON document PostgreSQL encoded (:func:`as_utf8`)."""
-    return Response(content=document, media_type="application/json")
+    return EncodedJson(document)
 
 
 def resolved_ids_sql(kind: str, args: SqlArgs, values: list[str]) -> str:

@@ -132,7 +132,7 @@ class EdgeMiddleware:
         self.app = app
         self.read_timeout = read_timeout
         self.write_timeout = write_timeout
-        self.log = structlog.get_logger("service.http")
+        self._log: Any = None  # bound on the first request (see _logger)
         self._series: dict[tuple[str, str, int], _Series] = {}
         self._in_progress: dict[tuple[str, str], Any] = {}
         self._deadlines = _Deadlines()
@@ -171,7 +171,7 @@ class EdgeMiddleware:
                 if series.errors is not None:
                     series.errors.inc()
             client = scope.get("client")
-            self.log.info(
+            (self._log or self._logger()).info(
                 "http.request",
                 method=method,
                 path=scope["path"],
@@ -179,6 +179,13 @@ class EdgeMiddleware:
                 duration_ms=round(seconds * 1000, 2),
                 client=client[0] if client else None,
             )
+
+    def _logger(self) -> Any:
+        """The request logger, bound once with the logging configuration of the first request.
+        structlog's lazy proxy (``get_logger``) bound a new logger for every line, 4 % of a list
+        request's CPU even when the level drops the line (``bench/RESULTS.md``, session 7)."""
+        self._log = structlog.get_logger("service.http").bind()
+        return self._log
 
     async def _handle(self, scope: Scope, receive: Receive, response: ResponseWriter) -> None:
         limit = self.read_timeout if scope.get("method") in _READS else self.write_timeout
