@@ -183,6 +183,7 @@ class Case:
     postgrest: str
     postgrest_headers: dict[str, str]
     sql: tuple[str, list[Any]]  # what pgbench runs: the production statement
+    plan: str = "generic"  # the plan mode production runs it in (service.reads.Reader): generic or custom
 
 
 def cases(data: Dataset) -> list[Case]:
@@ -246,6 +247,7 @@ def cases(data: Dataset) -> list[Case]:
             f"/rpc/search?q={urllib.parse.quote(p['q'])}&limit=20",
             {},
             search_sql.search_sql(p["q"], SEARCH_TYPES, 20, None),
+            "custom",
         ),
     ]
 
@@ -287,10 +289,10 @@ def production(data: Dataset, port: int, workers: int = 1, **env: str) -> Iterat
 
 
 @contextlib.contextmanager
-def raw(data: Dataset, port: int) -> Iterator[tuple[str, int]]:
+def raw(data: Dataset, port: int, workers: int = 1) -> Iterator[tuple[str, int]]:
     environment = {**os.environ, "BENCH_DSN": data.dsn}
     command = [sys.executable, "-m", "uvicorn", "bench.raw_app:app", "--port", str(port), "--log-level", "warning",
-               "--no-access-log"]  # fmt: skip
+               "--no-access-log", "--workers", str(workers)]  # fmt: skip
     with _process(command, environment, f"http://127.0.0.1:{port}/events?limit=1") as pid:
         yield f"http://127.0.0.1:{port}", pid
 
@@ -537,15 +539,12 @@ def main() -> None:
     for case in big_cases:
         script, variables = pgbench_sql(case.sql)
         settle(largest.dsn, largest.database)
-        result = ceilings.run_pgbench(largest.dsn, script, seconds=seconds, variables=variables)
+        dsn = f"{largest.dsn}?options=-c%20plan_cache_mode%3Dforce_{case.plan}_plan"
+        result = ceilings.run_pgbench(dsn, script, seconds=seconds, variables=variables)
         pgbench[case.name] = round(result["tps"], 1)
 
-    log("workers: 1 vs 2 on the first page")
-    scaling: dict[str, float] = {}
-    for workers in (1, 2):
-        with production(largest, port + workers, workers=workers) as (base, _):
-            wrk(base, big_cases[0].production, 2)
-            scaling[str(workers)] = round(wrk(base, big_cases[0].production, seconds * 2)["rps"], 1)
+    log("workers: 1 vs 2 on the first page, production and raw, interleaved")
+    scaling = workers_scaling(largest, big_cases[0], port + 10, rounds=3, seconds=seconds)
 
     log("statements per request (log_statement = all)")
     statements = statements_per_request(largest, port + 5, big_cases)
@@ -555,6 +554,49 @@ def main() -> None:
     raw_results = {"runs": runs, "pgbench": pgbench, "memory": memory, "scaling": scaling, "statements": statements}
     (out / "api-runs.json").write_text(json.dumps(raw_results, indent=1, default=str))
     print(json.dumps(summarise(runs, sizes, largest, pgbench, memory, scaling, statements, rounds, seconds, started)))
+
+
+def _busy_seconds() -> float:
+    """CPU time the whole machine has spent busy (every core, every process), from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def workers_scaling(data: Dataset, case: Case, port: int, *, rounds: int, seconds: int) -> dict[str, Any]:
+    """req/s with 1 and 2 workers, for production and for the raw handler (the same question of our
+    stack's ceiling), in interleaved rounds, with how busy the machine's cores were meanwhile: on
+    a machine where wrk and PostgreSQL share the cores, that is what caps the second worker."""
+    cores = os.cpu_count() or 1
+    servers: dict[tuple[str, int], tuple[str, str]] = {}
+    results: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    with contextlib.ExitStack() as stack:
+        for offset, (name, workers) in enumerate((("production", 1), ("production", 2), ("raw", 1), ("raw", 2))):
+            start = production if name == "production" else raw
+            base, _ = stack.enter_context(start(data, port + offset, workers=workers))
+            path = case.production if name == "production" else case.raw
+            check(base, path, {})
+            wrk(base, path, 2)
+            servers[(name, workers)] = (base, path)
+        for _ in range(rounds):
+            for key, (base, path) in servers.items():
+                settle(data.dsn, data.database)
+                busy = _busy_seconds()
+                result = wrk(base, path, seconds)
+                busy = _busy_seconds() - busy
+                results.setdefault(key, []).append((result["rps"], busy / (seconds * cores)))
+    summary: dict[str, Any] = {"rounds": rounds, "cores": cores}
+    for name in ("production", "raw"):
+        one = [rps for rps, _ in results[(name, 1)]]
+        two = [rps for rps, _ in results[(name, 2)]]
+        summary[name] = {
+            "rps_1": spread(one),
+            "rps_2": spread(two),
+            "two_over_one": spread([b / a for a, b in zip(one, two, strict=True) if a]),
+            "cores_busy_2": spread([fraction for _, fraction in results[(name, 2)]]),
+            "cores_busy_1": spread([fraction for _, fraction in results[(name, 1)]]),
+        }
+    return summary
 
 
 def _request(server: str, case: Case) -> tuple[str, dict[str, str]]:
@@ -571,7 +613,7 @@ def summarise(
     largest: Dataset,
     pgbench: dict[str, Any],
     memory: dict[str, Any],
-    scaling: dict[str, float],
+    scaling: dict[str, Any],
     statements: dict[str, Any],
     rounds: int,
     seconds: int,
@@ -647,8 +689,8 @@ def summarise(
         "p99_over_p50": spread(p99_all),
         "statements_per_request": statements,
         "memory": memory,
-        "workers_rps": scaling,
-        "workers_2_over_1": round(scaling["2"] / scaling["1"], 3) if scaling.get("1") else None,
+        "workers": scaling,
+        "workers_2_over_1": scaling["production"]["two_over_one"],
         "cases": per_case,
         "wall_seconds": round(time.monotonic() - started, 1),
         "note": "top-level ratios: spread of the per-case medians over the list cases; per case: over rounds",

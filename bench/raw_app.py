@@ -3,7 +3,7 @@
     BENCH_DSN=postgresql://… uvicorn bench.raw_app:app --port 8001
 
 Each handler parses the few query parameters it needs by hand, runs the very statement the
-production route sends (built by ``service/*/sql.py``) and answers the same bytes — but with no
+production route sends (built by ``service/*/sql.py``, in the same plan mode) and answers the same bytes — but with no
 middleware (logging, timeouts, input guard, metrics, ETag, CORS), no dependency injection, no
 signature validation, no cursor signing and no problem-details mapping. ``bench/api.py``
 compares the production routes against it: the difference is what our framework layers cost.
@@ -40,13 +40,13 @@ def _page(rows: list[Any], limit: int) -> Response[Any]:
     return Response(content=body, media_type="application/json")
 
 
-async def _row(sql: str, values: list[Any]) -> Any:
-    async with POOL["pool"].acquire() as conn:
+async def _row(sql: str, values: list[Any], pool: str = "generic") -> Any:
+    async with POOL[pool].acquire() as conn:
         return await conn.fetchrow(sql, *values)
 
 
-async def _rows(sql: str, values: list[Any]) -> list[Any]:
-    async with POOL["pool"].acquire() as conn:
+async def _rows(sql: str, values: list[Any], pool: str = "generic") -> list[Any]:
+    async with POOL[pool].acquire() as conn:
         return list(await conn.fetch(sql, *values))
 
 
@@ -67,7 +67,9 @@ async def events(request: Request[Any, Any, Any]) -> Response[Any]:
         ids = resolved_ids_sql("organisation", args, list(organisations))
         row = await _row(f"SELECT {ids} AS r0", args.values)
         filters = msgspec.structs.replace(filters, organisations=tuple(sorted(set(row["r0"]))))
-    return _page(await _rows(*event_sql.page_sql(filters, "occurred_on", limit, after, names=names)), limit)
+    sql, values = event_sql.page_sql(filters, "occurred_on", limit, after, names=names)
+    pool = "custom" if filters != EventFilters() and not names else "generic"
+    return _page(await _rows(sql, values, pool), limit)
 
 
 @get("/events/{event_id:str}")
@@ -87,8 +89,7 @@ async def search(request: Request[Any, Any, Any]) -> Response[Any]:
     q = request.query_params["q"]
     limit = int(request.query_params.get("limit", 20))
     sql, values = search_sql.search_sql(q, ["documents", "organisations", "people", "events"], limit, None)
-    async with POOL["pool"].acquire() as conn:
-        rows = await conn.fetch(sql, *values)
+    rows = await _rows(sql, values, "custom")
     hits = [
         {"type": r["type"], "id": r["id"], "title": r["title"], "snippet": snippet(r["body"] or "", q),
          "score": round(r["score"], 6)}
@@ -98,13 +99,25 @@ async def search(request: Request[Any, Any, Any]) -> Response[Any]:
     return Response(content=body, media_type="application/json")
 
 
+async def _no_reset(_: asyncpg.Connection) -> None:
+    return None
+
+
 @asynccontextmanager
 async def lifespan(_: Litestar) -> AsyncIterator[None]:
-    POOL["pool"] = await asyncpg.create_pool(os.environ["BENCH_DSN"], min_size=2, max_size=10)
+    # The plan modes of production's two sets of connections (service.reads.Reader), and no
+    # reset round trip on release (single SELECTs leave no session state to reset).
+    for mode, size in (("generic", 10), ("custom", 5)):
+        POOL[mode] = await asyncpg.create_pool(
+            os.environ["BENCH_DSN"], min_size=2, max_size=size,
+            server_settings={"plan_cache_mode": f"force_{mode}_plan"}, reset=_no_reset,
+        )  # fmt: skip
     try:
         yield
     finally:
-        await POOL.pop("pool").close()
+        for pool in POOL.values():
+            await pool.close()
+        POOL.clear()
 
 
 app = Litestar([events, event, funding, search], lifespan=[lifespan], openapi_config=None, debug=False)
