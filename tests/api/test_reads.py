@@ -322,7 +322,7 @@ async def test_only_statements_with_filter_values_are_planned_for_them(seeded_en
     assert reader.modes == [True]
 
 
-async def test_the_pool_reader_keeps_one_pool_per_plan_mode(seeded_url: str) -> None:
+async def test_the_pool_reader_keeps_one_set_of_connections_per_plan_mode(seeded_url: str) -> None:
     from service.reads import PoolReader
 
     reader = PoolReader(seeded_url)
