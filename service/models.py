@@ -276,6 +276,10 @@ class Event(TimestampMixin, Base):
     conflicts: Mapped[list[Any]] = mapped_column(JSONB, server_default=sql("'[]'::jsonb"))
     # The item as lists show it, kept by triggers (migration 8d4f2a6c1e93); never written here.
     list_item: Mapped[Any] = mapped_column(JSON, server_default=FetchedValue(), deferred=True)
+    # Its hash, for list pages' ETags (migration f2c6a8d4b913).
+    list_hash: Mapped[int | None] = mapped_column(
+        BigInteger, Computed("hashtextextended(list_item::text, 0)", persisted=True), deferred=True
+    )
     search_vector: Mapped[Any] = mapped_column(
         TSVECTOR,
         Computed(
@@ -351,6 +355,10 @@ class Funding(TimestampMixin, Base):
     source_count: Mapped[int] = mapped_column(Integer, server_default="0")
     # The item as lists show it, kept by triggers (migration 8d4f2a6c1e93); never written here.
     list_item: Mapped[Any] = mapped_column(JSON, server_default=FetchedValue(), deferred=True)
+    # Its hash, for list pages' ETags (migration f2c6a8d4b913).
+    list_hash: Mapped[int | None] = mapped_column(
+        BigInteger, Computed("hashtextextended(list_item::text, 0)", persisted=True), deferred=True
+    )
 
     __table_args__ = (
         CheckConstraint(_in("kind", FUNDING_KINDS), name="kind"),

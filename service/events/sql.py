@@ -210,9 +210,9 @@ def _page_through(
     fetch = page_limit(limit)
     direction = " DESC" if ordering.descending else ""
     return (
-        f"SELECT DISTINCT ON (x.key, x.id) {as_utf8('x.list_item')} AS item, x.occurred_on AS sort_value, x.id"
-        f" FROM unnest({ids}) AS i(id) CROSS JOIN LATERAL ("
-        f"SELECT e.list_item, e.occurred_on, e.id, {ordering.key} AS key FROM event_participants ep"
+        f"SELECT DISTINCT ON (x.key, x.id) {as_utf8('x.list_item')} AS item, x.occurred_on AS sort_value, x.id,"
+        f" x.list_hash FROM unnest({ids}) AS i(id) CROSS JOIN LATERAL ("
+        f"SELECT e.list_item, e.list_hash, e.occurred_on, e.id, {ordering.key} AS key FROM event_participants ep"
         f" JOIN events e ON e.id = ep.event_id WHERE {' AND '.join(conditions)}"
         f" ORDER BY {ordering.order_by()} LIMIT {fetch}) x"
         f" ORDER BY x.key{direction}, x.id LIMIT {fetch}"

@@ -118,6 +118,38 @@ async def test_items_follow_writes_to_every_table_they_show(client: httpx.AsyncC
     assert funding["payers"] == [] and funding["citations"] == [] and funding["event_id"] is None
 
 
+async def test_a_page_s_etag_follows_its_items_and_nothing_else(
+    client: httpx.AsyncClient, conn: AsyncConnection
+) -> None:
+    """List pages take their ETag from their items' stored hashes (migration f2c6a8d4b913): it
+    changes when an item does, not when a row changes in a way no item shows."""
+    await _post(client, FIRST)
+    await _post(client, FUNDED)
+
+    async def etags() -> dict[str, str]:
+        tags = {}
+        for route in ("events", "funding"):
+            page = await client.get(f"/api/v1/{route}", params={"limit": 200})
+            assert page.status_code == 200 and page.json()["data"], route
+            tags[route] = page.headers["etag"]
+            again = await client.get(f"/api/v1/{route}", params={"limit": 200}, headers={"If-None-Match": tags[route]})
+            assert (again.status_code, again.content) == (304, b""), route
+            shorter = await client.get(f"/api/v1/{route}", params={"limit": 1})
+            assert shorter.headers["etag"] != tags[route], route  # another page, another tag
+        return tags
+
+    before = await etags()
+    assert (await conn.execute(text("UPDATE events SET updated_at = updated_at + interval '1 second'"))).rowcount
+    assert await etags() == before  # rewritten rows, same items
+
+    await conn.execute(text("UPDATE organisations SET name = name || ' (renamed)'"))
+    after = await etags()
+    assert all(after[route] != before[route] for route in before), (before, after)
+    for route, etag in before.items():
+        changed = await client.get(f"/api/v1/{route}", params={"limit": 200}, headers={"If-None-Match": etag})
+        assert changed.status_code == 200 and "(renamed)" in changed.text, route
+
+
 async def test_items_are_the_wire_shape(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
     """Items are JSON objects with exactly the fields of the schema the OpenAPI spec publishes."""
     await _post(client, FUNDED)

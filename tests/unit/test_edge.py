@@ -10,7 +10,7 @@ from typing import Any
 import structlog
 from litestar.types import Message, Receive, Scope, Send
 
-from service.http.caching import etag_of
+from service.http.caching import etag_of, etag_of_items
 from service.http.edge import DURATION, REQUESTS, EdgeMiddleware
 
 
@@ -145,6 +145,34 @@ def test_the_etag_tells_apart_bodies_of_the_same_length() -> None:
     assert len(tags) == 3
     assert all(tag.startswith(b'W/"') and tag.endswith(b'"') for tag in tags)
     assert etag_of(b"x" + bodies[0]) != etag_of(bodies[0])  # the length is part of it
+
+
+def test_an_etag_the_app_set_is_kept_and_answers_conditional_gets() -> None:
+    async def tagged(scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", b"application/json"), (b"etag", b'W/"2a-0000beef"')]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b'{"data":[],"meta":{}}', "more_body": False})
+
+    edge = EdgeMiddleware(tagged)
+    status, headers, _ = asyncio.run(_call(edge, _scope()))
+    assert (status, headers[b"etag"]) == (200, b'W/"2a-0000beef"')
+    status, headers, body = asyncio.run(_call(edge, _scope(headers=[(b"if-none-match", b'"2a-0000beef"')])))
+    assert (status, body, headers[b"etag"]) == (304, b"", b'W/"2a-0000beef"')
+
+
+def test_a_list_page_s_etag_changes_with_any_item_hash_their_order_or_the_rest() -> None:
+    hashes = [-4823584971619798398, 6967146772167592544, 17]
+    base = etag_of_items(1000, hashes, b'{"limit":3,"next_cursor":"abc"}')
+    variants = [
+        etag_of_items(1000, [hashes[0], hashes[1], 18], b'{"limit":3,"next_cursor":"abc"}'),  # an item changed
+        etag_of_items(1000, [hashes[1], hashes[0], 17], b'{"limit":3,"next_cursor":"abc"}'),  # reordered
+        etag_of_items(1000, hashes[:2], b'{"limit":3,"next_cursor":"abc"}'),  # one fewer
+        etag_of_items(1000, hashes, b'{"limit":3,"next_cursor":"abd"}'),  # the meta changed
+        etag_of_items(1001, hashes, b'{"limit":3,"next_cursor":"abc"}'),  # the length
+    ]
+    assert len({base, *variants}) == 6
+    assert base == etag_of_items(1000, list(hashes), b'{"limit":3,"next_cursor":"abc"}')
+    assert base.startswith(b'W/"3e8-') and base.endswith(b'"')
 
 
 def _count(status: str) -> float:
