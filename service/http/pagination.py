@@ -31,6 +31,20 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 # Cursors are integrity-checked, not secret: forging one could only move within the same query.
 _CURSOR_KEY = hashlib.sha256(b"rivalry-api cursor v1").digest()
+# HMAC-SHA256 (RFC 2104) with the key's inner and outer blocks hashed once: each MAC copies the two
+# states. ``hmac.new`` hashed both blocks again for every cursor, 3.7 µs against 0.8 µs here.
+_INNER = hashlib.sha256(bytes(b ^ 0x36 for b in _CURSOR_KEY.ljust(64, b"\0")))
+_OUTER = hashlib.sha256(bytes(b ^ 0x5C for b in _CURSOR_KEY.ljust(64, b"\0")))
+
+
+def _mac(payload: bytes) -> bytes:
+    """The cursor's MAC: HMAC-SHA256 of ``payload`` under the cursor key, cut to 12 bytes."""
+    inner = _INNER.copy()
+    inner.update(payload)
+    outer = _OUTER.copy()
+    outer.update(inner.digest())
+    return outer.digest()[:12]
+
 
 CursorValue = str | int | float | None
 
@@ -63,7 +77,7 @@ def _encode_value(value: Any) -> Any:
 
 def encode_cursor(fingerprint: str, key: Sequence[Any]) -> str:
     payload = msgspec.json.encode({"q": fingerprint, "k": list(key)}, enc_hook=_encode_value)
-    mac = hmac.new(_CURSOR_KEY, payload, hashlib.sha256).digest()[:12]
+    mac = _mac(payload)
     return base64.urlsafe_b64encode(mac + payload).decode().rstrip("=")
 
 
@@ -76,7 +90,7 @@ def decode_cursor(cursor: str, fingerprint: str, arity: int) -> list[CursorValue
     except (binascii.Error, ValueError):
         raise InvalidCursor() from None
     mac, payload = raw[:12], raw[12:]
-    expected = hmac.new(_CURSOR_KEY, payload, hashlib.sha256).digest()[:12]
+    expected = _mac(payload)
     if len(mac) != 12 or not hmac.compare_digest(mac, expected):
         raise InvalidCursor()
     try:

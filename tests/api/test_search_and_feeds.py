@@ -132,3 +132,9 @@ async def test_cors_headers_for_configured_origins(seeded_client: Client) -> Non
         headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
     )
     assert preflight.status_code in (200, 204)
+    assert preflight.headers.get("access-control-allow-origin") == "*"
+    assert "GET" in preflight.headers.get("access-control-allow-methods", "")
+    # Without an Origin (not a browser's cross-origin request) the answer carries no CORS headers.
+    plain = await seeded_client.get("/api/v1/documents")
+    assert plain.status_code == 200
+    assert not [name for name in plain.headers if name.startswith("access-control-")]
