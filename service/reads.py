@@ -30,8 +30,7 @@ from typing import Any
 
 import asyncpg
 import msgspec
-from litestar import Response
-from litestar.datastructures import State
+from litestar import Request, Response
 from litestar.response.base import ASGIResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -216,12 +215,16 @@ class SessionReader(Reader):
             return list(await driver.fetch(sql, *args))
 
 
-def reader_of(state: State) -> Reader:
+def reader_of(request: Request[Any, Any, Any]) -> Reader:
     """The app's reader: the pool set up by the lifespan, else the sessionmaker's connection.
 
-    Taken from ``state`` by the handlers rather than injected as a dependency: Litestar resolves
-    two dependencies of one handler (this and ``event_query``) concurrently, in an anyio task
-    group, which cost more than the rest of the dependency injection (``bench/RESULTS.md``)."""
+    Taken from the app's state by the handlers rather than injected as a dependency: Litestar
+    resolves two dependencies of one handler (this and ``event_query``) concurrently, in an anyio
+    task group, which cost more than the rest of the dependency injection (``bench/RESULTS.md``).
+    And reached through the ``request`` the handler is given, not a ``state`` parameter: for that
+    one Litestar copies the app's state into a new ``State`` on every request (3 % of a list
+    request's CPU, session 8)."""
+    state = request.app.state
     reader: Reader | None = state.get("reader")
     if reader is None:
         reader = SessionReader(state.sessionmaker)

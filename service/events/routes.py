@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
@@ -135,7 +134,7 @@ class EventController(Controller):
     )
     async def list_events(
         self,
-        state: State,
+        request: Request[Any, Any, Any],
         event_query: NamedDependency[EventQuery],
         sort: Sort = "occurred_on",
         limit: Limit = 50,
@@ -143,12 +142,12 @@ class EventController(Controller):
         count: Count = False,
     ) -> Response[Page[EventRead]]:
         return await event_page(
-            reader_of(state), event_query, route="events", sort=sort, limit=limit, cursor=cursor, count=count
+            reader_of(request), event_query, route="events", sort=sort, limit=limit, cursor=cursor, count=count
         )
 
     @get("/{event_id:str}", summary="Get an event", responses=problem_responses(404, 503))
-    async def get_event(self, state: State, event_id: FactId) -> Response[EventRead]:
-        row = await reader_of(state).fetchrow(*statement(sql.detail_sql(event_id)))
+    async def get_event(self, request: Request[Any, Any, Any], event_id: FactId) -> Response[EventRead]:
+        row = await reader_of(request).fetchrow(*statement(sql.detail_sql(event_id)))
         if row is None:
             raise NotFound(f"No event with id {event_id!r}.")
         return json_body(row["data"])

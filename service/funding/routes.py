@@ -6,8 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
@@ -129,7 +128,7 @@ class FundingController(Controller):
     )
     async def list_funding(
         self,
-        state: State,
+        request: Request[Any, Any, Any],
         funding_query: NamedDependency[FundingQuery],
         sort: Sort = "-amount_usd",
         limit: Limit = 50,
@@ -137,12 +136,12 @@ class FundingController(Controller):
         count: Count = False,
     ) -> Response[Page[FundingRead]]:
         return await funding_page(
-            reader_of(state), funding_query, route="funding", sort=sort, limit=limit, cursor=cursor, count=count
+            reader_of(request), funding_query, route="funding", sort=sort, limit=limit, cursor=cursor, count=count
         )
 
     @get("/{funding_id:str}", summary="Get a money fact", responses=problem_responses(404, 503))
-    async def get_funding(self, state: State, funding_id: FactId) -> Response[FundingRead]:
-        row = await reader_of(state).fetchrow(*statement(sql.detail_sql(funding_id)))
+    async def get_funding(self, request: Request[Any, Any, Any], funding_id: FactId) -> Response[FundingRead]:
+        row = await reader_of(request).fetchrow(*statement(sql.detail_sql(funding_id)))
         if row is None:
             raise NotFound(f"No funding with id {funding_id!r}.")
         return json_body(row["data"])

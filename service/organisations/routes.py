@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import select
@@ -89,7 +88,7 @@ class OrganisationController(Controller):
     async def organisation_events(
         self,
         db_session: NamedDependency[AsyncSession],
-        state: State,
+        request: Request[Any, Any, Any],
         event_query: NamedDependency[EventQuery],
         organisation_id: EntityId,
         sort: EventSortParam = "occurred_on",
@@ -99,7 +98,7 @@ class OrganisationController(Controller):
     ) -> Response[Page[EventRead]]:
         await _require(db_session, organisation_id, "/events")
         return await event_page(
-            reader_of(state),
+            reader_of(request),
             event_query.with_participant("organisation", organisation_id),
             route=f"organisations/{organisation_id}/events",
             sort=sort,
@@ -117,7 +116,7 @@ class OrganisationController(Controller):
     async def organisation_funding(
         self,
         db_session: NamedDependency[AsyncSession],
-        state: State,
+        request: Request[Any, Any, Any],
         funding_query: NamedDependency[FundingQuery],
         organisation_id: EntityId,
         sort: FundingSortParam = "-amount_usd",
@@ -127,7 +126,7 @@ class OrganisationController(Controller):
     ) -> Response[Page[FundingRead]]:
         await _require(db_session, organisation_id, "/funding")
         return await funding_page(
-            reader_of(state),
+            reader_of(request),
             funding_query.with_participant(organisation_id),
             route=f"organisations/{organisation_id}/funding",
             sort=sort,

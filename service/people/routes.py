@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import select
@@ -72,7 +71,7 @@ class PersonController(Controller):
     async def person_events(
         self,
         db_session: NamedDependency[AsyncSession],
-        state: State,
+        request: Request[Any, Any, Any],
         event_query: NamedDependency[EventQuery],
         person_id: EntityId,
         sort: EventSortParam = "occurred_on",
@@ -83,7 +82,7 @@ class PersonController(Controller):
         if await db_session.scalar(select(Person.id).where(Person.id == person_id)) is None:
             raise await missing(db_session, "person", "people", person_id, "/events")
         return await event_page(
-            reader_of(state),
+            reader_of(request),
             event_query.with_participant("person", person_id),
             route=f"people/{person_id}/events",
             sort=sort,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy import select
@@ -77,7 +76,7 @@ class RivalryController(Controller):
     async def timeline(
         self,
         db_session: NamedDependency[AsyncSession],
-        state: State,
+        request: Request[Any, Any, Any],
         rivalry_id: FactId,
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -87,7 +86,7 @@ class RivalryController(Controller):
             raise await missing(db_session, "rivalry", "rivalries", rivalry_id, "/timeline")
         query = EventQuery(filters=EventFilters(rivalry=rivalry_id), params={"rivalry": rivalry_id})
         return await event_page(
-            reader_of(state),
+            reader_of(request),
             query,
             route=f"rivalries/{rivalry_id}/timeline",
             sort="occurred_on",

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, get_args
 
-from litestar import get
-from litestar.datastructures import State
+from litestar import Request, get
 from litestar.params import QueryParameter
 
 from service.http.pagination import Cursor, Limit, Page, paginate
@@ -45,7 +44,7 @@ Types = Annotated[
     responses=problem_responses(400, 503),
 )
 async def search(
-    state: State,
+    request: Request[Any, Any, Any],
     q: Query,
     types: Types = None,
     limit: Limit = 20,
@@ -58,7 +57,7 @@ async def search(
     if unknown or not chosen:
         raise invalid("types", f"must be a comma-separated list of {', '.join(ALL_TYPES)}")
     return await paginate(
-        lambda after: _hits(reader_of(state), q.strip(), chosen, limit, after),
+        lambda after: _hits(reader_of(request), q.strip(), chosen, limit, after),
         route="search",
         params={"q": q.strip(), "types": sorted(set(chosen))},
         keys=queries.CURSOR_KEYS,
