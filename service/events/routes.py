@@ -78,10 +78,10 @@ async def provide_event_query(
         min_sources=min_sources,
     )
     params = {
-        "type": sorted(type_ or []),
-        "status": sorted(status or []),
-        "organisation": sorted(organisation or []),
-        "person": sorted(person or []),
+        "type": tuple(sorted(type_ or [])),
+        "status": tuple(sorted(status or [])),
+        "organisation": tuple(sorted(organisation or [])),
+        "person": tuple(sorted(person or [])),
         "rivalry": rivalry,
         "from": date_from,
         "to": date_to,

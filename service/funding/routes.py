@@ -78,11 +78,11 @@ async def provide_funding_query(
         date_to=date_to,
     )
     params = {
-        "kind": sorted(kind or []),
-        "organisation": sorted(organisation or []),
-        "payer": sorted(payer or []),
-        "recipient": sorted(recipient or []),
-        "currency": sorted(c.upper() for c in currency or []),
+        "kind": tuple(sorted(kind or [])),
+        "organisation": tuple(sorted(organisation or [])),
+        "payer": tuple(sorted(payer or [])),
+        "recipient": tuple(sorted(recipient or [])),
+        "currency": tuple(sorted(c.upper() for c in currency or [])),
         "min_usd": min_usd,
         "max_usd": max_usd,
         "from": date_from,

@@ -60,9 +60,35 @@ class Page(msgspec.Struct, Generic[T]):
     meta: PageMeta
 
 
+# Fingerprints of the queries seen lately: most requests repeat a few queries (a list's first
+# page, its next pages), and computing one took 3 % of a list request's CPU (bench/RESULTS.md,
+# session 8). Dropped wholesale when full: bounded whatever clients send.
+_FINGERPRINTS: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+_FINGERPRINTS_KEPT = 1024
+
+
 def query_fingerprint(route: str, params: Mapping[str, Any]) -> str:
-    """A short digest of everything that defines a list query except its position."""
-    items = sorted((k, v) for k, v in params.items() if k not in ("cursor", "limit", "count") and v not in (None, []))
+    """A short digest of everything that defines a list query except its position.
+
+    Empty values (``None``, ``[]``, ``()``) and the position (``cursor``, ``limit``, ``count``)
+    do not count; lists and tuples encode alike. Remembered per ``(route, params)`` when every
+    value is hashable (the list routes pass tuples)."""
+    try:
+        key = (route, tuple(params.items()))
+        known = _FINGERPRINTS.get(key)
+    except TypeError:  # a list among the values
+        return _fingerprint(route, params)
+    if known is None:
+        if len(_FINGERPRINTS) >= _FINGERPRINTS_KEPT:
+            _FINGERPRINTS.clear()
+        known = _FINGERPRINTS[key] = _fingerprint(route, params)
+    return known
+
+
+def _fingerprint(route: str, params: Mapping[str, Any]) -> str:
+    items = sorted(
+        (k, v) for k, v in params.items() if k not in ("cursor", "limit", "count") and v not in (None, [], ())
+    )
     raw = msgspec.json.encode([route, items], enc_hook=_encode_value)
     return hashlib.sha256(raw).hexdigest()[:16]
 

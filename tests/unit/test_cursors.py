@@ -41,3 +41,22 @@ def test_a_cursor_of_another_query_is_refused() -> None:
     other = query_fingerprint("events", {"sort": "occurred_on", "type": ["investment"]})
     with pytest.raises(InvalidCursor, match="another query"):
         decode_cursor(cursor, other, 2)
+
+
+def test_fingerprints_ignore_empty_values_and_position_and_read_lists_as_tuples() -> None:
+    plain = query_fingerprint("events", {"sort": "occurred_on", "type": ("lawsuit",), "q": None, "status": ()})
+    assert plain == query_fingerprint("events", {"type": ["lawsuit"], "sort": "occurred_on", "status": []})
+    assert plain == query_fingerprint("events", {"sort": "occurred_on", "type": ("lawsuit",), "cursor": "x"})
+    assert plain != query_fingerprint("events", {"sort": "occurred_on", "type": ("investment",)})
+    assert plain != query_fingerprint("funding", {"sort": "occurred_on", "type": ("lawsuit",)})
+
+
+def test_remembered_fingerprints_are_the_computed_ones_and_stay_bounded() -> None:
+    from service.http import pagination
+
+    queries = [{"sort": "occurred_on", "q": f"query {i}", "from": None} for i in range(3000)]
+    first = [query_fingerprint("events", q) for q in queries]
+    assert len(pagination._FINGERPRINTS) <= pagination._FINGERPRINTS_KEPT
+    assert [query_fingerprint("events", q) for q in queries] == first
+    assert first == [pagination._fingerprint("events", q) for q in queries]
+    assert len(set(first)) == len(queries)
