@@ -154,7 +154,7 @@ class _Connections:
 class PoolReader(Reader):
     """Reads on dedicated connections (opened on demand, so the app starts with the database down)."""
 
-    def __init__(self, url: str, *, max_size: int = 10, connect_timeout: float = 1.5, command_timeout: float = 30):
+    def __init__(self, url: str, *, max_size: int = 5, connect_timeout: float = 1.5, command_timeout: float = 30):
         self._dsn = sync_url(url)
         self._max_size = max_size
         self._connect_timeout = connect_timeout
@@ -271,14 +271,27 @@ class Ordering:
     def order_by(self) -> str:
         return f"{self.key}{' DESC' if self.descending else ''}, {self.id}"
 
-    def after(self, args: SqlArgs, values: Sequence[Any]) -> str:
-        """Rows strictly after the cursor row: an index range condition, not an ``OR`` of columns."""
+    def after(self, args: SqlArgs, values: Sequence[Any]) -> list[str]:
+        """Rows strictly after the cursor row, as conditions that are each one range of the
+        ordering's index, in page order: every row of the first range comes before any row of the
+        next.
+
+        Ascending, one range: ``(key, id) > (bound, last_id)``. Descending, the index runs ``key``
+        down and ``id`` up, which no row comparison describes, so two: the cursor key's remaining
+        ids, then the keys below it. One condition ``key <= bound AND (key < bound OR id >
+        last_id)`` had PostgreSQL start at the cursor's key and filter out the ids before the
+        cursor one by one: the ~120 events sharing a date at 1M events (a deep page read 2.3× the
+        first page's buffers), a fifth of the table for ``-source_count`` (4 values: 100,000 index
+        entries read at 1M to return 51; ``bench/RESULTS.md``, session 9).
+        """
         bound = f"coalesce({args.add(values[0], self.cast)}, {self.sentinel})"
         last_id = args.add(values[1], "text")
         if not self.descending:
-            return f"({self.key}, {self.id}) > ({bound}, {last_id})"
-        # Key descending, id ascending: the `<=` half is what the index range scan uses.
-        return f"{self.key} <= {bound} AND ({self.key} < {bound} OR {self.id} > {last_id})"
+            return [f"({self.key}, {self.id}) > ({bound}, {last_id})"]
+        # `key <= bound AND key >= bound`, not `key = bound`: an equality would let PostgreSQL drop
+        # `key` from the range's order (it is constant there), and sort the range's rows again to
+        # merge it with the next one.
+        return [f"{self.key} <= {bound} AND {self.key} >= {bound} AND {self.id} > {last_id}", f"{self.key} < {bound}"]
 
 
 def date_range_on_key(ordering: Ordering, args: SqlArgs, date_from: Any, date_to: Any) -> list[str]:
@@ -322,12 +335,24 @@ def keyset_page_sql(
     and no item is built at read time (see migration ``8d4f2a6c1e93``).
     """
     alias = ordering.alias
-    if after is not None:
-        conditions = [*conditions, ordering.after(args, after)]
-    clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    fetch = page_limit(limit)
+    ranges = [conditions] if after is None else [[*conditions, r] for r in ordering.after(args, after)]
+    if len(ranges) == 1:
+        clause = f" WHERE {' AND '.join(ranges[0])}" if ranges[0] else ""
+        return (
+            f"SELECT {as_utf8(f'{alias}.list_item')} AS item, {ordering.returned} AS sort_value, {alias}.id,"
+            f" {alias}.list_hash FROM {table} {alias}{clause} ORDER BY {ordering.order_by()} LIMIT {fetch}"
+        )
+    # One index range scan per range, merged; the items are converted for the page's rows only.
+    branches = " UNION ALL ".join(
+        f"(SELECT {alias}.list_item, {ordering.returned} AS sort_value, {alias}.id, {alias}.list_hash,"
+        f" {ordering.key} AS key FROM {table} {alias} WHERE {' AND '.join(range_)}"
+        f" ORDER BY {ordering.order_by()} LIMIT {fetch})"
+        for range_ in ranges
+    )
     return (
-        f"SELECT {as_utf8(f'{alias}.list_item')} AS item, {ordering.returned} AS sort_value, {alias}.id,"
-        f" {alias}.list_hash FROM {table} {alias}{clause} ORDER BY {ordering.order_by()} LIMIT {page_limit(limit)}"
+        f"SELECT {as_utf8('p.list_item')} AS item, p.sort_value, p.id, p.list_hash FROM ({branches}) p"
+        f" ORDER BY p.key{' DESC' if ordering.descending else ''}, p.id LIMIT {fetch}"
     )
 
 

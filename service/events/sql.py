@@ -205,16 +205,23 @@ def _page_through(
     column, ids = _through(filters, args, names)
     conditions = [f"ep.{column} = i.id", *_on_participant(filters, args)]
     conditions += date_range_on_key(ordering, args, filters.date_from, filters.date_to)
-    if after is not None:
-        conditions.append(ordering.after(args, after))
+    ranges = [conditions] if after is None else [[*conditions, r] for r in ordering.after(args, after)]
     fetch = page_limit(limit)
     direction = " DESC" if ordering.descending else ""
+    branches = [
+        f"SELECT e.list_item, e.list_hash, e.occurred_on, e.id, {ordering.key} AS key FROM event_participants ep"
+        f" JOIN events e ON e.id = ep.event_id WHERE {' AND '.join(range_)}"
+        f" ORDER BY {ordering.order_by()} LIMIT {fetch}"
+        for range_ in ranges
+    ]
+    # After a cursor on a descending page, two index ranges per entity (Ordering.after), merged.
+    per_entity = branches[0] if len(branches) == 1 else (
+        f"SELECT * FROM ({' UNION ALL '.join(f'({b})' for b in branches)}) u"
+        f" ORDER BY u.key{direction}, u.id LIMIT {fetch}"
+    )  # fmt: skip
     return (
         f"SELECT DISTINCT ON (x.key, x.id) {as_utf8('x.list_item')} AS item, x.occurred_on AS sort_value, x.id,"
-        f" x.list_hash FROM unnest({ids}) AS i(id) CROSS JOIN LATERAL ("
-        f"SELECT e.list_item, e.list_hash, e.occurred_on, e.id, {ordering.key} AS key FROM event_participants ep"
-        f" JOIN events e ON e.id = ep.event_id WHERE {' AND '.join(conditions)}"
-        f" ORDER BY {ordering.order_by()} LIMIT {fetch}) x"
+        f" x.list_hash FROM unnest({ids}) AS i(id) CROSS JOIN LATERAL ({per_entity}) x"
         f" ORDER BY x.key{direction}, x.id LIMIT {fetch}"
     )
 

@@ -255,6 +255,60 @@ async def test_a_deep_page_is_an_index_range_scan(seeded_engine: AsyncEngine) ->
     assert await reader.fetchrow(sql, *values) is not None
 
 
+def _plan_nodes(plan: str) -> list[str]:
+    return [line.strip().removeprefix("->").strip().split("  (")[0] for line in plan.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("page_sql", "sort", "filters", "after", "index"),
+    [
+        (
+            event_sql.page_sql,
+            "-occurred_on",
+            event_queries.EventFilters(),
+            "2024-06-01",
+            "ix_events_occurred_on_desc_key",
+        ),
+        (event_sql.page_sql, "-source_count", event_queries.EventFilters(), 3, "ix_events_source_count_id"),
+        (
+            funding_sql.page_sql,
+            "-amount_usd",
+            funding_queries.FundingFilters(),
+            "1e9",
+            "ix_funding_amount_usd_desc_key",
+        ),
+        (
+            event_sql.page_sql,
+            "-occurred_on",
+            event_queries.EventFilters(participant=("organisation", "openai")),
+            "2024-06-01",
+            "ix_event_participants_organisation_occurred_on_desc_key",
+        ),
+    ],
+    ids=["events -occurred_on", "events -source_count", "funding -amount_usd", "one organisation's events"],
+)
+async def test_a_deep_descending_page_reads_two_index_ranges_and_nothing_else(
+    seeded_engine: AsyncEngine, page_sql: Any, sort: str, filters: Any, after: Any, index: str
+) -> None:
+    """Descending sorts run the key down and the id up: after a cursor, the rest of the cursor's
+    key and then the keys below it, each an index range, merged in order. Not one range from the
+    cursor's key with the ids before the cursor filtered out one by one (at 1M events, 100,001
+    index entries for a page of ``-source_count``)."""
+    sql, values = page_sql(filters, sort, 50, [after, "m"])
+    async with seeded_engine.connect() as conn:
+        # The seeded tables are tiny: a bitmap scan and a sort would cost less, as for any table of
+        # a few pages. Only plans that a large table gets are left: whether one serves the page.
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            await conn.execute(text(f"SET {setting} = off"))
+        raw = (await conn.get_raw_connection()).driver_connection
+        plan = "\n".join(r[0] for r in await raw.fetch(f"EXPLAIN {sql}", *values))
+    nodes = _plan_nodes(plan)
+    assert "Merge Append" in nodes
+    assert plan.count(f"Index Scan using {index}") + plan.count(f"Index Only Scan using {index}") == 2
+    assert "Sort" not in nodes[nodes.index("Merge Append") :]  # both ranges come in page order
+    assert "Filter:" not in plan  # no row read only to be thrown away
+
+
 @pytest.mark.parametrize("sort", ["occurred_on", "-occurred_on"])
 async def test_one_entity_s_events_are_read_in_order_from_its_participant_rows(
     seeded_engine: AsyncEngine, sort: str
