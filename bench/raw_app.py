@@ -28,6 +28,7 @@ from service.funding.queries import FundingFilters
 from service.reads import SqlArgs, resolved_ids_sql
 from service.search import sql as search_sql
 from service.search.queries import snippet
+from service.settings import load_settings
 
 POOL: dict[str, asyncpg.Pool] = {}
 
@@ -105,9 +106,11 @@ async def _no_reset(_: asyncpg.Connection) -> None:
 
 @asynccontextmanager
 async def lifespan(_: Litestar) -> AsyncIterator[None]:
-    # The plan modes of production's two sets of connections (service.reads.Reader), and no
+    # The plan modes of production's two sets of connections (service.reads.Reader), as many as
+    # production's worker opens (RIVALRY_READ_CONNECTIONS shared out among RIVALRY_WORKERS), and no
     # reset round trip on release (single SELECTs leave no session state to reset).
-    for mode, size in (("generic", 10), ("custom", 5)):
+    share = load_settings().read_connections_per_worker
+    for mode, size in (("generic", share), ("custom", max(2, share // 2))):
         POOL[mode] = await asyncpg.create_pool(
             os.environ["BENCH_DSN"], min_size=2, max_size=size,
             server_settings={"plan_cache_mode": f"force_{mode}_plan"}, reset=_no_reset,

@@ -137,7 +137,9 @@ def create_app(
         if sessionmaker is None:
             # The hot read routes' own pool (service.reads); with an injected sessionmaker (tests)
             # they read through its connection instead.
-            app.state.reader = PoolReader(db_engine.url.render_as_string(hide_password=False))
+            app.state.reader = PoolReader(
+                db_engine.url.render_as_string(hide_password=False), max_size=settings.read_connections_per_worker
+            )
             await app.state.reader.warm()
         add_links(app)
         await add_seeded_examples(app, app.state.sessionmaker)

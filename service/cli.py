@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -11,7 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
-from service.settings import Settings, SettingsError, load_settings
+from service.settings import Settings, SettingsError, get_settings, load_settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -84,19 +85,25 @@ def up() -> None:
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default RIVALRY_HOST or 127.0.0.1).")
 @click.option("--port", default=None, type=click.IntRange(1, 65535), help="Port (default RIVALRY_PORT or 8000).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option(
+    "--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (default RIVALRY_WORKERS or 1)."
+)
 @handles_errors
-def serve(host: str | None, port: int | None, workers: int) -> None:
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API only."""
     from service import db
 
     settings = _settings()
     db.database_url(settings)  # start the embedded database once, before the workers fork
-    _serve(settings, host or settings.host, port or settings.port, workers)
+    _serve(settings, host or settings.host, port or settings.port, workers or settings.workers)
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
+
+    # The workers read their settings anew: each takes its share of RIVALRY_READ_CONNECTIONS.
+    os.environ["RIVALRY_WORKERS"] = str(workers)
+    get_settings.cache_clear()
 
     from service.server import CoalescingHttpToolsProtocol, GracefulServer
 

@@ -36,6 +36,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     log_json: bool = False
     corpus_dir: Path = DEFAULT_CORPUS_DIR
+    # Connections the whole server keeps for the read routes, shared out among its workers.
+    read_connections: int = 5
+    workers: int = 1
+
+    @property
+    def read_connections_per_worker(self) -> int:
+        """Each worker's share of ``read_connections`` (rounded up, at least 2)."""
+        return max(2, -(-self.read_connections // self.workers))
 
     @property
     def embedded(self) -> bool:
@@ -58,6 +66,14 @@ def normalise_database_url(raw: str) -> str:
     if not parts.path.strip("/"):
         raise SettingsError(f"DATABASE_URL must name a database, e.g. postgresql://localhost/rivalry (got {raw!r})")
     return url
+
+
+def default_read_connections() -> int:
+    """Twice this machine's cores plus one: the PostgreSQL wiki's starting point for a pool's size,
+    for a database on the same machine (``rivalry up``, docker compose). On two cores, 5 read
+    connections served 10–12 % more requests per second than 10 (``bench/RESULTS.md``, session 9):
+    beyond what the cores can run at once, more connections only queue in PostgreSQL instead."""
+    return 2 * (os.cpu_count() or 1) + 1
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -125,6 +141,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
     log_json = _bool(env, "RIVALRY_LOG_JSON", False)
 
+    read_connections = _int(env, "RIVALRY_READ_CONNECTIONS", default_read_connections(), 1, 10_000)
+    workers = _int(env, "RIVALRY_WORKERS", 1, 1, 64)
+
     raw_corpus = env.get("RIVALRY_CORPUS_DIR", "").strip()
     corpus_dir = Path(raw_corpus).expanduser() if raw_corpus else DEFAULT_CORPUS_DIR
 
@@ -139,6 +158,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=level,
         log_json=log_json,
         corpus_dir=corpus_dir,
+        read_connections=read_connections,
+        workers=workers,
     )
 
 
