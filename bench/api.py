@@ -290,7 +290,7 @@ def production(data: Dataset, port: int, workers: int = 1, **env: str) -> Iterat
 
 @contextlib.contextmanager
 def raw(data: Dataset, port: int, workers: int = 1) -> Iterator[tuple[str, int]]:
-    environment = {**os.environ, "BENCH_DSN": data.dsn}
+    environment = {**os.environ, "BENCH_DSN": data.dsn, "RIVALRY_WORKERS": str(workers)}
     command = [sys.executable, "-m", "uvicorn", "bench.raw_app:app", "--port", str(port), "--log-level", "warning",
                "--no-access-log", "--workers", str(workers)]  # fmt: skip
     with _process(command, environment, f"http://127.0.0.1:{port}/events?limit=1") as pid:
@@ -523,6 +523,15 @@ def main() -> None:
                         result = wrk(bases[(name, size)], path, seconds, headers)
                         runs.append({"round": round_, "size": size, "server": name, "case": case.name, **result})
 
+        log("deep vs first: back-to-back pairs on the largest dataset, production and raw")
+        paired = deep_first_pairs(
+            {name: bases[(name, largest.events)] for name in ("production", "raw")},
+            {case.name: case for case in big_cases},
+            largest,
+            pairs=rounds,
+            seconds=seconds,
+        )
+
         memory_seconds = 15 if args.quick else 60
         log(f"memory: {memory_seconds} s mixed load on the production worker")
         memory = rss_growth(
@@ -551,9 +560,38 @@ def main() -> None:
 
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
-    raw_results = {"runs": runs, "pgbench": pgbench, "memory": memory, "scaling": scaling, "statements": statements}
+    raw_results = {
+        "runs": runs, "pgbench": pgbench, "memory": memory, "scaling": scaling, "statements": statements,
+        "paired": paired,
+    }  # fmt: skip
     (out / "api-runs.json").write_text(json.dumps(raw_results, indent=1, default=str))
-    print(json.dumps(summarise(runs, sizes, largest, pgbench, memory, scaling, statements, rounds, seconds, started)))
+    summary = summarise(runs, sizes, largest, pgbench, memory, scaling, statements, rounds, seconds, started)
+    summary["deep_over_first_paired"] = {name: result["deep_over_first"] for name, result in paired.items()}
+    print(json.dumps(summary))
+
+
+def deep_first_pairs(
+    bases: dict[str, str], by_name: dict[str, Case], data: Dataset, *, pairs: int, seconds: int
+) -> dict[str, Any]:
+    """The deep page against the first, measured back to back: in the rounds the two runs of a
+    server are a minute apart (the 10k and 100k servers and the other servers run in between),
+    and this machine's speed drifts by ±10–30 % over that. Here each pair runs one right after
+    the other, in alternate order (first-deep, then deep-first: a drift within a pair cancels over
+    two pairs); the ratio of p50s is taken within each pair."""
+    results: dict[str, Any] = {}
+    for name, base in bases.items():
+        ratios: list[float] = []
+        for index in range(pairs):
+            order = ("first", "deep") if index % 2 == 0 else ("deep", "first")
+            p50: dict[str, float] = {}
+            for case_name in order:
+                path, headers = _request(name, by_name[case_name])
+                settle(data.dsn, data.database)
+                p50[case_name] = wrk(base, path, seconds, headers)["p50_ms"]
+            if p50["first"]:
+                ratios.append(p50["deep"] / p50["first"])
+        results[name] = {"pairs": pairs, "ratios": [round(r, 3) for r in ratios], "deep_over_first": spread(ratios)}
+    return results
 
 
 def _busy_seconds() -> float:
