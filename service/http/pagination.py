@@ -19,7 +19,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 import msgspec
 from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
-from sqlalchemy import ColumnElement, Select, and_, false, or_
+from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import KeyedColumnElement
 
@@ -190,28 +190,55 @@ class SortKey(msgspec.Struct, frozen=True):
 
 
 def keyset_after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows strictly after ``values`` in the order given by ``keys`` (NULLs sort last)."""
+    """Rows strictly after ``values`` in the order given by ``keys`` (NULLs sort last), written so
+    that the ordering's index can start at the cursor.
+
+    Keys that all run one way and hold no NULLs: one row comparison, ``(a, b) < (x, y)``, an index
+    range. Otherwise the rows after are an ``OR`` of cases, which no index range describes: when
+    the first key holds no NULLs, it gets a bound as well (``a <= x`` descending), where the index
+    range starts. Without them PostgreSQL read the change feed or the documents from their first
+    row and filtered up to the cursor: a page 100,000 rows deep read 100,000 rows.
+    """
     if not keys:
         raise ValueError("keyset needs at least one key")
+    parsed = [key.parse(value) for key, value in zip(keys, values, strict=True)]
+    if len({key.descending for key in keys}) == 1 and not any(key.nullable for key in keys):
+        row = tuple_(*(key.column for key in keys))
+        bound = tuple_(*(literal(value, key.column.type) for key, value in zip(keys, parsed, strict=True)))
+        return row < bound if keys[0].descending else row > bound
+    beyond = _beyond(keys, values)
+    head, value = keys[0], parsed[0]
+    if value is None or head.nullable or len(keys) == 1:  # NULLs come after any value: no bound
+        return beyond
+    start = head.column <= value if head.descending else head.column >= value
+    return and_(start, beyond)
+
+
+def _beyond(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+    """:func:`keyset_after` as the ``OR`` of its cases, key by key."""
     head, rest = keys[0], keys[1:]
     col: KeyedColumnElement[Any] = head.column
     value = head.parse(values[0])
     if value is None:
         # Only NULLs come after a NULL (NULLS LAST); among them the remaining keys decide.
-        return and_(col.is_(None), keyset_after(rest, values[1:])) if rest else false()
+        return and_(col.is_(None), _beyond(rest, values[1:])) if rest else false()
     beyond: ColumnElement[bool] = col < value if head.descending else col > value
     if head.nullable:
         beyond = or_(beyond, col.is_(None))
     if not rest:
         return beyond
-    return or_(beyond, and_(col == value, keyset_after(rest, values[1:])))
+    return or_(beyond, and_(col == value, _beyond(rest, values[1:])))
 
 
 def order_by(keys: Sequence[SortKey]) -> list[Any]:
+    """``ORDER BY`` for ``keys``: NULLs last where a key can hold them, and nothing said of NULLs
+    where it cannot, so that a descending key matches its index (``DESC`` means NULLS FIRST to
+    PostgreSQL; a ``DESC NULLS LAST`` order made it sort all 200,000 documents at 1M events for a
+    page of 51: 47 ms against 0.05 ms)."""
     clauses = []
     for key in keys:
         clause = key.column.desc() if key.descending else key.column.asc()
-        clauses.append(clause.nulls_last())
+        clauses.append(clause.nulls_last() if key.nullable else clause)
     return clauses
 
 
