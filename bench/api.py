@@ -555,6 +555,11 @@ def main() -> None:
     log("workers: 1 vs 2 on the first page, production and raw, interleaved")
     scaling = workers_scaling(largest, big_cases[0], port + 10, rounds=3, seconds=seconds)
 
+    share = 0.4
+    log(f"workers: 1 vs 2 on the first page, each worker held to {share} of a core by a CPU quota")
+    quota_scaling = workers_on_quota(largest, big_cases[0], port + 20, rounds=3, seconds=seconds, share=share)
+    scaling["on_quota"] = quota_scaling
+
     log("statements per request (log_statement = all)")
     statements = statements_per_request(largest, port + 5, big_cases)
 
@@ -633,6 +638,88 @@ def workers_scaling(data: Dataset, case: Case, port: int, *, rounds: int, second
             "two_over_one": spread([b / a for a, b in zip(one, two, strict=True) if a]),
             "cores_busy_2": spread([fraction for _, fraction in results[(name, 2)]]),
             "cores_busy_1": spread([fraction for _, fraction in results[(name, 1)]]),
+        }
+    return summary
+
+
+CGROUP_CPU = Path("/sys/fs/cgroup/cpu")  # cgroup v1's cpu controller
+
+
+def _worker_pids(pid: int) -> list[int]:
+    """The processes that serve requests: the server's children (uvicorn's workers, not
+    multiprocessing's resource tracker), or the server itself when it runs one worker."""
+    children = [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    workers = [c for c in children if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()]
+    return workers or [pid]
+
+
+@contextlib.contextmanager
+def cpu_quota(pids: Sequence[int], cores: float) -> Iterator[bool]:
+    """Each process in ``pids`` in a cgroup of its own that may use ``cores`` of one core's time;
+    yields False (and limits nothing) where no cgroup cpu controller is writable."""
+    made: list[Path] = []
+    try:
+        for pid in pids:
+            group = CGROUP_CPU / f"rivalry-bench-{pid}"
+            group.mkdir()
+            made.append(group)
+            period = int((group / "cpu.cfs_period_us").read_text())
+            (group / "cpu.cfs_quota_us").write_text(str(int(period * cores)))
+            (group / "cgroup.procs").write_text(str(pid))
+    except OSError:
+        limited = False
+    else:
+        limited = True
+    try:
+        yield limited
+    finally:
+        for group in made:
+            with contextlib.suppress(OSError):
+                for pid in (group / "cgroup.procs").read_text().split():
+                    (CGROUP_CPU / "cgroup.procs").write_text(pid)
+                group.rmdir()
+
+
+def workers_on_quota(
+    data: Dataset, case: Case, port: int, *, rounds: int, seconds: int, share: float
+) -> dict[str, Any]:
+    """req/s with 1 and 2 workers when each worker process may use ``share`` of a core (a CPU quota
+    per process, like a core of its own that it gets a part of): the question "do workers scale
+    with cores" without wrk and PostgreSQL taking the cores the second worker would need. With
+    the quota low enough that the machine keeps idle time, the workers are the limit; two of
+    them doing twice the work means nothing they share (the database, its connections, the
+    listening socket) holds them back. Production and the raw handler, interleaved."""
+    cores = os.cpu_count() or 1
+    results: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    with contextlib.ExitStack() as stack:
+        servers: dict[tuple[str, int], tuple[str, str]] = {}
+        for offset, (name, workers) in enumerate((("production", 1), ("production", 2), ("raw", 1), ("raw", 2))):
+            start = production if name == "production" else raw
+            base, pid = stack.enter_context(start(data, port + offset, workers=workers))
+            path = case.production if name == "production" else case.raw
+            check(base, path, {})
+            wrk(base, path, 2)
+            pids = _worker_pids(pid)
+            if len(pids) != workers or not stack.enter_context(cpu_quota(pids, share)):
+                return {"available": False, "why": f"no writable {CGROUP_CPU} or {len(pids)} workers found"}
+            servers[(name, workers)] = (base, path)
+        for _ in range(rounds):
+            for key, (base, path) in servers.items():
+                settle(data.dsn, data.database)
+                busy = _busy_seconds()
+                result = wrk(base, path, seconds)
+                busy = _busy_seconds() - busy
+                results.setdefault(key, []).append((result["rps"], busy / (seconds * cores)))
+    summary: dict[str, Any] = {"available": True, "rounds": rounds, "cores": cores, "share_per_worker": share}
+    for name in ("production", "raw"):
+        one = [rps for rps, _ in results[(name, 1)]]
+        two = [rps for rps, _ in results[(name, 2)]]
+        summary[name] = {
+            "rps_1": spread(one),
+            "rps_2": spread(two),
+            "two_over_one": spread([b / a for a, b in zip(one, two, strict=True) if a]),
+            "cores_busy_1": spread([fraction for _, fraction in results[(name, 1)]]),
+            "cores_busy_2": spread([fraction for _, fraction in results[(name, 2)]]),
         }
     return summary
 
@@ -729,6 +816,7 @@ def summarise(
         "memory": memory,
         "workers": scaling,
         "workers_2_over_1": scaling["production"]["two_over_one"],
+        "workers_2_over_1_on_quota": (scaling.get("on_quota") or {}).get("production", {}).get("two_over_one"),
         "cases": per_case,
         "wall_seconds": round(time.monotonic() - started, 1),
         "note": "top-level ratios: spread of the per-case medians over the list cases; per case: over rounds",
