@@ -1,6 +1,6 @@
 """API benchmark: the production routes side by side with our stack's ceiling, PostgREST 12 and pgbench.
 
-    python bench/api.py            # 5 interleaved rounds at 10k, 100k and 1M events (≈ 20 min)
+    python bench/api.py            # 5 interleaved rounds at 10k, 100k and 1M events (≈ 25 min)
     python bench/api.py --quick    # 2 short rounds at 10k events (< 5 min)
 
 Needs: a PostgreSQL server (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres,
@@ -528,7 +528,7 @@ def main() -> None:
             {name: bases[(name, largest.events)] for name in ("production", "raw")},
             {case.name: case for case in big_cases},
             largest,
-            pairs=rounds,
+            pairs=1 if args.quick else rounds,
             seconds=seconds,
         )
 
@@ -552,13 +552,11 @@ def main() -> None:
         result = ceilings.run_pgbench(dsn, script, seconds=seconds, variables=variables)
         pgbench[case.name] = round(result["tps"], 1)
 
-    log("workers: 1 vs 2 on the first page, production and raw, interleaved")
-    scaling = workers_scaling(largest, big_cases[0], port + 10, rounds=3, seconds=seconds)
-
-    share = 0.4
-    log(f"workers: 1 vs 2 on the first page, each worker held to {share} of a core by a CPU quota")
-    quota_scaling = workers_on_quota(largest, big_cases[0], port + 20, rounds=3, seconds=seconds, share=share)
-    scaling["on_quota"] = quota_scaling
+    log("workers: 1 vs 2 on the first page, production and raw, interleaved; bare, then each held to 0.4 of a core")
+    share = 0.4  # of a core, per worker, in the second half
+    scaling = workers_scaling(
+        largest, big_cases[0], port + 10, rounds=1 if args.quick else 3, seconds=seconds, share=share
+    )
 
     log("statements per request (log_statement = all)")
     statements = statements_per_request(largest, port + 5, big_cases)
@@ -606,42 +604,6 @@ def _busy_seconds() -> float:
     return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def workers_scaling(data: Dataset, case: Case, port: int, *, rounds: int, seconds: int) -> dict[str, Any]:
-    """req/s with 1 and 2 workers, for production and for the raw handler (the same question of our
-    stack's ceiling), in interleaved rounds, with how busy the machine's cores were meanwhile: on
-    a machine where wrk and PostgreSQL share the cores, that is what caps the second worker."""
-    cores = os.cpu_count() or 1
-    servers: dict[tuple[str, int], tuple[str, str]] = {}
-    results: dict[tuple[str, int], list[tuple[float, float]]] = {}
-    with contextlib.ExitStack() as stack:
-        for offset, (name, workers) in enumerate((("production", 1), ("production", 2), ("raw", 1), ("raw", 2))):
-            start = production if name == "production" else raw
-            base, _ = stack.enter_context(start(data, port + offset, workers=workers))
-            path = case.production if name == "production" else case.raw
-            check(base, path, {})
-            wrk(base, path, 2)
-            servers[(name, workers)] = (base, path)
-        for _ in range(rounds):
-            for key, (base, path) in servers.items():
-                settle(data.dsn, data.database)
-                busy = _busy_seconds()
-                result = wrk(base, path, seconds)
-                busy = _busy_seconds() - busy
-                results.setdefault(key, []).append((result["rps"], busy / (seconds * cores)))
-    summary: dict[str, Any] = {"rounds": rounds, "cores": cores}
-    for name in ("production", "raw"):
-        one = [rps for rps, _ in results[(name, 1)]]
-        two = [rps for rps, _ in results[(name, 2)]]
-        summary[name] = {
-            "rps_1": spread(one),
-            "rps_2": spread(two),
-            "two_over_one": spread([b / a for a, b in zip(one, two, strict=True) if a]),
-            "cores_busy_2": spread([fraction for _, fraction in results[(name, 2)]]),
-            "cores_busy_1": spread([fraction for _, fraction in results[(name, 1)]]),
-        }
-    return summary
-
-
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu")  # cgroup v1's cpu controller
 
 
@@ -680,47 +642,66 @@ def cpu_quota(pids: Sequence[int], cores: float) -> Iterator[bool]:
                 group.rmdir()
 
 
-def workers_on_quota(
-    data: Dataset, case: Case, port: int, *, rounds: int, seconds: int, share: float
-) -> dict[str, Any]:
-    """req/s with 1 and 2 workers when each worker process may use ``share`` of a core (a CPU quota
-    per process, like a core of its own that it gets a part of): the question "do workers scale
-    with cores" without wrk and PostgreSQL taking the cores the second worker would need. With
-    the quota low enough that the machine keeps idle time, the workers are the limit; two of
-    them doing twice the work means nothing they share (the database, its connections, the
-    listening socket) holds them back. Production and the raw handler, interleaved."""
+def workers_scaling(data: Dataset, case: Case, port: int, *, rounds: int, seconds: int, share: float) -> dict[str, Any]:
+    """req/s with 1 and 2 workers, for production and for the raw handler (the same question of our
+    stack's ceiling), in interleaved rounds, with how busy the machine's cores were meanwhile.
+
+    Twice: on the bare machine, where wrk and PostgreSQL share the cores with the workers (that
+    is what caps the second worker there), then (``on_quota``) with each worker process held to
+    ``share`` of a core by a CPU quota of its own, like a core of its own that it gets a part of:
+    the workers are then the limit and the machine keeps idle time, so two workers doing twice
+    the work means nothing they share (the database, its connections, the listening socket)
+    holds them back. The same servers serve both."""
     cores = os.cpu_count() or 1
-    results: dict[tuple[str, int], list[tuple[float, float]]] = {}
-    with contextlib.ExitStack() as stack:
-        servers: dict[tuple[str, int], tuple[str, str]] = {}
-        for offset, (name, workers) in enumerate((("production", 1), ("production", 2), ("raw", 1), ("raw", 2))):
-            start = production if name == "production" else raw
-            base, pid = stack.enter_context(start(data, port + offset, workers=workers))
-            path = case.production if name == "production" else case.raw
-            check(base, path, {})
-            wrk(base, path, 2)
-            pids = _worker_pids(pid)
-            if len(pids) != workers or not stack.enter_context(cpu_quota(pids, share)):
-                return {"available": False, "why": f"no writable {CGROUP_CPU} or {len(pids)} workers found"}
-            servers[(name, workers)] = (base, path)
+    servers: dict[tuple[str, int], tuple[str, str]] = {}
+    pids: dict[tuple[str, int], list[int]] = {}
+    bare: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    quota: dict[tuple[str, int], list[tuple[float, float]]] = {}
+
+    def measure(into: dict[tuple[str, int], list[tuple[float, float]]]) -> None:
         for _ in range(rounds):
             for key, (base, path) in servers.items():
                 settle(data.dsn, data.database)
                 busy = _busy_seconds()
                 result = wrk(base, path, seconds)
                 busy = _busy_seconds() - busy
-                results.setdefault(key, []).append((result["rps"], busy / (seconds * cores)))
-    summary: dict[str, Any] = {"available": True, "rounds": rounds, "cores": cores, "share_per_worker": share}
-    for name in ("production", "raw"):
-        one = [rps for rps, _ in results[(name, 1)]]
-        two = [rps for rps, _ in results[(name, 2)]]
-        summary[name] = {
-            "rps_1": spread(one),
-            "rps_2": spread(two),
-            "two_over_one": spread([b / a for a, b in zip(one, two, strict=True) if a]),
-            "cores_busy_1": spread([fraction for _, fraction in results[(name, 1)]]),
-            "cores_busy_2": spread([fraction for _, fraction in results[(name, 2)]]),
-        }
+                into.setdefault(key, []).append((result["rps"], busy / (seconds * cores)))
+
+    with contextlib.ExitStack() as stack:
+        for offset, (name, workers) in enumerate((("production", 1), ("production", 2), ("raw", 1), ("raw", 2))):
+            start = production if name == "production" else raw
+            base, pid = stack.enter_context(start(data, port + offset, workers=workers))
+            path = case.production if name == "production" else case.raw
+            check(base, path, {})
+            wrk(base, path, 2)
+            servers[(name, workers)] = (base, path)
+            pids[(name, workers)] = _worker_pids(pid)
+        measure(bare)
+        held = all(len(pids[key]) == key[1] for key in servers) and all(
+            stack.enter_context(cpu_quota(pids[key], share)) for key in servers
+        )
+        if held:
+            measure(quota)
+
+    def summarise_runs(results: dict[tuple[str, int], list[tuple[float, float]]]) -> dict[str, Any]:
+        summary: dict[str, Any] = {"rounds": rounds, "cores": cores}
+        for name in ("production", "raw"):
+            one = [rps for rps, _ in results[(name, 1)]]
+            two = [rps for rps, _ in results[(name, 2)]]
+            summary[name] = {
+                "rps_1": spread(one),
+                "rps_2": spread(two),
+                "two_over_one": spread([b / a for a, b in zip(one, two, strict=True) if a]),
+                "cores_busy_1": spread([fraction for _, fraction in results[(name, 1)]]),
+                "cores_busy_2": spread([fraction for _, fraction in results[(name, 2)]]),
+            }
+        return summary
+
+    summary = summarise_runs(bare)
+    if held:
+        summary["on_quota"] = {"available": True, "share_per_worker": share, **summarise_runs(quota)}
+    else:
+        summary["on_quota"] = {"available": False, "why": f"no writable {CGROUP_CPU}, or a server's workers not found"}
     return summary
 
 
