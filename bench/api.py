@@ -19,8 +19,13 @@ same SQL:
 
 Each server is started fresh and warmed up; then, for every round, every case is measured on
 every server one after the other (wrk, 2 threads, 32 connections), so drift on this shared
-machine hits all of them alike. The last line printed is one JSON object; each ratio is the
-median over rounds with its min and max. See bench/RESULTS.md for the numbers and what they mean.
+machine hits all of them alike. After the rounds: first and deep pages back to back in pairs
+(``deep_over_first_paired``), a 60 s memory run, pgbench, 1 against 2 workers on the bare machine
+and with each worker held to 0.4 of a core by a cgroup CPU quota (``workers_2_over_1``,
+``workers_2_over_1_on_quota``; the quota needs root and cgroup v1's cpu controller, and is
+reported unavailable without them), and the statements per request from PostgreSQL's log. The
+last line printed is one JSON object; each ratio is the median over rounds with its min and
+max. See bench/RESULTS.md for the numbers and what they mean.
 """
 
 from __future__ import annotations
