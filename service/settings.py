@@ -71,7 +71,7 @@ def normalise_database_url(raw: str) -> str:
 def default_read_connections() -> int:
     """Twice this machine's cores plus one: the PostgreSQL wiki's starting point for a pool's size,
     for a database on the same machine (``rivalry up``, docker compose). On two cores, 5 read
-    connections served 10–12 % more requests per second than 10 (``bench/RESULTS.md``, session 9):
+    connections served 8–12 % more requests per second than 10 (``bench/RESULTS.md``, session 9):
     beyond what the cores can run at once, more connections only queue in PostgreSQL instead."""
     return 2 * (os.cpu_count() or 1) + 1
 
