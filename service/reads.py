@@ -344,16 +344,24 @@ def keyset_page_sql(
             f" {alias}.list_hash FROM {table} {alias}{clause} ORDER BY {ordering.order_by()} LIMIT {fetch}"
         )
     # One index range scan per range, merged; the items are converted for the page's rows only.
-    branches = " UNION ALL ".join(
-        f"(SELECT {alias}.list_item, {ordering.returned} AS sort_value, {alias}.id, {alias}.list_hash,"
+    branches = [
+        f"SELECT {alias}.list_item, {ordering.returned} AS sort_value, {alias}.id, {alias}.list_hash,"
         f" {ordering.key} AS key FROM {table} {alias} WHERE {' AND '.join(range_)}"
-        f" ORDER BY {ordering.order_by()} LIMIT {fetch})"
+        f" ORDER BY {ordering.order_by()} LIMIT {fetch}"
         for range_ in ranges
-    )
+    ]
     return (
-        f"SELECT {as_utf8('p.list_item')} AS item, p.sort_value, p.id, p.list_hash FROM ({branches}) p"
-        f" ORDER BY p.key{' DESC' if ordering.descending else ''}, p.id LIMIT {fetch}"
+        f"SELECT {as_utf8('p.list_item')} AS item, p.sort_value, p.id, p.list_hash"
+        f" FROM {merged(branches, ordering, 'p', fetch)}"
     )
+
+
+def merged(branches: Sequence[str], ordering: Ordering, alias: str, fetch: str) -> str:
+    """The rows of ``branches`` (statements each returning one range of :meth:`Ordering.after`
+    in page order, with columns ``key`` and ``id``) as one range in page order: a ``FROM`` item
+    named ``alias`` and the ``ORDER BY``/``LIMIT`` that PostgreSQL runs as a ``Merge Append``."""
+    union = " UNION ALL ".join(f"({branch})" for branch in branches)
+    return f"({union}) {alias} ORDER BY {alias}.key{' DESC' if ordering.descending else ''}, {alias}.id LIMIT {fetch}"
 
 
 def page_limit(limit: int) -> str:

@@ -23,6 +23,7 @@ from service.reads import (
     as_utf8,
     date_range_on_key,
     keyset_page_sql,
+    merged,
     page_limit,
     resolve_names,
     resolved_ids_sql,
@@ -215,10 +216,7 @@ def _page_through(
         for range_ in ranges
     ]
     # After a cursor on a descending page, two index ranges per entity (Ordering.after), merged.
-    per_entity = branches[0] if len(branches) == 1 else (
-        f"SELECT * FROM ({' UNION ALL '.join(f'({b})' for b in branches)}) u"
-        f" ORDER BY u.key{direction}, u.id LIMIT {fetch}"
-    )  # fmt: skip
+    per_entity = branches[0] if len(branches) == 1 else f"SELECT * FROM {merged(branches, ordering, 'u', fetch)}"
     return (
         f"SELECT DISTINCT ON (x.key, x.id) {as_utf8('x.list_item')} AS item, x.occurred_on AS sort_value, x.id,"
         f" x.list_hash FROM unnest({ids}) AS i(id) CROSS JOIN LATERAL ({per_entity}) x"

@@ -206,7 +206,7 @@ def keyset_after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElemen
         row = tuple_(*(key.column for key in keys))
         bound = tuple_(*(literal(value, key.column.type) for key, value in zip(keys, parsed, strict=True)))
         return row < bound if keys[0].descending else row > bound
-    beyond = _beyond(keys, values)
+    beyond = _beyond(keys, parsed)
     head, value = keys[0], parsed[0]
     if value is None or head.nullable or len(keys) == 1:  # NULLs come after any value: no bound
         return beyond
@@ -215,10 +215,10 @@ def keyset_after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElemen
 
 
 def _beyond(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
-    """:func:`keyset_after` as the ``OR`` of its cases, key by key."""
+    """:func:`keyset_after` as the ``OR`` of its cases, key by key (``values`` parsed already)."""
     head, rest = keys[0], keys[1:]
     col: KeyedColumnElement[Any] = head.column
-    value = head.parse(values[0])
+    value = values[0]
     if value is None:
         # Only NULLs come after a NULL (NULLS LAST); among them the remaining keys decide.
         return and_(col.is_(None), _beyond(rest, values[1:])) if rest else false()
