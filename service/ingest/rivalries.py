@@ -1,81 +1,83 @@
-"""Rivalries and organisation relationships from explicit language in a sentence.
+"""Rivalries that are true: two parties set against each other by the text's grammar.
 
-A rivalry needs rivalry language (rival, rivalité, ennemi juré, affrontement, concurrencer…)
-and two parties in the same sentence, preferably of the same kind (two people, two companies).
-"Sa propre société rivale, xAI" names one side only: the other is the document's most-cited
-entity of the same kind. Adversarial events (lawsuits, bids) add rivalries in :mod:`extract`.
+A rivalry comes from rivalry language that binds both parties — a rival noun and whose rival it
+is ("X, le principal rival de Y", "les concurrents de Y (A, B)"), a contest noun ("la rivalité
+entre X et Y", "l'inimitié entre les deux hommes"), a verb of contest ("X concurrence Y",
+"X supplante Y"), "face à Y" against the clause's subject — or from adversarial roles in one
+event: a plaintiff against a defendant, a bidder against a target that rejects the bid, two
+buyers of the same company. A product stands for its maker ("supplantant ChatGPT"), a chief
+executive facing a company for the company they run.
+
+Never a rivalry: a party against itself, a medium, an organisation and its own executive,
+founder or investor, partners of one deal, a project and its owner. Rival words with only one
+party named ("sa propre société rivale, xAI") face the organisation the text is about, when that
+is unambiguous. Lexicons: ``seeds/knowledge/rivalry.json`` and ``product_owners.json``.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
+import functools
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import msgspec
+from spacy.tokens import Token
 
+from service.ingest import syntax
+from service.ingest.arguments import POSSESSIVES, SentenceView, denotes, listed, member, subjects_of
+from service.ingest.coref import Resolution
+from service.ingest.entities import Organisation, load_gazetteer
+from service.ingest.events_types import EventDraft
+from service.ingest.frames import KNOWLEDGE, load_frames
+from service.ingest.parse import ParsedSentence
 from service.ingest.types import EntityMention, Sentence
 
-RIVALRY_CUES = re.compile(
-    r"\b(?:rival(?:e|es|ité|ités)?|rivaux|rivalis(?:er|e|es|ent|ait|aient|ant|era)|ennemi(?:e|s)? jur(?:é|ée|és)|"
-    r"affront(?:ement|ements|er|e|ent|ait|é)|s['’]affront\w*|concurrenc(?:er|e|ent|ait)|concurrent(?:e|s|es)?|"
-    r"conflit|querelle|différend|opposition|en guerre|guerre (?:de|entre)|bras de fer|adversaires?|duels?)\b",
-    re.IGNORECASE,
+# Titles that make a person the one who runs an organisation ("X, le patron de Y").
+LEADER_TITLES = frozenset(
+    {
+        "patron",
+        "patronne",
+        "pdg",
+        "ceo",
+        "président",
+        "présidente",
+        "dirigeant",
+        "dirigeante",
+        "directeur",
+        "directrice",
+    }
 )
-# "la rivalité entre X et Y", "le duel entre X et Y"
-_BETWEEN = re.compile(r"\bentre\s+$", re.IGNORECASE)
-# "le principal rival européen d'OpenAI", "concurrent de X", "rivalise avec X", "son duel avec X"
-_TOWARDS = re.compile(
-    r"^(?:\s+[\w’'-]+){0,2}?\s*(?:de\s+la\s+|de\s+l['’]|du\s+|de\s+|d['’]\s?|avec\s+(?:ceux\s+|celles?\s+|celui\s+)?(?:de\s+|d['’]\s?)?|contre\s+)"
-    r"|^\s+(?=[A-ZÀ-Ý])",
-    re.IGNORECASE,
-)
-_ONE_SIDED_BEFORE = re.compile(r"\b(?:société|entreprise|start-?up|firme|groupe)\s+$", re.IGNORECASE)
-_POSSESSIVE_BEFORE = re.compile(r"\b(?:son|sa|ses|leur|leurs)\s+(?:[\w’'-]+\s+)?$", re.IGNORECASE)
-# "ne cherchons pas à concurrencer Siemens": a denied rivalry is none.
-_NEGATED = re.compile(
-    r"\b(?:ne|n['’])\s*(?:[\w’'-]+\s+){1,2}(?:pas|plus|jamais)\s+(?:[\w’'-]+\s+){0,2}$|\bsans\s+$", re.IGNORECASE
-)
-_COMPLEMENT = re.compile(
-    r"(?:\b(?:de|du|des|chez|par|pour|avec|à|au|aux|contre|dans|sur|entre|auprès|lesquels|lesquelles)\s+|\bd['’]\s?)"
-    r"(?:(?:la|le|les)\s+|l['’]\s?)?(?:[\w’'-]+\s+){0,1}$",
-    re.IGNORECASE,
-)
-_ONE_SIDED = re.compile(
-    r"\b(?:société|entreprise|start-?up|firme) rivale\b|\bconcurrent(?:e)? (?:de|d['’])", re.IGNORECASE
-)
-
-RELATION_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
-    # (type, pattern between the two names, True when the first name is the subsidiary/actor)
-    ("subsidiary_of", re.compile(r"^\s*[,(]\s*(?:une |la )?filiale (?:de |d['’]|du )", re.IGNORECASE), True),
-    (
-        "founded_by_former_staff_of",
-        re.compile(
-            r"^\s*(?:a été|est une entreprise|,)?\s*(?:\w+ )?fondée par d['’]anciens "
-            r"(?:ingénieurs|employés|salariés|cadres)"
-            r" (?:de |d['’]|du )",
-            re.IGNORECASE,
-        ),
-        True,
-    ),
-    (
-        "invested_in",
-        re.compile(
-            r"^\s*,?\s*(?:le |l['’])?(?:principal |premier )?(?:investisseur|bailleur de fonds) (?:de |d['’]|du )",
-            re.IGNORECASE,
-        ),
-        True,
-    ),
-    (
-        "partner_of",
-        re.compile(r"^\s*,?\s*(?:son |le )?(?:proche )?partenaire (?:commercial )?(?:de |d['’]|du )", re.IGNORECASE),
-        True,
-    ),
-)
+# Events whose participants are on the same side (partners, a founder and the company).
+_SAME_SIDE = frozenset({"partnership", "joint_venture", "contract", "founding", "investment", "funding_round"})
 
 
-@dataclass
+class _Lexicon(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    about: str
+    rival_nouns: frozenset[str]
+    relation_nouns: frozenset[str]
+    verbs: dict[str, tuple[str, ...]]
+    needs_adverb: dict[str, frozenset[str]]
+    face: frozenset[str]
+    court_words: frozenset[str]
+
+
+class _Owners(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    about: str
+    owners: dict[str, str]
+
+
+@functools.cache
+def _lexicon() -> _Lexicon:
+    return msgspec.json.decode((KNOWLEDGE / "rivalry.json").read_bytes(), type=_Lexicon)
+
+
+@functools.cache
+def _owners() -> dict[str, str]:
+    return msgspec.json.decode((KNOWLEDGE / "product_owners.json").read_bytes(), type=_Owners).owners
+
+
+@dataclass(frozen=True)
 class RivalryDraft:
     a: EntityMention
     b: EntityMention
@@ -84,199 +86,374 @@ class RivalryDraft:
     cue_end: int
 
 
-@dataclass
-class RelationDraft:
-    type: str
-    subject: EntityMention
-    other: EntityMention
-    start: int
-    end: int
-
-
-def dominant(entities: Sequence[EntityMention], kind: str, org_kinds: Mapping[str, str]) -> str | None:
-    counts = Counter(e.slug for e in entities if e.kind == kind and org_kinds.get(e.slug) != "media")
-    return counts.most_common(1)[0][0] if counts else None
+Pair = tuple[list[EntityMention], list[EntityMention]]
 
 
 def extract_rivalries(
-    sentences: Sequence[Sentence],
-    entities: Sequence[EntityMention],
-    org_kinds: Mapping[str, str],
-    affiliations: Mapping[str, set[str]],
-) -> list[RivalryDraft]:
-    """``affiliations``: person slug → organisations they lead (a leader and their company are not rivals)."""
-    drafts: list[RivalryDraft] = []
-    for sentence in sentences:
-        # A cue inside a name ("Autorité de la concurrence") says nothing.
-        names = [
-            (e.start - sentence.start, e.end - sentence.start)
-            for e in entities
-            if sentence.start <= e.start < sentence.end
-        ]
-        cue = next(
-            (c for c in RIVALRY_CUES.finditer(sentence.text) if not any(a <= c.start() < b for a, b in names)), None
-        )
-        if cue is None:
-            continue
-        cue_start, cue_end = sentence.start + cue.start(), sentence.start + cue.end()
-        if _NEGATED.search(sentence.text, 0, cue.start()):
-            continue
-        mentions = [
-            e
-            for e in entities
-            if sentence.start <= e.start and e.end <= sentence.end and org_kinds.get(e.slug) != "media"
-        ]
-        directed = _directed_pair(sentence, cue.start(), cue.end(), mentions, entities, org_kinds, affiliations)
-        if directed is not None:
-            drafts.append(
-                RivalryDraft(a=directed[0], b=directed[1], sentence=sentence, cue_start=cue_start, cue_end=cue_end)
-            )
-            continue
-        distinct: dict[str, EntityMention] = {}
-        for m in sorted(mentions, key=lambda m: abs(m.start - cue_start)):
-            distinct.setdefault(m.slug, m)
-        people = [m for m in distinct.values() if m.kind == "person"]
-        orgs = [m for m in distinct.values() if m.kind == "organisation"]
-        pair: tuple[EntityMention, EntityMention] | None = None
-        one_sided = _ONE_SIDED.search(sentence.text)
-        if one_sided is not None:
-            # "sa propre société rivale d'IA, xAI": the rival is named right after; the other side
-            # is the company the article is about.
-            after = [m for m in orgs if m.start >= sentence.start + one_sided.start()]
-            other = dominant(entities, "organisation", org_kinds)
-            if after and other is not None and other != after[0].slug:
-                anchor = next(e for e in entities if e.slug == other)
-                pair = (after[0], anchor)
-        if pair is None and len(people) >= 2:
-            pair = (people[0], people[1])
-        elif pair is None and len(people) == 1 and orgs:
-            led = affiliations.get(people[0].slug, set())
-            own = [o for o in orgs if o.slug in led]
-            others = [o for o in orgs if o.slug not in led]
-            if own and others:
-                pair = (own[0], others[0])
-            elif others and len(led) == 1:
-                # A chief executive against a company: the contest is between the two companies.
-                company = msgspec.structs.replace(people[0], kind="organisation", slug=next(iter(led)))
-                pair = (company, others[0])
-            elif others:
-                pair = (people[0], others[0])
-        elif pair is None and len(orgs) >= 2:
-            pair = _org_pair(orgs, people, affiliations)
-        if pair is not None and pair[0].slug != pair[1].slug:
-            drafts.append(RivalryDraft(a=pair[0], b=pair[1], sentence=sentence, cue_start=cue_start, cue_end=cue_end))
-    return drafts
-
-
-def _directed_pair(
-    sentence: Sentence,
-    cue_start: int,
-    cue_end: int,
+    parsed: Sequence[ParsedSentence],
+    resolution: Resolution,
     mentions: Sequence[EntityMention],
-    entities: Sequence[EntityMention],
+    drafts: Sequence[EventDraft],
     org_kinds: Mapping[str, str],
-    affiliations: Mapping[str, set[str]],
-) -> tuple[EntityMention, EntityMention] | None:
-    """The two sides where the grammar names them: "la rivalité entre X et Y"; "X, … rival de Y";
-    "son duel avec Y" (X the sentence's subject); "rivalise avec Y" with no X (the text's main entity).
-
-    Offsets are relative to the sentence text. A person facing a company stands for the company
-    they run.
-    """
-    text = sentence.text
-    if _ONE_SIDED_BEFORE.search(text, 0, cue_start):
-        return None  # "sa propre société rivale, xAI": the name after is the rival itself
-    rel = [(m, m.start - sentence.start, m.end - sentence.start) for m in mentions]
-    after = [(m, a, b) for m, a, b in rel if a >= cue_end]
-    pair: tuple[EntityMention, EntityMention] | None = None
-    if after and _BETWEEN.search(text, cue_end, after[0][1]) and len(text[cue_end : after[0][1]]) <= 30:
-        others = [m for m, _, _ in after[1:] if m.slug != after[0][0].slug]
-        if others:
-            pair = (after[0][0], others[0])
-    elif after and after[0][1] - cue_end <= 40 and _TOWARDS.match(text[cue_end : after[0][1]]):
-        target = after[0][0]
-        before = [(m, a, b) for m, a, b in rel if b <= cue_start and m.slug != target.slug]
-        if _POSSESSIVE_BEFORE.search(text, 0, cue_start):
-            side = next((m for m, a, _ in before if not _COMPLEMENT.search(text, max(0, a - 30), a)), None)
-        else:
-            side = next((m for m, a, _ in reversed(before) if not _COMPLEMENT.search(text, max(0, a - 30), a)), None)
-        if side is None:
-            top = dominant([e for e in entities if e.slug != target.slug], target.kind, org_kinds)
-            side = next((e for e in entities if e.slug == top), None)
-        if side is not None:
-            pair = (side, target)
-    if pair is None:
-        return None
-    a, b = pair
-    if a.kind != b.kind:
-        # "rival de l'entreprise de Sam Altman": the person stands for the company they run.
-        a, b = (_company_of(x, affiliations) for x in (a, b))
-    if a.slug == b.slug or a.kind != b.kind:
-        return None
-    return a, b
-
-
-def _company_of(m: EntityMention, affiliations: Mapping[str, set[str]]) -> EntityMention:
-    led = affiliations.get(m.slug, set())
-    if m.kind == "person" and len(led) == 1:
-        return msgspec.structs.replace(m, kind="organisation", slug=next(iter(led)))
-    return m
-
-
-def _org_pair(
-    orgs: list[EntityMention], people: list[EntityMention], affiliations: Mapping[str, set[str]]
-) -> tuple[EntityMention, EntityMention] | None:
-    led = set().union(*(affiliations.get(p.slug, set()) for p in people)) if people else set()
-    for i, first in enumerate(orgs):
-        for second in orgs[i + 1 :]:
-            if {first.slug, second.slug} <= led:
+    leaders: Mapping[str, set[str]],
+    text: str,
+) -> list[RivalryDraft]:
+    """``leaders``: person slug → the organisations the gazetteer says they run."""
+    counts = Counter(m.slug for m in mentions if m.confidence >= 0.75)
+    leads = _leads(parsed, resolution, mentions, org_kinds, leaders, text)
+    tied = _ties(drafts)
+    found: list[RivalryDraft] = []
+    for k, ps in enumerate(parsed):
+        view = SentenceView.build(k, ps, resolution, mentions, org_kinds, text)
+        for tok in ps.doc:
+            pair = _language_pair(view, tok, counts)
+            if pair is None:
                 continue
-            return first, second
+            start = ps.sentence.start + tok.idx
+            for a in pair[0]:
+                for b in pair[1]:
+                    found.append(RivalryDraft(a, b, ps.sentence, start, start + len(tok.text)))
+    found += _adversaries(drafts)
+    out: list[RivalryDraft] = []
+    for draft in found:
+        a, b = _company_of(draft.a, draft.b, leads), _company_of(draft.b, draft.a, leads)
+        if _possible(a, b, org_kinds, leads, tied):
+            out.append(RivalryDraft(a, b, draft.sentence, draft.cue_start, draft.cue_end))
+    return out
+
+
+# ----------------------------------------------------------------------------- language
+
+
+def _language_pair(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair | None:
+    lex = _lexicon()
+    frames = load_frames()
+    if view.mentions_at(tok):
+        return None  # a cue inside a name ("Autorité de la concurrence")
+    if syntax.negated(tok, frames.negations, frames.negative_determiners, frames.negative_marks):
+        return None
+    verb = syntax.governing_verb(tok)
+    if verb is not None and syntax.negated(verb, frames.negations, frames.negative_determiners, frames.negative_marks):
+        return None
+    lemma = tok.lemma_.casefold()
+    lower = tok.lower_
+    if tok.pos_ in ("NOUN", "ADJ", "PROPN") and (lower in lex.rival_nouns or lemma in lex.rival_nouns):
+        return _rival_noun(view, tok, counts)
+    if tok.pos_ in ("NOUN", "PROPN") and lemma in lex.relation_nouns:
+        return _contest(view, tok)
+    if tok.pos_ in ("VERB", "AUX"):
+        for infinitive in syntax.infinitives(tok):
+            if infinitive in lex.verbs:
+                return _contest_verb(view, tok, infinitive, lex)
+    if lower in lex.face and any(t.lower_ in ("à", "aux", "au") for t in tok.doc[tok.i + 1 : tok.i + 2]):
+        return _facing(view, tok)
     return None
 
 
-def extract_relations(
-    text: str, sentences: Sequence[Sentence], entities: Sequence[EntityMention]
-) -> list[RelationDraft]:
-    """ "X, filiale de Y", "X (filiale d'Y)", "X … fondée par d'anciens ingénieurs de Y",
-    "Y, principal investisseur de X"."""
-    drafts: list[RelationDraft] = []
-    orgs = sorted((e for e in entities if e.kind == "organisation"), key=lambda e: e.start)
-    for sentence in sentences:
-        in_sentence = [e for e in orgs if sentence.start <= e.start and e.end <= sentence.end]
-        for i, first in enumerate(in_sentence):
-            for second in in_sentence[i + 1 : i + 3]:
-                between = text[first.end : second.start]
-                if len(between) > 90 or first.slug == second.slug:
-                    continue
-                for type_, pattern, _ in RELATION_PATTERNS:
-                    if pattern.search(between):
-                        drafts.append(RelationDraft(type_, first, second, first.start, second.end))
-                        break
-    return drafts
-
-
-# "Fondée par d'anciens salariés d'OpenAI", "deux anciens ingénieurs de Dassault Systèmes".
-_FORMER_STAFF_RE = re.compile(
-    r"\b(?:d['’]anciens?|d['’]anciennes|anciens?|anciennes?|ex-)\s+(?:[\w-]+\s+){0,1}?"
-    r"(?:salarié|employé|ingénieur|cadre|chercheur|chercheuse|dirigeant|membre|collaborateur|collaboratrice|"
-    r"responsable|développeur|développeuse)(?:e|s|es)?\s+(?:de\s+la\s+|de\s+|du\s+|d['’]\s?|chez\s+)$",
-    re.IGNORECASE,
-)
-
-
-def former_staff_relations(
-    text: str, sentence: Sentence, founded: EntityMention, entities: Sequence[EntityMention]
-) -> list[RelationDraft]:
-    """In a founding sentence, the company the founders used to work for."""
-    drafts: list[RelationDraft] = []
-    for e in entities:
+def _rival_noun(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair | None:
+    """ "X, rival de Y", "Y et son rival X", "les concurrents de Y (A, B)", "X en est le rival"."""
+    anchors: list[EntityMention] = []
+    rivals: list[EntityMention] = []
+    for child in tok.children:
+        if syntax.preposition(child) == "de":
+            anchors += _party(view, child)
+        elif child.dep_ == "det" and child.lower_ in POSSESSIVES:
+            anchors += _possessor(view, child)
+    anchors += _clitic_en(view, tok)
+    if tok.pos_ == "ADJ":
+        rivals += _party(view, tok.head)  # "sa société rivale, xAI"
+    if tok.dep_ == "appos" or (tok.dep_ == "nmod" and tok.head.pos_ in ("PROPN", "X")):
+        rivals += _party(view, tok.head)
+    for child in tok.children:
         if (
-            e.kind == "organisation"
-            and sentence.start <= e.start
-            and e.end <= sentence.end
-            and e.slug != founded.slug
-            and _FORMER_STAFF_RE.search(text, max(sentence.start, e.start - 60), e.start)
+            child.dep_ in ("nsubj", "appos", "flat:name")
+            or (child.dep_ == "nmod" and syntax.preposition(child) is None and child.pos_ in ("PROPN", "X"))
+            or (child.dep_ in ("acl:relcl", "nmod", "appos") and member(child, load_frames().member_marks))
         ):
-            drafts.append(RelationDraft("founded_by_former_staff_of", founded, e, sentence.start, sentence.end))
-    return drafts
+            rivals += _party(view, child)
+        elif child.dep_ == "acl:relcl":
+            rivals += [m for g in child.children if g.dep_ in ("nsubj", "conj") for m in _party(view, g)]
+    if not rivals and anchors:
+        # "les concurrents de Y (A, B ou C)": the list in brackets after the complement
+        end = _last_token(view, anchors)
+        if end is not None and end + 1 < len(tok.doc) and tok.doc[end + 1].text == "(":
+            rivals += _names_from(view, end + 2, window=3)
+    if tok.dep_ == "nsubj" and any(c.dep_ == "cop" for c in tok.head.children):
+        rivals += _party(view, tok.head)  # "les concurrents de Y sont A et B"
+    if not rivals and tok.dep_ in ("obl", "obl:arg", "obl:mod", "xcomp", "obj", "ROOT") and tok.head != tok:
+        rivals += subjects_of(view, tok.head)  # "X s'impose comme le rival de Y"
+    if not rivals and any(c.dep_ == "cop" for c in tok.children):
+        rivals += [m for c in tok.children if c.dep_ == "nsubj" for m in _party(view, c)]
+    anchors = [m for m in anchors if all(m.slug != r.slug for r in rivals)]
+    if rivals and not anchors:
+        anchors = _topic(counts, view, exclude={m.slug for m in rivals}, kind=rivals[0].kind)
+    if anchors and not rivals:
+        rivals = _topic(counts, view, exclude={m.slug for m in anchors}, kind=anchors[0].kind)
+    return (anchors, rivals) if anchors and rivals else None
+
+
+def _contest(view: SentenceView, tok: Token) -> Pair | None:
+    """ "la rivalité entre X et Y", "la bataille que se livrent X et Y", "son duel avec Y"."""
+    sides: list[EntityMention] = []
+    others: list[EntityMention] = []
+    for child in tok.children:
+        prep = syntax.preposition(child)
+        if prep == "entre":
+            sides += _party(view, child)
+        elif prep in ("avec", "contre"):
+            others += _party(view, child)
+        elif prep == "de":
+            sides += _party(view, child)
+        elif child.dep_ == "det" and child.lower_ in POSSESSIVES:
+            sides += _possessor(view, child)
+        elif child.dep_ == "acl:relcl":
+            sides += [m for g in child.children if g.dep_ in ("nsubj", "nsubj:pass") for m in _party(view, g)]
+    if not sides:
+        sides += view.mentions_at(tok)
+    if others and sides:
+        return sides[:1], others
+    distinct = list({m.slug: m for m in sides}.values())
+    if len(distinct) == 2:
+        return [distinct[0]], [distinct[1]]
+    return None
+
+
+def _contest_verb(view: SentenceView, tok: Token, lemma: str, lex: _Lexicon) -> Pair | None:
+    """ "X concurrence Y", "X rivalise avec Y", "X supplante Y", "X vise directement Y"."""
+    adverbs = lex.needs_adverb.get(lemma)
+    if adverbs is not None and not any(c.lower_ in adverbs for c in tok.children):
+        return None
+    subjects = subjects_of(view, tok)
+    if not subjects and tok.dep_ in ("acl", "advcl") and tok.head.pos_ in ("NOUN", "PROPN", "VERB"):
+        subjects = _party(view, tok.head) if tok.head.pos_ != "VERB" else subjects_of(view, tok.head)
+    others: list[EntityMention] = []
+    for child in tok.children:
+        relation = "obj" if child.dep_ == "obj" else syntax.preposition(child)
+        if relation in lex.verbs[lemma]:
+            others += _party(view, child)
+    return (subjects, others) if subjects and others else None
+
+
+def _facing(view: SentenceView, tok: Token) -> Pair | None:
+    """"Face à X, Y…" / "Y … face à X": the names after "face à" (or the ones a description
+    there lists: "face aux géants que sont X et Z") against the clause's subject — for a fronted
+    phrase, the first name after it ("Face à X, l'arme de Y est…")."""
+    start = tok.i + 2
+    others = _names_from(view, start, window=8)
+    if not others:
+        return None
+    end = _last_token(view, others)
+    anchors: list[EntityMention] = []
+    if _sentence_initial(tok) and end is not None:
+        anchors = _names_from(view, end + 1, window=6)[:1]
+    if not anchors:
+        verb = syntax.clause_head(tok)
+        for subject in syntax.subject_of(verb):
+            anchors += _party(view, subject) or [
+                m for c in subject.children if syntax.preposition(c) == "de" for m in _party(view, c)
+            ]
+        anchors = anchors or subjects_of(view, verb)
+    anchors = [m for m in anchors if all(m.slug != o.slug for o in others)]
+    return (anchors, others) if anchors else None
+
+
+def _sentence_initial(tok: Token) -> bool:
+    return all(t.is_punct or t.pos_ in ("ADV", "CCONJ") for t in tok.doc[: tok.i])
+
+
+def _last_token(view: SentenceView, mentions: Iterable[EntityMention]) -> int | None:
+    """Where the last of these mentions ends in the sentence (None when none is in it)."""
+    ends = [t.i for t in view.parsed.doc if any(m is x for x in mentions for m in view.mentions_at(t))]
+    return max(ends) if ends else None
+
+
+def _names_from(view: SentenceView, start: int, window: int) -> list[EntityMention]:
+    """The first names met within ``window`` words from ``start``, with those listed after them."""
+    doc = view.parsed.doc
+    for i in range(start, min(len(doc), start + window)):
+        if doc[i].text in (";", ":", ".") or (doc[i].text == "," and i > start):
+            return []
+        first = view.first_mentions(doc[i])
+        if not first:
+            continue
+        out = list(first)
+        end = view.last_token(first[0], i)
+        j = end + 1
+        while j < len(doc):
+            nxt = next((k for k in range(j, min(len(doc), j + 5)) if view.first_mentions(doc[k])), None)
+            if nxt is None or not listed(doc, end, nxt):
+                break
+            out += view.first_mentions(doc[nxt])
+            end = view.last_token(view.first_mentions(doc[nxt])[0], nxt)
+            j = end + 1
+        return out
+    return []
+
+
+def _party(view: SentenceView, tok: Token) -> list[EntityMention]:
+    """The entities an argument names, a product standing for its maker ("ChatGPT, le chatbot
+    d'OpenAI"), and the names a relative clause lists ("les géants que sont X et Y")."""
+    found = denotes(view, tok)
+    if found:
+        return found
+    owner = _owners().get(tok.text) or _owners().get(
+        " ".join(t.text for t in tok.subtree if t.pos_ in ("PROPN", "NUM"))
+    )
+    if owner is not None:
+        record = load_gazetteer().get(owner)
+        if isinstance(record, Organisation):
+            start = view.start + tok.idx
+            return [
+                EntityMention(
+                    start, start + len(tok.text), tok.text, "organisation", owner, record.name, "gazetteer", 0.7
+                )
+            ]
+    for child in tok.children:
+        if child.dep_ == "appos":
+            found += [m for g in child.children if syntax.preposition(g) == "de" for m in denotes(view, g)]
+        elif child.dep_ == "acl:relcl" and any(g.lemma_ == "être" for g in child.subtree):
+            found += [m for g in child.subtree for m in view.mentions_at(g)]
+    return list({m.slug: m for m in found}.values())
+
+
+def _possessor(view: SentenceView, det: Token) -> list[EntityMention]:
+    """Whose "son"/"sa"/"leur" is: the subject of the clause, else the name just before."""
+    found = list(view.mentions_at(det))
+    if found:
+        return found
+    verb = syntax.governing_verb(det.head)
+    if verb is not None:
+        found = subjects_of(view, verb)
+    if not found:
+        for t in reversed(det.doc[: det.i]):
+            if view.mentions_at(t):
+                return view.mentions_at(t)
+    return found
+
+
+def _clitic_en(view: SentenceView, tok: Token) -> list[EntityMention]:
+    """ "Moins connu que Y, X en est le rival": "en" stands for the name before it that is not the subject."""
+    verb = tok if any(c.dep_ == "cop" for c in tok.children) else tok.head
+    clitics = [c for c in [*verb.children, *tok.children] if c.lower_ == "en" and c.pos_ == "PRON"]
+    if not clitics:
+        return []
+    subjects = {m.slug for m in subjects_of(view, verb)} | {
+        m.slug for c in tok.children if c.dep_ == "nsubj" for m in denotes(view, c)
+    }
+    for t in reversed(tok.doc[: clitics[0].i]):
+        names = [m for m in view.mentions_at(t) if m.slug not in subjects]
+        if names:
+            return names[:1]
+    return []
+
+
+def _topic(counts: Counter[str], view: SentenceView, exclude: set[str], kind: str) -> list[EntityMention]:
+    """The entity the text is about, when one clearly leads (named at least twice, more than any other)."""
+    ranked = [(slug, n) for slug, n in counts.most_common() if slug not in exclude]
+    ranked = [(slug, n) for slug, n in ranked if view.kind_of(slug) == kind]
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return []
+    return [view.named(ranked[0][0])]
+
+
+# ----------------------------------------------------------------------------- events
+
+
+def _adversaries(drafts: Sequence[EventDraft]) -> list[RivalryDraft]:
+    """Plaintiff against defendant; a bidder against the target that rejected it; two buyers of one company."""
+    out: list[RivalryDraft] = []
+    buyers: dict[str, list[tuple[EntityMention, EventDraft]]] = defaultdict(list)
+    for d in drafts:
+        sides: tuple[str, str] | None = None
+        if d.type == "lawsuit":
+            sides = ("plaintiff", "defendant")
+        elif d.type == "bid" and d.status == "rejected":
+            sides = ("bidder", "target")
+        if sides is not None:
+            for a, role_a in d.participants:
+                for b, role_b in d.participants:
+                    if role_a == sides[0] and role_b == sides[1]:
+                        out.append(RivalryDraft(a, b, d.sentence, d.trigger_start, d.trigger_end))
+        if d.type in ("bid", "acquisition") and d.status != "completed":
+            # A completed purchase made its buyer the owner, who sells to a later bidder.
+            targets = [m for m, role in d.participants if role == "target"]
+            for target in targets[:1]:
+                buyers[target.slug] += [(m, d) for m, role in d.participants if role in ("bidder", "acquirer")]
+    for candidates in buyers.values():
+        for i, (a, d) in enumerate(candidates):
+            for b, other in candidates[i + 1 :]:
+                if a.slug != b.slug and d is not other:
+                    out.append(RivalryDraft(a, b, other.sentence, other.trigger_start, other.trigger_end))
+    return out
+
+
+def _ties(drafts: Iterable[EventDraft]) -> set[frozenset[str]]:
+    """Pairs the events put on the same side: partners, a founder and the company, an investor and
+    its target, a project and its owners, a buyer and what it bought."""
+    tied: set[frozenset[str]] = set()
+    for d in drafts:
+        slugs = [m.slug for m, _ in d.participants]
+        if d.type in _SAME_SIDE or (d.type == "acquisition" and d.status == "completed"):
+            tied |= {frozenset((a, b)) for a in slugs for b in slugs if a != b}
+        roles: dict[str, set[str]] = defaultdict(set)
+        for m, role in d.participants:
+            roles[role].add(m.slug)
+        for same in roles.values():
+            tied |= {frozenset((a, b)) for a in same for b in same if a != b}  # co-defendants, co-plaintiffs
+    return tied
+
+
+# ----------------------------------------------------------------------------- parties
+
+
+def _leads(
+    parsed: Sequence[ParsedSentence],
+    resolution: Resolution,
+    mentions: Sequence[EntityMention],
+    org_kinds: Mapping[str, str],
+    leaders: Mapping[str, set[str]],
+    text: str,
+) -> dict[str, set[str]]:
+    """Person → organisations they run: the gazetteer's, and the text's appositions ("X, le
+    patron de Y", "le PDG de Y, X")."""
+    out: dict[str, set[str]] = {slug: set(orgs) for slug, orgs in leaders.items()}
+    for k, ps in enumerate(parsed):
+        view = SentenceView.build(k, ps, resolution, mentions, org_kinds, text)
+        for tok in ps.doc:
+            if tok.lemma_.casefold() not in LEADER_TITLES:
+                continue
+            orgs = [m for c in tok.children if syntax.preposition(c) == "de" for m in denotes(view, c)]
+            people = [m for m in denotes(view, tok.head) if tok.dep_ == "appos"]
+            people += [m for c in tok.children if c.dep_ in ("appos", "flat:name") for m in denotes(view, c)]
+            for person in (p for p in people if p.kind == "person"):
+                out.setdefault(person.slug, set()).update(o.slug for o in orgs if o.kind == "organisation")
+    return out
+
+
+def _company_of(m: EntityMention, other: EntityMention, leads: Mapping[str, set[str]]) -> EntityMention:
+    """A chief executive facing a company stands for the company they run."""
+    if m.kind != "person" or other.kind != "organisation":
+        return m
+    led = leads.get(m.slug, set()) - {other.slug}
+    if len(led) != 1:
+        return m
+    slug = next(iter(led))
+    record = load_gazetteer().get(slug)
+    name = record.name if record is not None else slug
+    return msgspec.structs.replace(m, kind="organisation", slug=slug, name=name)
+
+
+def _possible(
+    a: EntityMention,
+    b: EntityMention,
+    org_kinds: Mapping[str, str],
+    leads: Mapping[str, set[str]],
+    tied: set[frozenset[str]],
+) -> bool:
+    if a.slug == b.slug:
+        return False
+    if any(m.kind == "organisation" and org_kinds.get(m.slug) == "media" for m in (a, b)):
+        return False
+    if b.slug in leads.get(a.slug, set()) or a.slug in leads.get(b.slug, set()):
+        return False
+    return frozenset((a.slug, b.slug)) not in tied

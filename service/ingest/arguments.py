@@ -1,0 +1,711 @@
+"""The entities a predicate's arguments stand for, read from the dependency parse, with the
+words of the clause standing in where the parse lost them.
+
+:func:`arguments` gives a trigger's arguments as (relation, entity) pairs: the subject, the object,
+the agent of a passive, prepositional complements, a noun's ``de``/``par`` complements, its
+possessive and the subject of the verb that governs it. :func:`denotes` is what a nominal
+argument names: a name, the entity a pronoun or description refers to (:mod:`coref`), a relative
+pronoun's antecedent, names in apposition or listed, the owner behind an amount or an asset ("les
+milliards d'X", "les activités de X"), and everything coordinated with it. Where the parse gave the
+clause no subject, the nearest name before the trigger that no preposition introduces (and the
+names listed with it) stands in; a preposition before a name gives its relation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from service.ingest import syntax
+from service.ingest.coref import Resolution
+from service.ingest.events_types import Clause
+from service.ingest.frames import Frame, Frames, load_frames
+from service.ingest.parse import ParsedSentence
+from service.ingest.types import DateMention, EntityMention, MoneyMention, Sentence
+
+_NOMINAL_DEPS = frozenset({"nsubj", "nsubj:pass", "obj", "iobj", "obl", "obl:arg", "obl:mod", "obl:agent", "nmod"})
+_NAME_DEPS = frozenset({"appos", "flat:name", "flat", "flat:foreign", "dep", "compound"})
+RELATIVE = frozenset({"qui", "que", "qu'", "qu’", "lequel", "laquelle", "lesquels", "lesquelles"})
+POSSESSIVES = frozenset({"son", "sa", "ses", "leur", "leurs"})
+
+
+@dataclass(frozen=True)
+class Trigger:
+    token: Token
+    frame: Frame
+    verbal: bool
+
+
+@dataclass
+class SentenceView:
+    """One sentence and what the earlier stages found in it."""
+
+    index: int
+    parsed: ParsedSentence
+    resolution: Resolution
+    excluded: frozenset[str]  # slugs that only report the news here
+    money: list[MoneyMention]
+    dates: list[DateMention]
+    reported: DateMention | None
+    frames: Frames
+    org_kinds: Mapping[str, str]
+
+    @property
+    def start(self) -> int:
+        return self.parsed.sentence.start
+
+    def mentions_at(self, tok: Token) -> list[EntityMention]:
+        return [m for m in self.resolution.at(self.index, tok.i) if m.slug not in self.excluded]
+
+    def first_mentions(self, tok: Token) -> list[EntityMention]:
+        """Mentions that start at this token."""
+        before = self.mentions_at(tok.doc[tok.i - 1]) if tok.i else []
+        return [m for m in self.mentions_at(tok) if all(b is not m for b in before)]
+
+    def tokens_of(self, mention: EntityMention) -> list[Token]:
+        doc = self.parsed.doc
+        return [t for t in doc if any(m is mention for m in self.mentions_at(t))]
+
+    def last_token(self, mention: EntityMention, first: int) -> int:
+        doc = self.parsed.doc
+        i = first
+        while i + 1 < len(doc) and any(m is mention for m in self.mentions_at(doc[i + 1])):
+            i += 1
+        return i
+
+    def org_kind(self, slug: str) -> str:
+        return self.org_kinds.get(slug, "other")
+
+    def named(self, slug: str) -> EntityMention:
+        """The first mention of an entity anywhere in the document."""
+        return self.resolution.first(slug)
+
+    def kind_of(self, slug: str) -> str:
+        return self.named(slug).kind
+
+    @classmethod
+    def build(
+        cls,
+        index: int,
+        parsed: ParsedSentence,
+        resolution: Resolution,
+        mentions: Sequence[EntityMention],
+        org_kinds: Mapping[str, str],
+        text: str,
+        money: Sequence[MoneyMention] = (),
+        dates: Sequence[DateMention] = (),
+    ) -> SentenceView:
+        """The view of one sentence; media that only report the news in it are left out."""
+        s = parsed.sentence
+        inside = [m for m in mentions if s.start <= m.start and m.end <= s.end]
+        excluded = frozenset(m.slug for m in inside if org_kinds.get(m.slug) == "media" and reports(text, s, m))
+        s_dates = [d for d in dates if s.start <= d.start and d.end <= s.end]
+        return cls(
+            index=index,
+            parsed=parsed,
+            resolution=resolution,
+            excluded=excluded,
+            money=[m for m in money if s.start <= m.start and m.end <= s.end],
+            dates=s_dates,
+            reported=next((d for d in s_dates if is_report_date(text, s, d)), None),
+            frames=load_frames(),
+            org_kinds=org_kinds,
+        )
+
+
+def noun_frame(tok: Token, frames: Frames) -> Frame | None:
+    if tok.pos_ not in ("NOUN", "PROPN", "X"):
+        return None
+    for key in (tok.lemma_.casefold(), tok.lower_):
+        frame = frames.nouns.get(key)
+        if frame is not None:
+            return frame
+    return None
+
+
+# ----------------------------------------------------------------------------- arguments
+
+
+def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMention, Frame]]:
+    tok, frame = trigger.token, trigger.frame
+    pairs: list[tuple[str, Token]] = []
+    if trigger.verbal:
+        passive = syntax.is_passive(tok)
+        for child in tok.children:
+            relation = _verb_relation(child, passive)
+            if relation is not None:
+                pairs.append((relation, child))
+            pairs += _adverbial(child)
+        if not any(c.dep_ in syntax.SUBJECT_DEPS for _, c in pairs):
+            pairs += [("obj" if passive else "subj", s) for s in inherited_subjects(tok)]
+        if syntax.qualifies_noun(tok):
+            pairs.append(("obj" if passive else "subj", tok.head))
+        if passive and tok.dep_ == "advcl":
+            pairs += [("obj", s) for s in syntax.subject_of(tok.head)]
+        if passive and _sentence_initial(tok):
+            pairs += [("obj", s) for s in _main_subjects(tok)]
+    elif frame.title:
+        pairs += [("holder", h) for h in title_holders(tok)]
+        pairs += [(rel, c) for c in tok.children if (rel := _noun_relation(c)) is not None and rel != "name"]
+    else:
+        for child in tok.children:
+            relation = _noun_relation(child)
+            if relation is not None:
+                pairs.append((relation, child))
+            pairs += _adverbial(child)
+        for participle in _participles(tok, ctx.frames):
+            pairs += _participle_arguments(participle)
+        verb = syntax.governing_verb(tok)
+        if verb is not None and tok.dep_ not in ("nsubj", "nsubj:pass"):
+            if syntax.is_passive(verb):
+                pairs += [("subj", a) for a in verb.children if a.dep_ == "obl:agent"]
+                pairs += [("subj", a) for a in verb.children if syntax.preposition(a) == "par"]
+            else:
+                # "X a reçu un investissement de Y": the subject of a receiving verb is the recipient.
+                receiving = tok.dep_ == "obj" and verb.lemma_.casefold() in ctx.frames.receiving_verbs
+                relation = "recipient" if receiving else "subj"
+                pairs += [(relation, s) for s in syntax.subject_of(verb)]
+                pairs += [(relation, s) for s in inherited_subjects(verb)]
+            if tok.head == verb and tok.dep_ == "obj":
+                # "imposer une amende à X", "signer un contrat avec X": the support verb's complements.
+                for child in verb.children:
+                    if child != tok and child.dep_ in ("obl", "obl:arg", "obl:mod", "iobj"):
+                        relation = syntax.preposition(child) or ("iobj" if child.dep_ == "iobj" else None)
+                        if relation is not None and relation != "par":
+                            pairs.append((relation, child))
+    out: list[tuple[str, EntityMention, Frame]] = []
+    for relation, child in _compound(pairs, ctx.frames):
+        whole = f"{relation}*" in frame.roles
+        found = deep(ctx, child) if whole else denotes(ctx, child)
+        out += [(f"{relation}*" if whole else relation, m, frame) for m in found]
+        for nested in ("obj", "de"):
+            if relation == nested and f"{nested}.de" in frame.roles:
+                out += [(f"{nested}.de", m, frame) for m in de_chain(ctx, child)]
+    out += _fallback(ctx, trigger, out)
+    return out
+
+
+def _compound(pairs: list[tuple[str, Token]], frames: Frames) -> list[tuple[str, Token]]:
+    """"aux côtés de X" is "avec X": the noun of a compound preposition hands over its complement."""
+    out: list[tuple[str, Token]] = []
+    for relation, child in pairs:
+        compound = frames.compound_prepositions.get(child.lower_)
+        if compound is None:
+            out.append((relation, child))
+            continue
+        out += [(compound, g) for g in child.children if syntax.preposition(g) == "de"]
+    return out
+
+
+def _verb_relation(child: Token, passive: bool) -> str | None:
+    dep = child.dep_
+    if dep in ("nsubj", "csubj"):
+        return "obj" if passive else "subj"
+    if dep == "nsubj:pass":
+        return "obj"
+    if dep == "obj":
+        return "obj"
+    if dep == "iobj":
+        return "iobj"
+    if dep == "obl:agent":
+        return "agent"
+    if dep.startswith("obl") or dep == "nmod":
+        prep = syntax.preposition(child)
+        if prep == "par":
+            return "agent"
+        if prep is None and child.pos_ == "PRON":
+            return "iobj"
+        return prep
+    return None
+
+
+def _noun_relation(child: Token) -> str | None:
+    dep = child.dep_
+    if dep == "det" and child.lower_ in POSSESSIVES:
+        return "subj"
+    if dep in ("nmod", "obl", "obl:arg", "obl:mod", "acl:relcl"):
+        prep = syntax.preposition(child)
+        if prep == "par":
+            return "agent"
+        if prep is None:
+            return "name" if child.pos_ in ("PROPN", "X") else None
+        return prep
+    if dep in ("appos", "flat:name", "compound") and child.pos_ in ("PROPN", "X"):
+        return "name"
+    return None
+
+
+def _adverbial(child: Token) -> list[tuple[str, Token]]:
+    """ "auprès d'investisseurs": the parse hangs the noun under the adverb."""
+    prep = syntax.preposition_of_adverb(child)
+    if prep is None:
+        return []
+    return [(prep, g) for g in child.children if g.dep_ in ("obl:arg", "obl", "nmod", "obl:mod")]
+
+
+def _sentence_initial(tok: Token) -> bool:
+    return all(t.is_punct or t.pos_ in ("ADV", "CCONJ", "ADP") for t in tok.doc[: tok.i])
+
+
+def _main_subjects(participle: Token) -> list[Token]:
+    """"Fondée en 2023 par X, Y a…": the subject of the main clause after the participial phrase."""
+    for t in participle.doc[participle.i + 1 :]:
+        if t.dep_ in ("nsubj", "nsubj:pass") and t.head != participle and participle not in t.head.ancestors:
+            return [t]
+    return []
+
+
+def _participles(noun: Token, frames: Frames) -> list[Token]:
+    """Participles that qualify an eventive noun: on the noun or inside its phrase ("les
+    partenariats à plusieurs milliards noués entre X et Y"), or on the collection it belongs to
+    ("une série d'engagements …, impliquant X")."""
+    phrase = [noun]
+    if noun.dep_ == "nmod" and noun.head.lemma_.casefold() in frames.collection_heads:
+        phrase.append(noun.head)
+    out: list[Token] = []
+    for root in phrase:
+        for t in root.subtree:
+            if t.dep_ in ("acl", "advcl") and t.pos_ in ("VERB", "ADJ") and t != noun:
+                out.append(t)
+    return out
+
+
+def _participle_arguments(participle: Token) -> list[tuple[str, Token]]:
+    """ "l'offre déposée par X" (X the agent), "le rachat attendu de X par Y", "des engagements
+    impliquant X", "le procès opposant X à Y": a participle on an eventive noun carries its arguments."""
+    out: list[tuple[str, Token]] = []
+    present = "Pres" in syntax.feats(participle, "Tense") or participle.lower_.endswith("ant")
+    opposing = participle.lemma_.casefold() == "opposer"
+    for g in participle.children:
+        prep = syntax.preposition(g)
+        if g.dep_ == "obl:agent" or (g.dep_.startswith("obl") and prep == "par"):
+            out.append(("agent", g))
+        elif opposing and (g.dep_ == "obj" or prep == "à"):
+            out.append(("entre", g))
+        elif present and g.dep_ == "obj":
+            out.append(("subj", g))
+        elif prep is not None and g.dep_ in ("obl", "obl:arg", "obl:mod", "nmod"):
+            out.append((prep, g))
+    return out
+
+
+def inherited_subjects(verb: Token) -> list[Token]:
+    """The subject a verb shares with the one it depends on: "prévoit d'investir" (control),
+    "a été créé … et est soutenue" (coordination), "pour acheter" (purpose). A name right
+    before a conjugated verb is its own subject, whatever the parse attached it to ("…, et Y
+    finalise le rachat")."""
+    before = _name_before_verb(verb)
+    if before is not None:
+        return [before]
+    node = verb
+    for _ in range(4):
+        own = syntax.subject_of(node)
+        if own and node != verb:
+            return own
+        if own:
+            return []
+        infinitive = "Inf" in syntax.feats(node, "VerbForm")
+        if node.head != node and (node.dep_ in ("xcomp", "conj", "advcl") or infinitive):
+            if node.dep_ == "ccomp" and not infinitive:
+                return []
+            # "afin de remettre…": an infinitive without a subject takes the verb above's.
+            node = node.head
+            while node.pos_ not in ("VERB", "AUX") and node.head != node and infinitive:
+                node = node.head
+            continue
+        return []
+    return []
+
+
+def _name_before_verb(verb: Token) -> Token | None:
+    if "Fin" not in syntax.feats(verb, "VerbForm") and not any(c.dep_ == "aux:tense" for c in verb.children):
+        return None
+    doc = verb.doc
+    first = min([verb.i, *(c.i for c in verb.children if c.dep_.startswith("aux") or c.dep_ in ("advmod", "expl:comp"))])
+    i = first - 1
+    while i >= 0 and doc[i].pos_ in ("ADV", "PRON") and doc[i].lower_ not in RELATIVE and i >= first - 3:
+        i -= 1
+    if i >= 0 and doc[i].pos_ in ("PROPN", "X") and doc[i].dep_ not in ("nsubj", "nsubj:pass"):
+        prev = doc[i - 1] if i else None
+        if prev is None or prev.text in (",", "et") or prev.pos_ in ("CCONJ", "PROPN", "X"):
+            return doc[i]
+    return None
+
+
+def title_holders(tok: Token) -> list[Token]:
+    """Who holds a title: "X, cofondateur de Y", "le cofondateur de Y, X", "X a été le fondateur
+    de Y", "les partenaires de Y sont X et Z"."""
+    out: list[Token] = []
+    head = tok.head
+    if tok.dep_ in ("appos", "nmod", "conj") and head.pos_ in ("PROPN", "X"):
+        out.append(head)
+    if tok.dep_ == "nsubj" and any(c.dep_ == "cop" for c in head.children):
+        out.append(head)
+    out += [
+        c
+        for c in tok.children
+        if c.dep_ in ("nsubj", "appos", "flat:name")
+        or (c.dep_ == "nmod" and c.pos_ == "PROPN" and not syntax.preposition(c))
+    ]
+    return out
+
+
+def denotes(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMention]:
+    """The entities a nominal argument stands for: its name, the entity a pronoun or a
+    description refers to, a relative pronoun's antecedent, names in apposition or listed
+    ("tels que X", "dont X", "(X, Y)"), the owner behind an amount or an asset ("les milliards
+    d'X", "les activités de X"), and everything coordinated with it."""
+    if depth > 5:
+        return []
+    frames = ctx.frames
+    found = ctx.mentions_at(tok)
+    tokens = ctx.tokens_of(found[0]) if found else [tok]
+    if not found and tok.lower_ in RELATIVE:
+        if tok.head.dep_ == "acl:relcl":
+            found = denotes(ctx, tok.head.head, depth + 1)
+        if not found:
+            found = _preceding_name(ctx, tok)
+    if not found:
+        lemma = tok.lemma_.casefold()
+        for child in tok.children:
+            if child.dep_ in _NAME_DEPS or (child.dep_ == "nmod" and syntax.preposition(child) is None):
+                found += denotes(ctx, child, depth + 1)
+            elif child.dep_ in ("nmod", "acl:relcl", "appos", "amod") and member(child, frames.member_marks):
+                found += denotes(ctx, child, depth + 1)
+                found += [
+                    m
+                    for g in child.children
+                    if g.dep_ in ("dep", "obj", "nmod", "conj")
+                    for m in denotes(ctx, g, depth + 1)
+                ]
+            elif lemma in frames.transparent_heads and child.dep_ == "nmod" and syntax.preposition(child) == "de":
+                found += denotes(ctx, child, depth + 1)
+            elif lemma in frames.stake_heads and child.dep_ == "nmod" and syntax.preposition(child) == "dans":
+                found += denotes(ctx, child, depth + 1)  # "sa participation dans X, vendue à Y"
+        if not found and tok.dep_ == "appos" and tok.pos_ == "NOUN":
+            found = denotes(ctx, tok.head, depth + 1)  # "X, une société rachetée par Y"
+        if not found and tok.pos_ == "NOUN":
+            found = _apposed_name(ctx, tok)
+        if not found and tok.pos_ == "NOUN" and lemma in frames.description_heads:
+            found = _described_name(ctx, tok)
+    for t in tokens:
+        for child in t.children:
+            if child.dep_ == "conj" and child.pos_ not in ("VERB", "AUX") and child not in tokens:
+                found += denotes(ctx, child, depth + 1)
+    unique: dict[str, EntityMention] = {}
+    for m in found:
+        unique.setdefault(m.slug, m)
+    return list(unique.values())
+
+
+def _apposed_name(ctx: SentenceView, tok: Token) -> list[EntityMention]:
+    """"X, la maison mère de Y, a annoncé…", "X, une société rachetée par Y": a description set
+    after a name by a comma describes that name, whatever the parse attached it to."""
+    left = tok.left_edge.i
+    doc = tok.doc
+    if left < 2 or doc[left - 1].text != "," or doc[left].pos_ != "DET":
+        return []
+    if any(t.text == "," for t in doc[left : tok.i]):
+        return []
+    return ctx.mentions_at(doc[left - 2])
+
+
+def _described_name(ctx: SentenceView, tok: Token) -> list[EntityMention]:
+    """"l'opérateur de satellites X", "la start-up de cybersécurité Y": a description head whose
+    name comes after its own complement."""
+    doc = tok.doc
+    for t in doc[tok.i + 1 : tok.i + 5]:
+        found = ctx.mentions_at(t)
+        if found:
+            return found
+        if not (t.pos_ in ("ADJ", "NOUN") and t.is_lower or t.lower_ in ("de", "d'", "d’", "du", "des", "-")):
+            return []
+    return []
+
+
+def de_chain(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMention]:
+    """The entities behind a chain of "de" complements ("la plupart des employés d'X" → X)."""
+    for child in tok.children:
+        if syntax.preposition(child) == "de":
+            found = denotes(ctx, child) or (de_chain(ctx, child, depth + 1) if depth < 3 else [])
+            if found:
+                return found
+    return []
+
+
+def deep(ctx: SentenceView, tok: Token) -> list[EntityMention]:
+    """Every entity in an argument's phrase ("une enquête sur les conditions d'embauche par X de…"), in order."""
+    out: dict[str, EntityMention] = {}
+    for t in tok.subtree:
+        for m in ctx.mentions_at(t):
+            out.setdefault(m.slug, m)
+    return list(out.values())[:1] or []
+
+
+def _preceding_name(ctx: SentenceView, tok: Token) -> list[EntityMention]:
+    """ "X, qui…": the name just before a relative pronoun the parse attached elsewhere."""
+    doc = tok.doc
+    i = tok.i - 1
+    while i >= 0 and doc[i].text in (",", ")", "»"):
+        i -= 1
+    return ctx.mentions_at(doc[i]) if i >= 0 else []
+
+
+def member(tok: Token, marks: frozenset[str]) -> bool:
+    """ "des investisseurs tels que Nvidia", "huit entreprises (Toyota, NTT…)", "dont General Atlantic"."""
+    words = {c.lower_ for c in tok.children} | {c.lemma_.casefold() for c in tok.children}
+    if words & marks or tok.lemma_.casefold() in marks:
+        return True
+    left = tok.left_edge
+    return left.i > 0 and tok.doc[left.i - 1].text in ("(", ":")
+
+
+def subjects_of(ctx: SentenceView, verb: Token) -> list[EntityMention]:
+    out: list[EntityMention] = []
+    for s in syntax.subject_of(verb) or inherited_subjects(verb):
+        out += denotes(ctx, s)
+    return out
+
+
+def voices(ctx: SentenceView, tok: Token) -> list[EntityMention]:
+    """ "par la voix de son ministre X": who spoke for the actor."""
+    head = syntax.clause_head(tok)
+    out: list[EntityMention] = []
+    for child in head.children:
+        if child.lemma_.casefold() in ctx.frames.voice_marks:
+            for g in child.children:
+                if syntax.preposition(g) == "de":
+                    out += [m for m in denotes(ctx, g) if m.kind == "person"]
+    return out
+
+
+# ----------------------------------------------------------------------------- fallback
+
+
+def _fallback(
+    ctx: SentenceView, trigger: Trigger, found: Sequence[tuple[str, EntityMention, Frame]]
+) -> list[tuple[str, EntityMention, Frame]]:
+    """Arguments the parse lost, read from the words of the trigger's clause: when the parse
+    gives the clause no subject, the nearest name before the trigger that no preposition
+    introduces (and the names listed with it) is the subject; a preposition before a name gives
+    its relation; names listed with one that has a relation share it."""
+    tok, frame = trigger.token, trigger.frame
+    doc = ctx.parsed.doc
+    lo, hi = linear_clause(tok)
+    names = [(i, m) for i in range(lo, hi) if i != tok.i for m in ctx.first_mentions(doc[i])]
+    names = [(i, m) for i, m in names if m.kind == "person" or ctx.org_kind(m.slug) != "media"]
+    names = [(i, m) for i, m in names if not _nested_predicate(doc[i], tok)]
+    given = {m.slug: rel for rel, m, source in found if rel in source.roles or rel in ("agent", "recipient")}
+    relation_of: dict[int, str | None] = {}
+    for i, m in names:
+        if m.slug in given:
+            relation_of[i] = given[m.slug]
+            continue
+        prep = syntax.linear_preposition(
+            doc[i], lo, tok.i, ctx.frames.transparent_heads, ctx.frames.compound_prepositions
+        )
+        if prep is None:
+            prep = _listing_preposition(doc, i, lo, tok.i, ctx.frames)
+        relation_of[i] = ("agent" if prep == "par" else prep) if prep is not None else None
+    out: list[tuple[str, EntityMention, Frame]] = []
+    taken = set(given)
+
+    def add(relation: str, m: EntityMention) -> None:
+        if m.slug not in taken and (relation in frame.roles or relation in ("agent", "recipient")):
+            taken.add(m.slug)
+            out.append((relation, m, frame))
+
+    has_subject = any(r in ("subj", "agent", "holder", "recipient") for r in given.values())
+    if not frame.title and not has_subject and _lost_subject(tok):
+        before = [(i, m) for i, m in names if i < tok.i and relation_of[i] is None]
+        verb = tok.head if tok.dep_ == "obj" else None
+        subject = "recipient" if verb is not None and verb.lemma_.casefold() in ctx.frames.receiving_verbs else "subj"
+        if before:
+            for _, other in coordinated(ctx, names, before[-1][0]):
+                add(subject, other)
+    for i, m in names:
+        relation = relation_of[i]
+        if m.slug in given and relation:
+            # names listed with a name the parse placed share its relation ("X, Y et Z")
+            for _, other in coordinated(ctx, names, i):
+                add(relation, other)
+            continue
+        if i < tok.i:
+            continue  # before the trigger a name can only be its subject
+        if relation is None:
+            if i == tok.i + 1 and not trigger.verbal:
+                relation = "name"
+            elif trigger.verbal:
+                relation = "obj"
+        if relation:
+            add(relation, m)
+            for _, other in coordinated(ctx, names, i):
+                add(relation, other)
+    return out
+
+
+def _listing_preposition(doc: Doc, i: int, floor: int, trigger: int, frames: Frames) -> str | None:
+    """"par d'anciens salariés de Y, dont X": a name a "dont"/"tels que"/"notamment" lists
+    shares the relation of the noun it exemplifies."""
+    j = i - 1
+    while j >= floor and doc[j].pos_ in ("DET", "ADJ"):
+        j -= 1
+    if j < floor or (doc[j].lower_ not in frames.member_marks and doc[j].lower_ not in ("que", "qu'", "qu’")):
+        return None
+    for k in range(j - 1, max(floor, j - 8) - 1, -1):
+        if doc[k].pos_ == "NOUN" and doc[k].is_lower:
+            prep = syntax.linear_preposition(doc[k], floor, trigger, frames.transparent_heads)
+            return prep or None
+    return None
+
+
+def _nested_predicate(name: Token, trigger: Token) -> bool:
+    """Whether the parse makes a name the argument of another verb inside the trigger's own
+    phrase ("créé en 2022 et soutenue par X": X is the second verb's)."""
+    node = name
+    for _ in range(12):
+        if node == trigger or node.head == node:
+            return False
+        node = node.head
+        if node.pos_ in ("VERB", "AUX") and node != trigger and not node.dep_.startswith("aux"):
+            return trigger in node.ancestors
+    return False
+
+
+def _lost_subject(tok: Token) -> bool:
+    """Whether the parse left the trigger's clause without a subject (or with a number or a
+    date for one), so the words must stand in."""
+    verb = tok if tok.pos_ in ("VERB", "AUX") else syntax.governing_verb(tok)
+    if verb is None:
+        return True
+    subjects = syntax.subject_of(verb) or inherited_subjects(verb)
+    return not subjects or all(s.pos_ in ("NUM",) or s.like_num for s in subjects)
+
+
+def coordinated(ctx: SentenceView, names: Sequence[tuple[int, EntityMention]], i: int) -> list[tuple[int, EntityMention]]:
+    """The names listed with the name at ``i``, before and after it ("X (A), Y et Z"). Names
+    only separated by commas, with no "et"/"ou" among them, are an apposition ("la startup de
+    P, X,"), not a list."""
+    doc = ctx.parsed.doc
+    index = next(k for k, (j, _) in enumerate(names) if j == i)
+    group = [names[index]]
+    current = i
+    for j, m in reversed(names[:index]):
+        if not listed(doc, ctx.last_token(m, j), current):
+            break
+        group.insert(0, (j, m))
+        current = j
+    current_end = ctx.last_token(names[index][1], i)
+    for j, m in names[index + 1 :]:
+        if not listed(doc, current_end, j):
+            break
+        group.append((j, m))
+        current_end = ctx.last_token(m, j)
+    if len(group) > 1:
+        first, last = group[0][0], group[-1][0]
+        if not any(t.lower_ in ("et", "ou") for t in doc[first:last]):
+            return [names[index]]
+    return group
+
+
+_LIST_WORDS = frozenset({",", "et", "ou", "ainsi", "que", "voire", "/"})
+
+
+def listed(doc: Doc, end: int, start: int) -> bool:
+    """Only commas, "et"/"ou", determiners, adjectives, a description ("le fonds
+    d'investissement Y", "la maison mère de Z") and bracketed asides between two names."""
+    heads = load_frames().description_heads
+    depth = 0
+    outside = 0
+    described = False
+    for t in doc[end + 1 : start]:
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            described = described or (t.pos_ == "NOUN" and t.lemma_.casefold() in heads)
+            words = described and (t.is_lower and t.pos_ in ("NOUN", "ADP", "ADJ") or t.lower_ in ("d'", "d’", "du"))
+            if t.lower_ not in _LIST_WORDS and t.pos_ not in ("DET", "ADJ") and not words:
+                return False
+            outside += 1
+    return outside <= 7 and depth == 0
+
+
+# "tels que X", "ainsi que X": a list goes on, no clause starts.
+_COMPARATIVES = frozenset({"tel", "tels", "telle", "telles", "ainsi", "plutôt", "plus", "moins", "autant", "même"})
+_HARD_BREAKS = frozenset({";", ":", "?", "!", "—", "«", "»"})
+_SOFT_BREAK_WORDS = frozenset({"qui", "que", "qu'", "qu’", "dont", "mais", "tandis", "alors", "lorsque", "puis", "où"})
+
+
+def linear_clause(tok: Token) -> tuple[int, int]:
+    """Token range of the trigger's clause by the words: up to a semicolon, a colon or a quote,
+    or a relative pronoun or conjunction."""
+    doc = tok.doc
+    lo = tok.i
+    while lo > 0:
+        prev = doc[lo - 1]
+        if prev.text in _HARD_BREAKS:
+            break
+        if prev.lower_ in _SOFT_BREAK_WORDS and prev.pos_ in ("PRON", "SCONJ", "CCONJ"):
+            break
+        lo -= 1
+    hi = tok.i + 1
+    while hi < len(doc):
+        word = doc[hi]
+        if word.text in _HARD_BREAKS:
+            break
+        listing = word.lower_.startswith("qu") and doc[hi - 1].lower_ in _COMPARATIVES
+        if word.lower_ in _SOFT_BREAK_WORDS and word.pos_ in ("PRON", "SCONJ", "CCONJ") and not listing:
+            break
+        hi += 1
+    return lo, hi
+
+
+# ----------------------------------------------------------------------------- media
+
+
+# A newsroom only reports: "selon le Wall Street Journal", "a rapporté Bloomberg", "le Times a révélé".
+_REPORTS_BEFORE = re.compile(
+    r"(?:\bselon|\bd['’]après|\brapporte|\ba rapporté|\brévèle|\ba révélé|\bindique|\ba indiqué|\bcité par|"
+    r"\binterrogée? par|\binterview(?:ée?)? (?:au|à|par)|\bau micro d[ue]|\bà l['’]antenne d[ue]|\bcolonnes d[ue]|"
+    r"\ba appris|\bconfi(?:é|e) (?:au|à)|\ba (?:déclaré|dit|expliqué|assuré|affirmé) (?:au|à)|\bauprès d[ue]s?|"
+    r"\brévélée? par|\brapportée? par|\bsources? d[eu]|\bcommentaire d[eu])\s*(?:(?:le|la|les)\s+|l['’]\s?)?$",
+    re.IGNORECASE,
+)
+_REPORTS_AFTER = re.compile(
+    r"^\s*(?:,[^,]{0,60},\s*)?(?:qui\s+)?(?:a|avait|aurait|ont)?\s*(?:rapporté|révélé|indiqué|appris|publié|écrit|cité|"
+    r"affirmé|précisé|détaillé|dévoilé|annoncé|confirmé)\b|^\s*(?:rapporte|révèle|indique|écrit|affirme|précise|"
+    r"détaille|note|souligne|assure|analyse)\b",
+    re.IGNORECASE,
+)
+_REPORTING = re.compile(r"\b(?:a (?:rapporté|révélé|indiqué)|selon|comme l['’]a)\b", re.IGNORECASE)
+
+
+def reports(text: str, sentence: Sentence, mention: EntityMention) -> bool:
+    """Whether a media organisation is only the source of the news in this sentence."""
+    if _REPORTS_BEFORE.search(text, max(sentence.start, mention.start - 40), mention.start):
+        return True
+    return _REPORTS_AFTER.match(text[mention.end : min(sentence.end, mention.end + 90)]) is not None
+
+
+def is_report_date(text: str, sentence: Sentence, date: DateMention) -> bool:
+    """ "a rapporté le 3 mars", "selon X ce mardi": the date the news was reported, not the event's."""
+    window = text[max(sentence.start, date.start - 60) : date.start]
+    return bool(_REPORTING.search(window))
+
+
+def event_date(ctx: SentenceView, tok: Token, clause: Clause) -> DateMention | None:
+    """The date attached to the trigger, else one in its clause, else one in the sentence."""
+    candidates = [d for d in ctx.dates if d is not ctx.reported]
+    a, b = syntax.subtree_span(tok)
+    own = [d for d in candidates if ctx.start + a <= d.start and d.end <= ctx.start + b]
+    if own:
+        return own[0]
+    in_clause = [d for d in candidates if clause.start <= d.start and d.end <= clause.end]
+    if in_clause:
+        return in_clause[0]
+    return candidates[0] if candidates else None

@@ -1,0 +1,334 @@
+"""Coreference: which entity a pronoun ("il", "elle", "lui"), "ce dernier", or a definite
+description ("la start-up", "le géant taïwanais", "le milliardaire") stands for.
+
+Pure over one parsed document. Each referring word resolves to the most salient compatible
+entity named before it: a subject of a clause that governs it in the same sentence first, then
+the entities of the last sentences, weighted by recency, subjecthood and how often the text
+names them. Compatibility: the kind the description's head allows, a nationality adjective's
+country, person against organisation. The result feeds events and rivalries, never the entity
+list (the words are not names).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import msgspec
+from spacy.tokens import Token
+
+from service.ingest.entities import Organisation, load_gazetteer
+from service.ingest.frames import KNOWLEDGE
+from service.ingest.parse import ParsedSentence
+from service.ingest.types import EntityMention
+
+# How many sentences back an antecedent may stand.
+WINDOW = 3
+# Mentions counted towards how much a text is about an entity (beyond, all are central).
+SALIENCE_CAP = 8
+CONFIDENCE = 0.7
+
+
+class _Lexicon(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    about: str
+    pronouns: dict[str, str]
+    latest: frozenset[str]
+    organisation_heads: dict[str, frozenset[str] | None]
+    person_heads: frozenset[str]
+    nationalities: dict[str, str]
+    europe: frozenset[str]
+    pairs: dict[str, str | None]
+    possessives: frozenset[str]
+
+
+@functools.cache
+def lexicon() -> _Lexicon:
+    return msgspec.json.decode((KNOWLEDGE / "coreference.json").read_bytes(), type=_Lexicon)
+
+
+Key = tuple[int, int]  # (sentence index, token index)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    mention: EntityMention
+    sentence: int
+    token: int
+    subject: bool
+
+
+@dataclass
+class Resolution:
+    """Referring tokens → the entities they stand for; named mentions by token."""
+
+    named: dict[Key, EntityMention]
+    refers: dict[Key, tuple[EntityMention, ...]]
+
+    def first(self, slug: str) -> EntityMention:
+        """The first named mention of an entity (else its first reference)."""
+        for m in self.named.values():
+            if m.slug == slug:
+                return m
+        return next(m for ms in self.refers.values() for m in ms if m.slug == slug)
+
+    def at(self, sentence: int, token: int) -> tuple[EntityMention, ...]:
+        found = self.named.get((sentence, token))
+        if found is not None:
+            return (found,)
+        return self.refers.get((sentence, token), ())
+
+
+def mention_tokens(parsed: ParsedSentence, mentions: Sequence[EntityMention]) -> dict[int, EntityMention]:
+    """Token index → the mention covering it (the longest, when references overlap names)."""
+    out: dict[int, EntityMention] = {}
+    base = parsed.sentence.start
+    inside = [m for m in mentions if parsed.sentence.start <= m.start and m.end <= parsed.sentence.end]
+    for m in sorted(inside, key=lambda m: m.end - m.start):
+        for tok in parsed.doc:
+            a = base + tok.idx
+            b = a + len(tok.text)
+            if a < m.end and m.start < b:
+                out[tok.i] = m
+    return out
+
+
+def resolve(
+    parsed: Sequence[ParsedSentence], mentions: Sequence[EntityMention], org_kinds: Mapping[str, str]
+) -> Resolution:
+    lex = lexicon()
+    counts = Counter(m.slug for m in mentions)
+    named: dict[Key, EntityMention] = {}
+    refers: dict[Key, tuple[EntityMention, ...]] = {}
+    history: list[_Seen] = []
+    for k, ps in enumerate(parsed):
+        by_token = mention_tokens(ps, mentions)
+        for i, m in by_token.items():
+            named[(k, i)] = m
+        seen_here: list[_Seen] = []
+        heads: set[int] = set()
+        for i, m in sorted(by_token.items()):
+            tok = ps.doc[i]
+            if tok.head.i in by_token and by_token[tok.head.i] is m and tok.head.i != i:
+                continue  # not the head of its name
+            if m.start in heads:
+                continue
+            heads.add(m.start)
+            seen_here.append(_Seen(m, k, i, _is_subject(tok)))
+        for tok in ps.doc:
+            if tok.i in by_token:
+                continue
+            found = _referent(tok, k, history, seen_here, counts, org_kinds, lex)
+            if found:
+                refers[(k, tok.i)] = found
+                seen_here.append(_Seen(_reference(ps, tok, found[0]), k, tok.i, _is_subject(tok)))
+        history.extend(seen_here)
+    return Resolution(named=named, refers=refers)
+
+
+def _is_subject(tok: Token) -> bool:
+    node = tok
+    for _ in range(3):
+        if node.dep_ in ("nsubj", "nsubj:pass"):
+            return True
+        if node.dep_ not in ("appos", "flat:name", "flat", "nmod", "conj"):
+            return False
+        node = node.head
+    return False
+
+
+def _referent(
+    tok: Token,
+    k: int,
+    history: Sequence[_Seen],
+    here: Sequence[_Seen],
+    counts: Counter[str],
+    org_kinds: Mapping[str, str],
+    lex: _Lexicon,
+) -> tuple[EntityMention, ...]:
+    lower = tok.lower_
+    before = [s for s in here if s.token < tok.i]
+    emphatic = tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ in ("aussi", "même", "seul")
+    if tok.pos_ == "PRON" and lower in lex.pronouns and tok.dep_ not in ("expl:subj", "expl:comp", "det") and not emphatic:
+        number = lex.pronouns[lower]
+        if number == "latest":
+            return _latest(before, history, k)
+        if number == "plural":
+            return _plural(tok, before, history, k)
+        governing = _governing_subject(tok, before)
+        if governing is not None and tok.dep_ in ("nsubj", "nsubj:pass"):
+            return (governing,)
+        return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=None, person=None, country=None)
+    if lower in lex.latest and any(c.lower_ in ("ce", "cette", "ces") for c in tok.children):
+        return _latest(before, history, k)
+    if tok.dep_ == "det" and lower in lex.possessives:
+        return _possessor(tok, before, history, k, counts, org_kinds, lex)
+    if tok.pos_ not in ("NOUN", "PROPN", "ADJ") or not _definite(tok):
+        return ()
+    if any(c.dep_ in ("appos", "flat:name", "nmod") and c.pos_ == "PROPN" for c in tok.children) or _named_after(tok):
+        return ()  # "le groupe Activision Blizzard", "la start-up de fusées X": a name follows
+    lemma = tok.lemma_.casefold()
+    if tok.lower_ in lex.pairs and any(c.lower_ == "deux" for c in tok.children):
+        return _pair(k, before, history, counts, lex.pairs[tok.lower_])
+    if "Plur" in tok.morph.get("Number", []):
+        return ()  # "les fondateurs": several, not the one entity a singular description names
+    country = next((lex.nationalities[c.lower_] for c in tok.children if c.lower_ in lex.nationalities), None)
+    if lemma in lex.organisation_heads:
+        if any(c.dep_ == "nmod" and c.pos_ in ("PROPN", "NOUN") and _has_case(c, "de") for c in tok.children):
+            return ()  # "le fabricant de ChatGPT", "la société de Sam Altman": described by a complement
+        return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=lex.organisation_heads[lemma],
+                        person=False, country=country, any_company=lex.organisation_heads[lemma] is None)  # fmt: skip
+    if lemma in lex.nationalities and tok.pos_ in ("NOUN", "PROPN"):
+        # "l'Américain", "le Californien": a company from there.
+        return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=None, person=False,
+                        country=lex.nationalities[lemma], any_company=True)  # fmt: skip
+    if lemma in lex.person_heads and not any(c.dep_ == "nmod" for c in tok.children):
+        return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=None, person=True, country=None)
+    return ()
+
+
+def _named_after(tok: Token) -> bool:
+    """Whether the description's own name follows it, after adjectives or a complement."""
+    for t in tok.doc[tok.i + 1 : tok.i + 5]:
+        if t.text[:1].isupper() and t.pos_ in ("PROPN", "X", "NOUN"):
+            return True
+        if not (t.is_lower and t.pos_ in ("ADJ", "NOUN") or t.lower_ in ("de", "d'", "d’", "du", "des", "-")):
+            return False
+    return False
+
+
+def _definite(tok: Token) -> bool:
+    return any(
+        c.dep_ == "det" and c.lower_ in ("le", "la", "l'", "l’", "les", "ce", "cet", "cette", "ces")
+        for c in tok.children
+    )
+
+
+def _has_case(tok: Token, prep: str) -> bool:
+    return any(c.dep_ == "case" and c.lower_ in (prep, "d'", "d’", "du", "des") for c in tok.children)
+
+
+def _governing_subject(tok: Token, before: Sequence[_Seen]) -> EntityMention | None:
+    """ "Oracle a précisé qu'il s'était associé…": the subject of a verb above the pronoun."""
+    node = tok.head
+    for _ in range(6):
+        if node.head == node:
+            break
+        node = node.head
+        for s in before:
+            subject_head = s.mention
+            if any(c.dep_ in ("nsubj", "nsubj:pass") and c.i == s.token for c in node.children):
+                return subject_head
+    return None
+
+
+def _possessor(
+    tok: Token,
+    before: Sequence[_Seen],
+    history: Sequence[_Seen],
+    k: int,
+    counts: Counter[str],
+    org_kinds: Mapping[str, str],
+    lex: _Lexicon,
+) -> tuple[EntityMention, ...]:
+    """"son", "sa", "leur": the subject of the clause it sits in, else the name just before it
+    in the sentence, else the entity the text is about."""
+    governing = _governing_subject(tok, before)
+    if governing is not None:
+        return (governing,)
+    if before:
+        return (before[-1].mention,)
+    return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=None, person=None, country=None)
+
+
+def _latest(before: Sequence[_Seen], history: Sequence[_Seen], k: int) -> tuple[EntityMention, ...]:
+    pool = [*[s for s in history if k - s.sentence <= 1], *before]
+    return (pool[-1].mention,) if pool else ()
+
+
+def _plural(tok: Token, before: Sequence[_Seen], history: Sequence[_Seen], k: int) -> tuple[EntityMention, ...]:
+    """ "ils": the subjects named together in the previous clause ("X et Y ont…, ils…")."""
+    pool = list(before) or [s for s in history if s.sentence == k - 1]
+    subjects = [s.mention for s in pool if s.subject]
+    distinct = list({m.slug: m for m in subjects}.values())
+    return tuple(distinct) if len(distinct) >= 2 else ()
+
+
+def _pair(
+    k: int, before: Sequence[_Seen], history: Sequence[_Seen], counts: Counter[str], kind: str | None
+) -> tuple[EntityMention, ...]:
+    """ "les deux hommes": the two entities of that kind the text is most about."""
+    pool = [s.mention for s in [*history, *before] if kind is None or s.mention.kind == kind]
+    ranked = sorted({m.slug: m for m in pool}.values(), key=lambda m: -counts[m.slug])
+    return tuple(ranked[:2]) if len(ranked) >= 2 else ()
+
+
+def _salient(
+    tok: Token,
+    k: int,
+    before: Sequence[_Seen],
+    history: Sequence[_Seen],
+    counts: Counter[str],
+    org_kinds: Mapping[str, str],
+    lex: _Lexicon,
+    *,
+    kinds: frozenset[str] | None,
+    person: bool | None,
+    country: str | None,
+    any_company: bool = False,
+) -> tuple[EntityMention, ...]:
+    gaz = load_gazetteer()
+    clause_mates = {s.mention.slug for s in before if s.token > _clause_start(tok)}
+    scores: dict[str, float] = {}
+    found: dict[str, EntityMention] = {}
+    for s in [*history, *before]:
+        distance = k - s.sentence
+        if distance > WINDOW:
+            continue
+        m = s.mention
+        if m.slug in clause_mates and distance == 0 and person is not None:
+            continue  # a description does not refer to a co-argument of its own clause
+        if person is True and m.kind != "person":
+            continue
+        if person is False and m.kind != "organisation":
+            continue
+        if m.kind == "organisation":
+            kind = org_kinds.get(m.slug, "other")
+            if kinds is not None and kind not in kinds:
+                continue
+            if any_company and kind in ("media", "government"):
+                continue
+            if person is None and kind == "media":
+                continue
+            if country is not None:
+                record = gaz.get(m.slug)
+                known = record.country if isinstance(record, Organisation) else None
+                if known is not None and known != country and not (country == "EU" and known in lex.europe):
+                    continue
+        score = (WINDOW + 1 - distance) + (1.5 if s.subject else 0.0) + 0.25 * min(counts[m.slug], SALIENCE_CAP)
+        if distance == 0:
+            score += 0.5
+        if score > scores.get(m.slug, -1.0):
+            scores[m.slug] = score
+            found[m.slug] = m
+    if not scores:
+        return ()
+    best = max(scores, key=lambda slug: scores[slug])
+    return (found[best],)
+
+
+def _clause_start(tok: Token) -> int:
+    head = tok
+    for _ in range(8):
+        if head.pos_ in ("VERB", "AUX") or head.head == head:
+            break
+        head = head.head
+    return head.left_edge.i
+
+
+def _reference(ps: ParsedSentence, tok: Token, antecedent: EntityMention) -> EntityMention:
+    start = ps.sentence.start + tok.idx
+    return msgspec.structs.replace(
+        antecedent, start=start, end=start + len(tok.text), text=tok.text, confidence=CONFIDENCE
+    )

