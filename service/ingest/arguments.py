@@ -189,7 +189,7 @@ def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMent
 
 
 def _compound(pairs: list[tuple[str, Token]], frames: Frames) -> list[tuple[str, Token]]:
-    """"aux côtés de X" is "avec X": the noun of a compound preposition hands over its complement."""
+    """ "aux côtés de X" is "avec X": the noun of a compound preposition hands over its complement."""
     out: list[tuple[str, Token]] = []
     for relation, child in pairs:
         compound = frames.compound_prepositions.get(child.lower_)
@@ -251,11 +251,15 @@ def _sentence_initial(tok: Token) -> bool:
 
 
 def _main_subjects(participle: Token) -> list[Token]:
-    """"Fondée en 2023 par X, Y a…": the subject of the main clause after the participial phrase."""
+    """ "Fondée en 2023 par X, Y a…": the subject of the main clause after the participial phrase,
+    the one nearest its verb."""
+    by_verb: dict[int, list[Token]] = {}
     for t in participle.doc[participle.i + 1 :]:
-        if t.dep_ in ("nsubj", "nsubj:pass") and t.head != participle and participle not in t.head.ancestors:
-            return [t]
-    return []
+        if t.dep_ in ("nsubj", "nsubj:pass") and t.head != participle and t.i < t.head.i:
+            by_verb.setdefault(t.head.i, []).append(t)
+    if not by_verb:
+        return []
+    return by_verb[min(by_verb)][-1:]
 
 
 def _participles(noun: Token, frames: Frames) -> list[Token]:
@@ -324,7 +328,9 @@ def _name_before_verb(verb: Token) -> Token | None:
     if "Fin" not in syntax.feats(verb, "VerbForm") and not any(c.dep_ == "aux:tense" for c in verb.children):
         return None
     doc = verb.doc
-    first = min([verb.i, *(c.i for c in verb.children if c.dep_.startswith("aux") or c.dep_ in ("advmod", "expl:comp"))])
+    first = min(
+        [verb.i, *(c.i for c in verb.children if c.dep_.startswith("aux") or c.dep_ in ("advmod", "expl:comp"))]
+    )
     i = first - 1
     while i >= 0 and doc[i].pos_ in ("ADV", "PRON") and doc[i].lower_ not in RELATIVE and i >= first - 3:
         i -= 1
@@ -385,6 +391,9 @@ def denotes(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMention
                 found += denotes(ctx, child, depth + 1)
             elif lemma in frames.stake_heads and child.dep_ == "nmod" and syntax.preposition(child) == "dans":
                 found += denotes(ctx, child, depth + 1)  # "sa participation dans X, vendue à Y"
+            elif lemma in frames.group_heads and child.dep_ == "acl":
+                # "des investisseurs emmenés par X": the one leading the group is part of it
+                found += [m for g in child.children if g.dep_ == "obl:agent" for m in denotes(ctx, g, depth + 1)]
         if not found and tok.dep_ == "appos" and tok.pos_ == "NOUN":
             found = denotes(ctx, tok.head, depth + 1)  # "X, une société rachetée par Y"
         if not found and tok.pos_ == "NOUN":
@@ -402,26 +411,25 @@ def denotes(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMention
 
 
 def _apposed_name(ctx: SentenceView, tok: Token) -> list[EntityMention]:
-    """"X, la maison mère de Y, a annoncé…", "X, une société rachetée par Y": a description set
+    """ "X, la maison mère de Y, a annoncé…", "X, une société rachetée par Y": a description set
     after a name by a comma describes that name, whatever the parse attached it to."""
-    left = tok.left_edge.i
     doc = tok.doc
+    left = min([tok.i, *(c.i for c in tok.children if c.dep_ == "det" or (c.dep_ == "amod" and c.i < tok.i))])
     if left < 2 or doc[left - 1].text != "," or doc[left].pos_ != "DET":
-        return []
-    if any(t.text == "," for t in doc[left : tok.i]):
         return []
     return ctx.mentions_at(doc[left - 2])
 
 
 def _described_name(ctx: SentenceView, tok: Token) -> list[EntityMention]:
-    """"l'opérateur de satellites X", "la start-up de cybersécurité Y": a description head whose
+    """ "l'opérateur de satellites X", "la start-up de cybersécurité Y": a description head whose
     name comes after its own complement."""
     doc = tok.doc
     for t in doc[tok.i + 1 : tok.i + 5]:
         found = ctx.mentions_at(t)
         if found:
-            return found
-        if not (t.pos_ in ("ADJ", "NOUN") and t.is_lower or t.lower_ in ("de", "d'", "d’", "du", "des", "-")):
+            # a name right after "de" is the description's complement ("le réseau social d'X"), not its name
+            return [] if t.i > 0 and doc[t.i - 1].lower_ in ("de", "d'", "d’", "du", "des") else found
+        if not ((t.pos_ in ("ADJ", "NOUN") and t.is_lower) or t.lower_ in ("de", "d'", "d’", "du", "des", "-")):
             return []
     return []
 
@@ -505,7 +513,12 @@ def _fallback(
             relation_of[i] = given[m.slug]
             continue
         prep = syntax.linear_preposition(
-            doc[i], lo, tok.i, ctx.frames.transparent_heads, ctx.frames.compound_prepositions
+            doc[i],
+            lo,
+            tok.i,
+            ctx.frames.transparent_heads,
+            ctx.frames.compound_prepositions,
+            ctx.frames.description_heads,
         )
         if prep is None:
             prep = _listing_preposition(doc, i, lo, tok.i, ctx.frames)
@@ -518,7 +531,9 @@ def _fallback(
             taken.add(m.slug)
             out.append((relation, m, frame))
 
-    has_subject = any(r in ("subj", "agent", "holder", "recipient") for r in given.values())
+    # a noun's own agent ("l'offre déposée par X") is no subject of the verb that governs it
+    subject_relations = ("subj", "agent", "holder", "recipient") if trigger.verbal else ("subj", "holder", "recipient")
+    has_subject = any(r in subject_relations for r in given.values())
     if not frame.title and not has_subject and _lost_subject(tok):
         before = [(i, m) for i, m in names if i < tok.i and relation_of[i] is None]
         verb = tok.head if tok.dep_ == "obj" else None
@@ -548,7 +563,7 @@ def _fallback(
 
 
 def _listing_preposition(doc: Doc, i: int, floor: int, trigger: int, frames: Frames) -> str | None:
-    """"par d'anciens salariés de Y, dont X": a name a "dont"/"tels que"/"notamment" lists
+    """ "par d'anciens salariés de Y, dont X": a name a "dont"/"tels que"/"notamment" lists
     shares the relation of the noun it exemplifies."""
     j = i - 1
     while j >= floor and doc[j].pos_ in ("DET", "ADJ"):
@@ -571,6 +586,8 @@ def _nested_predicate(name: Token, trigger: Token) -> bool:
             return False
         node = node.head
         if node.pos_ in ("VERB", "AUX") and node != trigger and not node.dep_.startswith("aux"):
+            if node.dep_ in ("acl", "amod") and trigger in node.ancestors:
+                continue  # a participle qualifying the trigger's phrase ("le partenariat formé par X")
             return trigger in node.ancestors
     return False
 
@@ -585,7 +602,9 @@ def _lost_subject(tok: Token) -> bool:
     return not subjects or all(s.pos_ in ("NUM",) or s.like_num for s in subjects)
 
 
-def coordinated(ctx: SentenceView, names: Sequence[tuple[int, EntityMention]], i: int) -> list[tuple[int, EntityMention]]:
+def coordinated(
+    ctx: SentenceView, names: Sequence[tuple[int, EntityMention]], i: int
+) -> list[tuple[int, EntityMention]]:
     """The names listed with the name at ``i``, before and after it ("X (A), Y et Z"). Names
     only separated by commas, with no "et"/"ou" among them, are an apposition ("la startup de
     P, X,"), not a list."""
@@ -621,6 +640,7 @@ def listed(doc: Doc, end: int, start: int) -> bool:
     depth = 0
     outside = 0
     described = False
+    previous = ""
     for t in doc[end + 1 : start]:
         if t.text == "(":
             depth += 1
@@ -628,9 +648,13 @@ def listed(doc: Doc, end: int, start: int) -> bool:
             depth = max(0, depth - 1)
         elif depth == 0:
             described = described or (t.pos_ == "NOUN" and t.lemma_.casefold() in heads)
-            words = described and (t.is_lower and t.pos_ in ("NOUN", "ADP", "ADJ") or t.lower_ in ("d'", "d’", "du"))
-            if t.lower_ not in _LIST_WORDS and t.pos_ not in ("DET", "ADJ") and not words:
+            words = described and (
+                (t.is_lower and t.pos_ in ("NOUN", "ADP", "ADJ", "PROPN", "X")) or t.lower_ in ("d'", "d’", "du")
+            )
+            repeated = t.lower_ in ("de", "d'", "d’", "du", "des", "à", "aux", "au") and previous in _LIST_WORDS
+            if t.lower_ not in _LIST_WORDS and t.pos_ not in ("DET", "ADJ") and not words and not repeated:
                 return False
+            previous = t.lower_
             outside += 1
     return outside <= 7 and depth == 0
 

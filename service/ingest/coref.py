@@ -29,6 +29,9 @@ WINDOW = 3
 # Mentions counted towards how much a text is about an entity (beyond, all are central).
 SALIENCE_CAP = 8
 CONFIDENCE = 0.7
+# A description's words found in what the gazetteer says of a candidate ("le fondeur taïwanais",
+# "le fabricant de ChatGPT") count this much each, up to three words.
+DESCRIBED_BONUS = 1.5
 
 
 class _Lexicon(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -150,7 +153,12 @@ def _referent(
     lower = tok.lower_
     before = [s for s in here if s.token < tok.i]
     emphatic = tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ in ("aussi", "même", "seul")
-    if tok.pos_ == "PRON" and lower in lex.pronouns and tok.dep_ not in ("expl:subj", "expl:comp", "det") and not emphatic:
+    if (
+        tok.pos_ == "PRON"
+        and lower in lex.pronouns
+        and tok.dep_ not in ("expl:subj", "expl:comp", "det")
+        and not emphatic
+    ):
         number = lex.pronouns[lower]
         if number == "latest":
             return _latest(before, history, k)
@@ -164,21 +172,28 @@ def _referent(
         return _latest(before, history, k)
     if tok.dep_ == "det" and lower in lex.possessives:
         return _possessor(tok, before, history, k, counts, org_kinds, lex)
-    if tok.pos_ not in ("NOUN", "PROPN", "ADJ") or not _definite(tok):
-        return ()
+    if tok.pos_ not in ("NOUN", "PROPN", "ADJ", "VERB") or not _definite(tok):
+        return ()  # a description has an article (a tagged verb with one is a noun the tagger missed)
     if any(c.dep_ in ("appos", "flat:name", "nmod") and c.pos_ == "PROPN" for c in tok.children) or _named_after(tok):
         return ()  # "le groupe Activision Blizzard", "la start-up de fusées X": a name follows
     lemma = tok.lemma_.casefold()
+    following = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    if tok.pos_ == "ADJ" and following is not None and following.lower_ in lex.organisation_heads:
+        lemma = following.lower_  # "la jeune pousse": the adjective carries the article the noun lost
     if tok.lower_ in lex.pairs and any(c.lower_ == "deux" for c in tok.children):
         return _pair(k, before, history, counts, lex.pairs[tok.lower_])
     if "Plur" in tok.morph.get("Number", []):
         return ()  # "les fondateurs": several, not the one entity a singular description names
     country = next((lex.nationalities[c.lower_] for c in tok.children if c.lower_ in lex.nationalities), None)
     if lemma in lex.organisation_heads:
+        kinds = lex.organisation_heads[lemma]
+        found = _salient(tok, k, before, history, counts, org_kinds, lex, kinds=kinds, person=False, country=country,
+                         any_company=kinds is None)  # fmt: skip
         if any(c.dep_ == "nmod" and c.pos_ in ("PROPN", "NOUN") and _has_case(c, "de") for c in tok.children):
-            return ()  # "le fabricant de ChatGPT", "la société de Sam Altman": described by a complement
-        return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=lex.organisation_heads[lemma],
-                        person=False, country=country, any_company=lex.organisation_heads[lemma] is None)  # fmt: skip
+            # "le fabricant de ChatGPT": described by a complement, resolved only where the
+            # gazetteer's description of the candidate says the same
+            return found if found and _words(tok) & _known_words(found[0].slug) else ()
+        return found
     if lemma in lex.nationalities and tok.pos_ in ("NOUN", "PROPN"):
         # "l'Américain", "le Californien": a company from there.
         return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=None, person=False,
@@ -193,7 +208,7 @@ def _named_after(tok: Token) -> bool:
     for t in tok.doc[tok.i + 1 : tok.i + 5]:
         if t.text[:1].isupper() and t.pos_ in ("PROPN", "X", "NOUN"):
             return True
-        if not (t.is_lower and t.pos_ in ("ADJ", "NOUN") or t.lower_ in ("de", "d'", "d’", "du", "des", "-")):
+        if not ((t.is_lower and t.pos_ in ("ADJ", "NOUN")) or t.lower_ in ("de", "d'", "d’", "du", "des", "-")):
             return False
     return False
 
@@ -232,7 +247,7 @@ def _possessor(
     org_kinds: Mapping[str, str],
     lex: _Lexicon,
 ) -> tuple[EntityMention, ...]:
-    """"son", "sa", "leur": the subject of the clause it sits in, else the name just before it
+    """ "son", "sa", "leur": the subject of the clause it sits in, else the name just before it
     in the sentence, else the entity the text is about."""
     governing = _governing_subject(tok, before)
     if governing is not None:
@@ -307,6 +322,7 @@ def _salient(
                 if known is not None and known != country and not (country == "EU" and known in lex.europe):
                     continue
         score = (WINDOW + 1 - distance) + (1.5 if s.subject else 0.0) + 0.25 * min(counts[m.slug], SALIENCE_CAP)
+        score += DESCRIBED_BONUS * min(len(_words(tok) & _known_words(m.slug)), 3)
         if distance == 0:
             score += 0.5
         if score > scores.get(m.slug, -1.0):
@@ -316,6 +332,29 @@ def _salient(
         return ()
     best = max(scores, key=lambda slug: scores[slug])
     return (found[best],)
+
+
+def _words(tok: Token) -> frozenset[str]:
+    """Content words of a description ("le numéro un mondial des puces d'IA" → puces, ia, mondial…)."""
+    return frozenset(
+        _stem(t.lower_) for t in tok.subtree if t.is_alpha and len(t.text) > 2 and t.pos_ in ("NOUN", "ADJ", "PROPN")
+    ) - {_stem(tok.lower_)}
+
+
+@functools.cache
+def _known_words(slug: str) -> frozenset[str]:
+    """Content words of what the gazetteer says of an organisation (its description and seats)."""
+    record = load_gazetteer().get(slug)
+    if not isinstance(record, Organisation):
+        return frozenset()
+    text = " ".join([record.description, *record.headquarters]).replace("’", " ").replace("'", " ")
+    return frozenset(_stem(w) for w in text.casefold().split() if len(w) > 2 and w.isalpha())
+
+
+def _stem(word: str) -> str:
+    """Singular, lower case: enough to match "puces" with "puce", "semi-conducteurs" with "semi-conducteur"."""
+    word = word.casefold()
+    return word[:-1] if len(word) > 3 and word.endswith(("s", "x")) else word
 
 
 def _clause_start(tok: Token) -> int:

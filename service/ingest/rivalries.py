@@ -235,7 +235,7 @@ def _contest_verb(view: SentenceView, tok: Token, lemma: str, lex: _Lexicon) -> 
 
 
 def _facing(view: SentenceView, tok: Token) -> Pair | None:
-    """"Face à X, Y…" / "Y … face à X": the names after "face à" (or the ones a description
+    """ "Face à X, Y…" / "Y … face à X": the names after "face à" (or the ones a description
     there lists: "face aux géants que sont X et Z") against the clause's subject — for a fronted
     phrase, the first name after it ("Face à X, l'arme de Y est…")."""
     start = tok.i + 2

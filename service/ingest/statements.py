@@ -92,7 +92,8 @@ def _speech(
             for m in deep(ctx, c)
         ]
         return (speakers, topics, tok.lemma_.casefold()) if speakers else None
-    if tok.pos_ not in ("VERB", "AUX") or tok.dep_.startswith("aux") or negated:
+    auxiliary = tok.dep_.startswith("aux") and tok.lemma_ in ("avoir", "être")
+    if tok.pos_ not in ("VERB", "AUX") or auxiliary or negated:
         return None
     lemma = next((x for x in syntax.infinitives(tok) if x in frames.speech), None)
     if lemma is None:

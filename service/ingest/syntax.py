@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 # How elided and contracted prepositions are written in a frame ("d'" is "de", "au" is "à").
 _PREPOSITIONS = {"d'": "de", "d’": "de", "du": "de", "des": "de", "au": "à", "aux": "à", "l'": "", "l’": ""}
@@ -68,7 +68,12 @@ def preposition(token: Token) -> str | None:
 
 
 def linear_preposition(
-    token: Token, floor: int, trigger: int, transparent: frozenset[str], compounds: dict[str, str] | None = None
+    token: Token,
+    floor: int,
+    trigger: int,
+    transparent: frozenset[str],
+    compounds: dict[str, str] | None = None,
+    descriptions: frozenset[str] = frozenset(),
 ) -> str | None:
     """The preposition that introduces a name, read from the words (for arguments the parse lost).
 
@@ -78,14 +83,11 @@ def linear_preposition(
     for a name that completes some other noun ("le patron de X").
     """
     doc = token.doc
-    i = token.i - 1
+    i = _description_start(doc, token.i, floor, descriptions) - 1
     found: str | None = None
-    for hop in range(4):
+    for _ in range(4):
         start = i
-        # determiners, adjectives, numbers, and before the name itself its description ("le fonds émirati X")
-        while i >= floor and i >= start - 4 and (
-            doc[i].pos_ in ("DET", "ADJ", "NUM") or (hop == 0 and doc[i].is_lower and doc[i].pos_ in ("NOUN", "PROPN"))
-        ):
+        while i >= floor and i >= start - 4 and doc[i].pos_ in ("DET", "ADJ", "NUM"):
             i -= 1
         if i < floor:
             return found
@@ -103,10 +105,30 @@ def linear_preposition(
             return "de"
         if before is not None and compounds and before.lower_ in compounds:
             return compounds[before.lower_]  # "aux côtés de X"
-        if before is None or before.pos_ not in ("NOUN", "PROPN", "X") or before.lemma_.casefold() not in transparent:
+        owner_behind = before is not None and (before.lemma_.casefold() in transparent or before.lower_ in transparent)
+        if before is None or before.pos_ not in ("NOUN", "PROPN", "X") or not owner_behind:
             return ""
         i = before.i - 1
     return ""
+
+
+def _description_start(doc: Doc, name: int, floor: int, heads: frozenset[str]) -> int:
+    """Where the description a name follows starts ("le fonds émirati X", "la start-up de
+    cybersécurité Y", "le milliardaire Z"): the name itself when no such description stands before."""
+    i = name - 1
+    start = name
+    while i >= floor and name - i <= 7:
+        word = doc[i]
+        lower = word.lower_
+        if (word.is_lower and lower in heads) or (lower == "up" and i >= 2 and doc[i - 2].lower_ == "start"):
+            start = i if lower != "up" else i - 2
+            i = start - 1
+            continue
+        if (word.is_lower and word.pos_ in ("ADJ", "NOUN", "PROPN", "X")) or lower in ("de", "d'", "d’", "-"):
+            i -= 1
+            continue
+        break
+    return start
 
 
 def is_passive(verb: Token) -> bool:
@@ -177,6 +199,11 @@ def past(token: Token) -> bool:
     if "Imp" in feats(token, "Tense"):
         return True
     return "Part" in feats(token, "VerbForm") and any(c.dep_ == "aux:tense" for c in token.children)
+
+
+def finite(verb: Token) -> bool:
+    """A conjugated verb, or a participle with its auxiliary."""
+    return "Fin" in feats(verb, "VerbForm") or any(c.dep_ == "aux:tense" for c in verb.children)
 
 
 def reflexive(verb: Token) -> bool:
