@@ -148,7 +148,7 @@ def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMent
         if passive and _sentence_initial(tok):
             pairs += [("obj", s) for s in _main_subjects(tok)]
     elif frame.title:
-        pairs += [("holder", h) for h in title_holders(tok)]
+        pairs += [("holder", h) for h in title_holders(tok) or _adjacent_people(ctx, tok) or _named_before(ctx, tok)]
         pairs += [(rel, c) for c in tok.children if (rel := _noun_relation(c)) is not None and rel != "name"]
     else:
         for child in tok.children:
@@ -159,7 +159,8 @@ def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMent
         for participle in _participles(tok, ctx.frames):
             pairs += _participle_arguments(participle)
         verb = syntax.governing_verb(tok)
-        if verb is not None and tok.dep_ not in ("nsubj", "nsubj:pass"):
+        reviewing = verb is not None and verb.lemma_.casefold() in ctx.frames.review_verbs
+        if verb is not None and tok.dep_ not in ("nsubj", "nsubj:pass") and not reviewing:
             if syntax.is_passive(verb):
                 pairs += [("subj", a) for a in verb.children if a.dep_ == "obl:agent"]
                 pairs += [("subj", a) for a in verb.children if syntax.preposition(a) == "par"]
@@ -304,6 +305,9 @@ def inherited_subjects(verb: Token) -> list[Token]:
     before = _name_before_verb(verb)
     if before is not None:
         return [before]
+    beneficiary = _beneficiary(verb)
+    if beneficiary:
+        return beneficiary
     node = verb
     for _ in range(4):
         own = syntax.subject_of(node)
@@ -324,6 +328,17 @@ def inherited_subjects(verb: Token) -> list[Token]:
     return []
 
 
+def _beneficiary(verb: Token) -> list[Token]:
+    """ "accorder à X le droit d'acquérir…": who is given the right does what it is the right to."""
+    noun = verb.head
+    if verb.dep_ != "acl" or noun.lemma_.casefold() not in load_frames().entitlements:
+        return []
+    giver = noun.head
+    return [
+        c for c in giver.children if c.dep_ == "iobj" or (c.dep_.startswith("obl") and syntax.preposition(c) == "à")
+    ]
+
+
 def _name_before_verb(verb: Token) -> Token | None:
     if "Fin" not in syntax.feats(verb, "VerbForm") and not any(c.dep_ == "aux:tense" for c in verb.children):
         return None
@@ -339,6 +354,34 @@ def _name_before_verb(verb: Token) -> Token | None:
         if prev is None or prev.text in (",", "et") or prev.pos_ in ("CCONJ", "PROPN", "X"):
             return doc[i]
     return None
+
+
+def _adjacent_people(ctx: SentenceView, tok: Token) -> list[Token]:
+    """ "X, cofondateur de Y" / "le cofondateur de Y, X": the person set by a comma next to the
+    title's phrase, when the parse attached them elsewhere."""
+    doc = tok.doc
+    left = min([tok.i, *(c.i for c in tok.children if c.dep_ in ("det", "amod", "nummod") and c.i < tok.i)])
+    right = max(t.i for t in tok.subtree)
+    after = right + 2 if right + 1 < len(doc) and doc[right + 1].text == "," else None
+    if after is not None and after < len(doc) and any(m.kind == "person" for m in ctx.mentions_at(doc[after])):
+        return [doc[after]]
+    before = left - 2 if left >= 2 and doc[left - 1].text == "," else None
+    if before is not None and any(m.kind == "person" for m in ctx.mentions_at(doc[before])):
+        return [doc[before]]
+    return []
+
+
+def _named_before(ctx: SentenceView, tok: Token) -> list[Token]:
+    """ "X fait de Y son partenaire": for a title its possessive owns, the nearest name before it."""
+    owner = next((c for c in tok.children if c.dep_ == "det" and c.lower_ in POSSESSIVES), None)
+    if owner is None:
+        return []
+    owned = {m.slug for m in ctx.mentions_at(owner)}
+    lo, _ = linear_clause(tok)
+    for t in reversed(tok.doc[lo : owner.i]):
+        if any(m.slug not in owned for m in ctx.mentions_at(t)):
+            return [t]
+    return []
 
 
 def title_holders(tok: Token) -> list[Token]:
@@ -421,15 +464,15 @@ def _apposed_name(ctx: SentenceView, tok: Token) -> list[EntityMention]:
 
 
 def _described_name(ctx: SentenceView, tok: Token) -> list[EntityMention]:
-    """ "l'opérateur de satellites X", "la start-up de cybersécurité Y": a description head whose
-    name comes after its own complement."""
+    """ "l'opérateur de satellites X", "le géant chinois du commerce en ligne Y": a description
+    head whose name comes after its own complement."""
     doc = tok.doc
-    for t in doc[tok.i + 1 : tok.i + 5]:
+    for t in doc[tok.i + 1 : tok.i + 8]:
         found = ctx.mentions_at(t)
         if found:
             # a name right after "de" is the description's complement ("le réseau social d'X"), not its name
             return [] if t.i > 0 and doc[t.i - 1].lower_ in ("de", "d'", "d’", "du", "des") else found
-        if not ((t.pos_ in ("ADJ", "NOUN") and t.is_lower) or t.lower_ in ("de", "d'", "d’", "du", "des", "-")):
+        if not ((t.pos_ in ("ADJ", "NOUN") and t.is_lower) or t.pos_ == "ADP" or t.lower_ in ("d'", "d’", "-")):
             return []
     return []
 
@@ -609,6 +652,8 @@ def coordinated(
     only separated by commas, with no "et"/"ou" among them, are an apposition ("la startup de
     P, X,"), not a list."""
     doc = ctx.parsed.doc
+    inside = _bracketed(doc)
+    names = [(j, m) for j, m in names if j == i or inside[j] == inside[i]]
     index = next(k for k, (j, _) in enumerate(names) if j == i)
     group = [names[index]]
     current = i
@@ -628,6 +673,18 @@ def coordinated(
         if not any(t.lower_ in ("et", "ou") for t in doc[first:last]):
             return [names[index]]
     return group
+
+
+def _bracketed(doc: Doc) -> list[int]:
+    """For each token, how deep inside brackets it sits (asides are not part of a list)."""
+    depth, out = 0, []
+    for t in doc:
+        if t.text == ")":
+            depth = max(0, depth - 1)
+        out.append(depth)
+        if t.text == "(":
+            depth += 1
+    return out
 
 
 _LIST_WORDS = frozenset({",", "et", "ou", "ainsi", "que", "voire", "/"})
@@ -661,7 +718,7 @@ def listed(doc: Doc, end: int, start: int) -> bool:
 
 # "tels que X", "ainsi que X": a list goes on, no clause starts.
 _COMPARATIVES = frozenset({"tel", "tels", "telle", "telles", "ainsi", "plutôt", "plus", "moins", "autant", "même"})
-_HARD_BREAKS = frozenset({";", ":", "?", "!", "—", "«", "»"})
+_HARD_BREAKS = frozenset({";", ":", "?", "!", "—"})
 _SOFT_BREAK_WORDS = frozenset({"qui", "que", "qu'", "qu’", "dont", "mais", "tandis", "alors", "lorsque", "puis", "où"})
 
 

@@ -247,11 +247,17 @@ def _possessor(
     org_kinds: Mapping[str, str],
     lex: _Lexicon,
 ) -> tuple[EntityMention, ...]:
-    """ "son", "sa", "leur": the subject of the clause it sits in, else the name just before it
-    in the sentence, else the entity the text is about."""
+    """ "son", "sa", "leur": the subject of the clause it sits in (by the parse, else the first
+    name of the sentence that no preposition introduces), else the name just before it, else the
+    entity the text is about."""
     governing = _governing_subject(tok, before)
     if governing is not None:
         return (governing,)
+    doc = tok.doc
+    for s in before:
+        previous = doc[s.token - 1] if s.token else None
+        if previous is None or (previous.pos_ != "ADP" and previous.lower_ not in ("d'", "d’", "du", "des")):
+            return (s.mention,)
     if before:
         return (before[-1].mention,)
     return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=None, person=None, country=None)
@@ -295,6 +301,7 @@ def _salient(
 ) -> tuple[EntityMention, ...]:
     gaz = load_gazetteer()
     clause_mates = {s.mention.slug for s in before if s.token > _clause_start(tok)}
+    owned = any(c.dep_ == "case" and c.lower_ in ("de", "du", "des", "d'", "d’") for c in tok.children)
     scores: dict[str, float] = {}
     found: dict[str, EntityMention] = {}
     for s in [*history, *before]:
@@ -302,8 +309,8 @@ def _salient(
         if distance > WINDOW:
             continue
         m = s.mention
-        if m.slug in clause_mates and distance == 0 and person is not None:
-            continue  # a description does not refer to a co-argument of its own clause
+        if m.slug in clause_mates and distance == 0 and person is not None and not owned:
+            continue  # a description does not refer to a co-argument of its own clause ("du groupe" may)
         if person is True and m.kind != "person":
             continue
         if person is False and m.kind != "organisation":

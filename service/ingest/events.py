@@ -76,9 +76,13 @@ TYPE_LABELS = {
     "other": "Événement",
 }
 # An acquisition read inside a bid names its buyer a bidder, and an accepted bid's bidder acquires.
-_ROLE_AS = {"bid": {"acquirer": "bidder"}, "acquisition": {"bidder": "acquirer"}}
-# Two-sided deals need two sides (or an amount) to be worth reporting.
-TWO_SIDED = frozenset({"acquisition", "bid", "partnership", "joint_venture", "contract"})
+_ROLE_AS = {
+    "bid": {"acquirer": "bidder"},
+    "acquisition": {"bidder": "acquirer"},
+    "investment": {"acquirer": "investor"},
+}
+# Deals need two sides (or an amount) to say something: "l'investissement d'Amazon" alone does not.
+TWO_SIDED = frozenset({"acquisition", "bid", "partnership", "joint_venture", "contract", "investment", "commitment"})
 
 
 def extract_events(
@@ -158,6 +162,8 @@ def _event(ctx: SentenceView, trigger: Trigger, triggers: Sequence[Trigger]) -> 
         if other is not trigger and _absorbed(other, triggers) is trigger:
             args += [(rel, m, other.frame) for rel, m, _ in arguments(ctx, other)]
     type_ = frame.type
+    if type_ == "acquisition" and _buys_shares(tok, frames):
+        type_ = "investment"  # "acquérir 160 millions d'actions": a stake, not the company
     if type_ == "acquisition" and _hypothetical(tok, governor, frames):
         type_ = "bid"
     if type_ == "bid" and governor is not None and governor[1].accepts:
@@ -172,8 +178,8 @@ def _event(ctx: SentenceView, trigger: Trigger, triggers: Sequence[Trigger]) -> 
     participants += _counterparts(ctx, tok, type_, participants)
     if type_ == "lawsuit":
         participants = _authority_prosecutes(ctx, participants)
-    if type_ == "founding":
-        participants = [(m, r) for m, r in participants if r != "subject" or m.kind == "organisation"]
+    kinds = frames.role_kinds
+    participants = [(m, r) for m, r in participants if kinds.get(f"{type_}.{r}", m.kind) == m.kind]
     if not participants or not _satisfied(ctx, trigger, participants, args):
         return None
     if type_ in TWO_SIDED and len({m.slug for m, _ in participants}) < 2 and not _clause_money(ctx, tok):
@@ -212,6 +218,13 @@ def _absorbed(trigger: Trigger, triggers: Sequence[Trigger]) -> Trigger | None:
             if tok.head == head or (support is not None and tok.head == support and tok.dep_ in ("advcl", "xcomp")):
                 return other
     return None
+
+
+def _buys_shares(tok: Token, frames: Frames) -> bool:
+    """ "acquérir 160 millions d'actions", not "acquérir toutes les actions de X" (the whole company)."""
+    objects = [c for c in tok.children if c.dep_ in ("obj", "nmod", "obl", "obl:arg", "obl:mod")]
+    words = {t.lemma_.casefold() for o in objects for t in o.subtree} | {t.lower_ for o in objects for t in o.subtree}
+    return bool(words & frames.share_words) and not words & frames.whole_words
 
 
 def _counterparts(
@@ -285,7 +298,8 @@ def _satisfied(
     tok, need = trigger.token, trigger.frame.needs
     if need is None:
         return True
-    words = {t.lower_ for t in tok.subtree} | {t.lemma_.casefold() for t in tok.subtree}
+    phrase = [*tok.subtree, tok.head] if tok.dep_ == "acl:relcl" else list(tok.subtree)
+    words = {t.lower_ for t in phrase} | {t.lemma_.casefold() for t in phrase}
     near = {t.lower_ for t in tok.doc[max(0, tok.i - 3) : tok.i + 6]}
     if need == "money":
         return bool(_clause_money(ctx, tok))
@@ -407,6 +421,8 @@ def _status(tok: Token, verbal: bool, type_: str, governor: tuple[Token, Governo
         status = governor[1].status
         if syntax.conditional(governor[0]):
             return "rumoured"
+        if type_ == "funding_round" and status == "announced" and syntax.past(governor[0]):
+            return "completed"  # "a annoncé une levée": a round is announced once raised
         if (
             status == "cancelled"
             and governor[0].lemma_.casefold() in ("tenter", "essayer")

@@ -81,6 +81,16 @@ class Frames(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     joint_action: Frame
     # "aux côtés de X" reads as "avec X".
     compound_prepositions: dict[str, str]
+    # "type.role" → the kind of entity that role takes (an investment's target is an organisation).
+    role_kinds: dict[str, str]
+    # Verbs whose subject examines a deal without taking part in it ("l'autorité a examiné le rachat").
+    review_verbs: frozenset[str]
+    # Nouns that give their holder the right to act ("accorder à X le droit d'acquérir…").
+    entitlements: frozenset[str]
+    # What an acquisition of which is a stake, not a company ("acquérir des actions").
+    share_words: frozenset[str]
+    # ... unless it takes them all ("toutes les actions de X").
+    whole_words: frozenset[str]
     collection_heads: frozenset[str]
     voice_marks: frozenset[str]
 

@@ -2,9 +2,10 @@
 
 Ids are stable: documents are UUIDv5 of their sha256, entities are slugs, events UUIDv5 of a
 cluster key, funding UUIDv5 of its natural key, rivalries the two sorted slugs joined by ``--``.
-An event reported by several documents is matched to the existing one (:func:`_best_match`) and
-gains citations instead of being created twice; values the sources disagree on are kept side by
-side in ``conflicts``. Retraction (:func:`retract_document`) is the exact inverse.
+An event reported by several documents is matched to the existing one
+(:func:`~service.ingest.cluster.best_match`) and gains citations instead of being created twice;
+values the sources disagree on are kept side by side in ``conflicts``. Retraction
+(:func:`retract_document`) is the exact inverse.
 
 Loading is the hot path of ``rivalry seed``: a document costs a constant handful of statements,
 whatever it holds. They are hand-written SQL run on the asyncpg connection under SQLAlchemy's, in
@@ -48,6 +49,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from service.ingest.cluster import STATUS_ORDER, TYPE_FAMILIES, TYPE_ORDER, best_match, cluster_key, position
 from service.ingest.facts import EntityRef, EventFact, Extraction, Span
 from service.ingest.source import SourceFile, text_sha256
 from service.models import (
@@ -69,23 +71,6 @@ NAMESPACE = uuid.UUID("6f1d5a8e-3c1b-5e0a-9f8e-2b7c4d6a9e10")
 CONTEXT_CHARS = 32
 # Every load and retraction takes this lock: clustering reads then writes shared facts.
 LOAD_LOCK_ID = 0x52495642
-
-# Event types that describe the same kind of deal; reports often disagree on which applies.
-TYPE_FAMILIES: dict[str, str] = {
-    "investment": "deal",
-    "acquisition": "deal",
-    "bid": "deal",
-    "partnership": "deal",
-    "joint_venture": "deal",
-    "commitment": "deal",
-    "contract": "deal",
-    "funding_round": "funding_round",
-    "lawsuit": "lawsuit",
-    "product_launch": "product_launch",
-    "founding": "founding",
-    "statement": "statement",
-    "other": "other",
-}
 
 
 def stable_id(kind: str, key: str) -> str:
@@ -573,7 +558,8 @@ _WRITE_FACTS = _write_facts_sql()
 
 
 def _candidates_sql() -> _Sql:
-    """The stored events a document's events may match: at least what :func:`_best_match` could accept.
+    """The stored events a document's events may match: at least what
+    :func:`~service.ingest.cluster.best_match` could accept.
 
     An event ``i`` with ``n`` participants, ``n >= 2`` (each a ``refs`` row carrying the event's type
     family and year), may match one of that family whose participants and its own are one a subset
@@ -719,10 +705,10 @@ class _Cluster:
         specific type of the same family (a "partnership" later reported as an "acquisition") and a
         status further along (talks "paused", a bid "rejected") win.
         """
-        mine, theirs = _position(TYPE_ORDER, event.type), _position(TYPE_ORDER, self.type)
+        mine, theirs = position(TYPE_ORDER, event.type), position(TYPE_ORDER, self.type)
         if mine is not None and theirs is not None and mine < theirs:
             self.type = event.type
-        mine, theirs = _position(STATUS_ORDER, event.status), _position(STATUS_ORDER, self.status)
+        mine, theirs = position(STATUS_ORDER, event.status), position(STATUS_ORDER, self.status)
         if mine is not None and theirs is not None and mine > theirs:
             self.status = event.status
         if self.occurred_on is None:
@@ -739,10 +725,6 @@ class _Cluster:
         """What a merge may change (and a new event starts with)."""
         names = ("id", "type", "status", "occurred_on", "date_precision", "date_text", "summary", "reported_on")
         return {name: getattr(self, name) for name in names}
-
-
-def _position(order: Sequence[str], value: str) -> int | None:
-    return order.index(value) if value in order else None
 
 
 class _DocumentLoader:
@@ -868,7 +850,7 @@ class _DocumentLoader:
         for i, event in enumerate(self.x.events):
             participants = [p for p in event.participants if self._exists(p.ref)]
             refs: set[tuple[str, str]] = {(p.ref.kind, p.ref.slug) for p in participants}
-            reported.append((event, participants, refs, _cluster_key(event, refs)))
+            reported.append((event, participants, refs, cluster_key(event, refs)))
             if len(refs) >= 2:
                 family = TYPE_FAMILIES.get(event.type, event.type)
                 year = event.occurred_on.year if event.occurred_on else None
@@ -889,7 +871,7 @@ class _DocumentLoader:
         }
         for event, participants, event_refs, key in reported:
             mine = {f"{kind}:{slug}" for kind, slug in event_refs}
-            match = _best_match(event, mine, clusters.values())
+            match = best_match(event, mine, [(c, c.refs, c.id) for c in clusters.values()])
             if match is not None:
                 cluster, created = match, False
                 cluster.merge(event)
@@ -1073,85 +1055,8 @@ class _DocumentLoader:
             await self.db.fetch(_SET_CONFLICTS.text, *_SET_CONFLICTS.args({"events": rows}))
 
 
-def _family(type_: str) -> list[str]:
-    """The event types a report of this type may be merged with."""
-    return [t for t, f in TYPE_FAMILIES.items() if f == TYPE_FAMILIES.get(type_, type_)]
-
-
-def _best_match(event: EventFact, mine: set[str], clusters: Iterable[_Cluster]) -> _Cluster | None:
-    """The known event this report describes, if any (``mine``: its participants as "kind:slug").
-
-    Same family of type, and the same participants (or one report naming a subset of at least
-    two of the other's), and no contradiction on the year when both give one. An event with a
-    single participant only matches one of the same type and date. The most participants shared
-    wins, then the smallest id.
-    """
-    if not mine:
-        return None
-    family = _family(event.type)
-    need = 2 if len(mine) >= 2 else 1
-    best: tuple[int, _Cluster] | None = None
-    for row in sorted(clusters, key=lambda c: c.id):
-        theirs = row.refs
-        shared = theirs & mine
-        if row.type not in family or len(shared) < need:
-            continue
-        smaller = min(len(theirs), len(mine))
-        same = theirs == mine
-        if not same and not (len(shared) == smaller and smaller >= 2):
-            continue
-        single = len(mine) == 1
-        if single and (row.type != event.type or row.occurred_on is None or row.occurred_on != event.occurred_on):
-            # One company alone "investing" in two articles is too little to call it the same event.
-            continue
-        if event.occurred_on and row.occurred_on and abs(event.occurred_on.year - row.occurred_on.year) > 1:
-            continue
-        if _distinct_outcomes(event.status, row.status) or _dated_apart(event, row):
-            continue
-        score = len(shared) * 10 + (5 if same else 0)
-        if best is None or score > best[0]:
-            best = (score, row)
-    return best[1] if best else None
-
-
-TYPE_ORDER = [
-    "lawsuit", "bid", "acquisition", "funding_round", "joint_venture", "founding", "product_launch",
-    "commitment", "investment", "contract", "partnership", "statement", "other",
-]  # fmt: skip
-STATUS_ORDER = ["rumoured", "reported", "pending", "announced", "completed", "paused", "cancelled", "rejected"]
-
-
 def _decimal(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(round(value, 2)))
-
-
-def _cluster_key(event: EventFact, refs: set[tuple[str, str]]) -> str:
-    people = sorted(slug for kind, slug in refs if kind == "person")
-    orgs = sorted(slug for kind, slug in refs if kind == "organisation")
-    year = str(event.occurred_on.year) if event.occurred_on else ""
-    parts = [TYPE_FAMILIES.get(event.type, event.type), ",".join(orgs), ",".join(people), year]
-    if not refs:
-        parts.append(event.title.casefold()[:80])
-    return "|".join(parts)
-
-
-_FINAL = {"rejected", "cancelled"}
-# Two reports of one deal dated this far apart (both to the month or day) are two deals.
-_SAME_DEAL_WINDOW_DAYS = 92
-
-
-def _distinct_outcomes(status: str, other: str) -> bool:
-    """A completed deal and a rejected or cancelled one are different deals (a bid, then a sale)."""
-    return (status == "completed" and other in _FINAL) or (other == "completed" and status in _FINAL)
-
-
-def _dated_apart(event: EventFact, row: Any) -> bool:
-    precise = ("day", "month")
-    if event.occurred_on is None or row.occurred_on is None:
-        return False
-    if event.date_precision not in precise or row.date_precision not in precise:
-        return False
-    return bool(abs((event.occurred_on - row.occurred_on).days) > _SAME_DEAL_WINDOW_DAYS)
 
 
 async def _refresh(conn: AsyncConnection, touched: _Touched, *, rivalries: bool = True) -> None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
+
+from service.ingest.formats import LAYOUT_KEY, text_header
 
 _AP = "['’]"
 # Most specific first: where a page was first published beats the platform that republished it.
@@ -45,3 +49,38 @@ def author_from_text(text: str, byline_names: tuple[str, ...]) -> str | None:
         if name in head:
             return name
     return None
+
+
+def with_header(text: str, meta: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[int, int, str]]]:
+    """Metadata and layout: what the file format gave, plus what a plain-text header states
+    (the format's and sidecar's values win)."""
+    header, ranges = text_header(text)
+    return {**header, **meta}, [*_layout(meta), *ranges]
+
+
+def _layout(meta: Mapping[str, Any]) -> list[tuple[int, int, str]]:
+    """Ranges the file format marked as furniture or teasers (see :mod:`service.ingest.formats`)."""
+    raw = meta.get(LAYOUT_KEY)
+    if not isinstance(raw, list):
+        return []
+    return [
+        (item[0], item[1], item[2])
+        for item in raw
+        if isinstance(item, list | tuple)
+        and len(item) == 3
+        and isinstance(item[0], int)
+        and isinstance(item[1], int)
+        and isinstance(item[2], str)
+    ]
+
+
+def clean_str(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+
+
+def title(title: str | None) -> str | None:
+    """A Markdown heading's "#" marks are layout, not part of the title."""
+    return _MARKDOWN_HEADING.sub("", title).strip() or None if title else None

@@ -9,7 +9,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.ingest.events_types import EventDraft
 from service.ingest.types import EntityMention, Sentence
+
+EXTRACTOR = "relations@1"
 
 RELATION_PATTERNS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     # (type, pattern between the two names, True when the first name is the subsidiary/actor)
@@ -94,3 +97,15 @@ def former_staff_relations(
         ):
             drafts.append(RelationDraft("founded_by_former_staff_of", founded, e, sentence.start, sentence.end))
     return drafts
+
+
+def former_staff(text: str, drafts: Sequence[EventDraft], mentions: Sequence[EntityMention]) -> list[RelationDraft]:
+    """Founding sentences that say the founders came from another company."""
+    out: list[RelationDraft] = []
+    for d in drafts:
+        if d.type != "founding":
+            continue
+        founded = next((m for m, role in d.participants if role == "subject" and m.kind == "organisation"), None)
+        if founded is not None:
+            out += former_staff_relations(text, d.sentence, founded, mentions)
+    return out

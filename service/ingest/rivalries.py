@@ -29,6 +29,7 @@ from service.ingest.arguments import POSSESSIVES, SentenceView, denotes, listed,
 from service.ingest.coref import Resolution
 from service.ingest.entities import Organisation, load_gazetteer
 from service.ingest.events_types import EventDraft
+from service.ingest.facts import EntityRef, RivalryFact, Span
 from service.ingest.frames import KNOWLEDGE, load_frames
 from service.ingest.parse import ParsedSentence
 from service.ingest.types import EntityMention, Sentence
@@ -200,6 +201,7 @@ def _contest(view: SentenceView, tok: Token) -> Pair | None:
         prep = syntax.preposition(child)
         if prep == "entre":
             sides += _party(view, child)
+            sides += _names_from(view, child.i, window=2)  # "entre X et Y": the parse may lose Y
         elif prep in ("avec", "contre"):
             others += _party(view, child)
         elif prep == "de":
@@ -311,6 +313,9 @@ def _party(view: SentenceView, tok: Token) -> list[EntityMention]:
     for child in tok.children:
         if child.dep_ == "appos":
             found += [m for g in child.children if syntax.preposition(g) == "de" for m in denotes(view, g)]
+        elif syntax.preposition(child) == "de" and tok.lemma_.casefold() in load_frames().description_heads:
+            # "l'entreprise de X": the person stands for the company they run (see _company_of)
+            found += [m for m in denotes(view, child) if m.kind == "person"]
         elif child.dep_ == "acl:relcl" and any(g.lemma_ == "être" for g in child.subtree):
             found += [m for g in child.subtree for m in view.mentions_at(g)]
     return list({m.slug: m for m in found}.values())
@@ -457,3 +462,16 @@ def _possible(
     if b.slug in leads.get(a.slug, set()) or a.slug in leads.get(b.slug, set()):
         return False
     return frozenset((a.slug, b.slug)) not in tied
+
+
+def to_facts(drafts: Sequence[RivalryDraft]) -> list[RivalryFact]:
+    """One fact per pair of parties, citing every sentence that sets them against each other."""
+    found: dict[tuple[str, str], RivalryFact] = {}
+    for draft in drafts:
+        a, b = EntityRef(draft.a.kind, draft.a.slug), EntityRef(draft.b.kind, draft.b.slug)
+        first, second = sorted((a.slug, b.slug))
+        fact = found.setdefault((first, second), RivalryFact(parties=(a, b), spans=[]))
+        span = Span(draft.sentence.start, draft.sentence.end, "rivalry@1", 0.8)
+        if span not in fact.spans:
+            fact.spans.append(span)
+    return list(found.values())

@@ -83,6 +83,9 @@ def _speech(
     """(speakers, what it is about, lemma) when ``tok`` reports speech."""
     frames = ctx.frames
     negated = syntax.negated(tok, frames.negations, frames.negative_determiners, frames.negative_marks)
+    if negated and any(c.lower_ in frames.negative_marks for c in tok.children):
+        # "n'est pas resté sans réagir": a negated "sans" says the thing was done
+        negated = not syntax.negated(tok.head, frames.negations, frames.negative_determiners, frames.negative_marks)
     if tok.pos_ in ("NOUN",) and tok.lemma_.casefold() in frames.speech_nouns and not negated:
         speakers = [m for c in tok.children if syntax.preposition(c) == "de" for m in denotes(ctx, c)]
         topics = [
@@ -104,6 +107,9 @@ def _speech(
         return None
     complement = [c for c in tok.children if c.dep_ in ("ccomp", "xcomp", "obj", "obl:arg", "iobj", "obl", "obl:mod")]
     content = [t for c in complement for t in c.subtree]
+    # "a annoncé un investissement": the announcement is the deal's status, not a statement.
+    if lemma in frames.speech_needs_complement and any(t.i in trigger_tokens for t in content):
+        return None
     if tok.dep_ == "parataxis":
         # "« … », a écrit X": the quotation is the verb's head.
         own = {t.i for t in tok.subtree}
@@ -111,8 +117,7 @@ def _speech(
     colon = next((t for t in tok.doc[tok.i + 1 : tok.i + 4] if t.text == ":"), None)
     if colon is not None:
         content += list(tok.doc[colon.i + 1 :])
-    # "a annoncé un investissement": the announcement is the deal's status, not a statement.
-    if lemma in frames.speech_needs_complement and (not content or any(t.i in trigger_tokens for t in content)):
+    if lemma in frames.speech_needs_complement and not content:
         return None
     speakers = [m for s in syntax.subject_of(tok) for m in denotes(ctx, s)]
     if not speakers:

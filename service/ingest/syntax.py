@@ -193,7 +193,10 @@ def future(token: Token) -> bool:
 
 
 def past(token: Token) -> bool:
-    """Passé composé, plus-que-parfait, passé simple or imparfait of the verb."""
+    """Passé composé, plus-que-parfait, passé simple or imparfait of the verb, or a past
+    participle in the passive ("rachetée par X en 2015")."""
+    if "Part" in feats(token, "VerbForm") and "Past" in feats(token, "Tense") and is_passive(token):
+        return True
     if "Past" in feats(token, "Tense") and "Fin" in feats(token, "VerbForm"):
         return True
     if "Imp" in feats(token, "Tense"):
