@@ -9,15 +9,20 @@ Three layers, most trusted first:
 3. in-text coreference: a surname or an organisation's first word, once the full name has been
    seen in the same text (``Lapsa`` → Andy Lapsa, ``Stoke`` → Stoke Space).
 
+Places (``places.json``) are never organisations, except a country or capital that is the subject
+of a government act (``Pékin a restreint…``): it stands for its government (``governments.json``).
+
 Offsets are Python string indices into the verbatim text: ``text[m.start:m.end] == m.text``.
 
 Confidence: gazetteer full name 0.99, other alias 0.97, surname / case variant / corroborated
-short form 0.95; fuzzy match 0.8–0.9; NER with context cues 0.6–0.8 (new entities); anything
-below 0.6 is dropped.
+short form 0.95; a first name sharing a listed surname 0.9; a country acting as its government
+0.85; fuzzy match 0.8–0.9; a company's division 0.8; NER with context cues 0.6–0.8 (new
+entities); anything below 0.6 is dropped.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
@@ -35,7 +40,7 @@ from service.ingest.nlp import load_nlp
 from service.ingest.types import EntityKind, EntityMention, Sentence
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "seeds" / "knowledge"
 
@@ -51,6 +56,9 @@ CONF_SHORT = 0.95  # surname alone, case variant, corroborated weak alias, surna
 CONF_NER_CAP = 0.8
 CONF_IN_TEXT_NEW = 0.7
 CONF_APPOSITION = 0.75
+CONF_GOVERNMENT = 0.85  # a country or capital as the subject of a government act
+CONF_DIVISION = 0.8  # "Broadcom Software": a known company's name and a division word
+CONF_SHARED_SURNAME = 0.9  # "Dario et Daniela Amodei": the first of two first names sharing a surname
 
 
 # --------------------------------------------------------------------------------------------
@@ -93,6 +101,25 @@ class Stoplist(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     generic: tuple[str, ...] = ()
 
 
+class Place(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: str
+    kind: Literal["country", "state", "region", "city"]
+    aliases: tuple[str, ...] = ()
+    # The organisation a country or capital stands for as the subject of a government act.
+    government: str | None = None
+
+
+class Places(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    about: str = ""
+    government_verbs: tuple[str, ...] = ()
+    places: tuple[Place, ...] = ()
+
+
+class Divisions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    about: str = ""
+    words: tuple[str, ...] = ()
+
+
 Record = Organisation | Person
 
 
@@ -109,13 +136,14 @@ class NewEntity(msgspec.Struct, frozen=True):
 # Text helpers
 
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+# Apostrophe and hyphen variants compared as the ASCII ones ("Activision‑Blizzard" with U+2011).
+_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "\u2010": "-", "\u2011": "-"})
 _CAMEL_RE = re.compile(r"[a-z][A-Z]")
 
 
 def _fold(s: str) -> str:
     """Accent-, case- and apostrophe-insensitive form, for comparisons only (never offsets)."""
-    s = s.translate(_APOSTROPHES).replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    s = s.translate(_TYPOGRAPHY).replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
     s = unicodedata.normalize("NFKD", s)
     return "".join(c for c in s if not unicodedata.combining(c)).casefold()
 
@@ -421,7 +449,14 @@ class _Hit:
 class Gazetteer:
     """Curated organisations and people, with alias matching and resolution."""
 
-    def __init__(self, organisations: Iterable[Organisation], people: Iterable[Person], stoplist: Stoplist) -> None:
+    def __init__(
+        self,
+        organisations: Iterable[Organisation],
+        people: Iterable[Person],
+        stoplist: Stoplist,
+        places: Places | None = None,
+        divisions: Iterable[str] = (),
+    ) -> None:
         self.organisations: tuple[Organisation, ...] = tuple(organisations)
         self.people: tuple[Person, ...] = tuple(people)
         self.products: frozenset[str] = frozenset(stoplist.products)
@@ -445,6 +480,14 @@ class Gazetteer:
             for surface in dict.fromkeys((org.name, *org.aliases, *org.weak_aliases)):
                 strength: Strength = "weak" if surface in weak else ("name" if surface == org.name else "alias")
                 self._add(surface, org.slug, strength, seen)
+        for org in self.organisations:
+            # "CMA-CGM", "Activision-Blizzard": a name's words joined by hyphens are the same name.
+            for surface in (org.name, *org.aliases):
+                variant = _hyphenated(surface)
+                if variant is not None and variant.translate(_TYPOGRAPHY) not in seen:
+                    seen[variant] = org.slug
+                    self._exact.setdefault(_fold(variant), org.slug)
+                    self._insert(variant, org.slug, "name" if surface == org.name else "alias")
         for person in self.people:
             for surface in dict.fromkeys((person.name, *person.aliases)):
                 single = len(surface.split()) == 1
@@ -476,6 +519,23 @@ class Gazetteer:
             for org in self.organisations
             if org.cues
         }
+        self.divisions: frozenset[str] = frozenset(divisions)
+        places = places or Places()
+        self.government_verbs: frozenset[str] = frozenset(places.government_verbs)
+        self._places: dict[str, Place] = {}
+        for place in places.places:
+            if place.government is not None and not isinstance(self._by_slug.get(place.government), Organisation):
+                raise ValueError(f"place {place.name!r} stands for unknown organisation {place.government!r}")
+            for surface in (place.name, *place.aliases):
+                self._places.setdefault(_fold(_norm_space(surface)), place)
+        seats_of_power = sorted(
+            (s for p in places.places if p.government for s in (p.name, *p.aliases)), key=len, reverse=True
+        )
+        self.government_place_re: re.Pattern[str] | None = (
+            re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, seats_of_power))})(?![\w-])")
+            if seats_of_power
+            else None
+        )
         self._fuzzy_choices: dict[EntityKind, tuple[list[str], list[str], list[str]]] = {}
         by_kind: tuple[tuple[EntityKind, Sequence[Record]], ...] = (
             ("organisation", self.organisations),
@@ -501,7 +561,7 @@ class Gazetteer:
     # -- construction ------------------------------------------------------------------------
 
     def _add(self, surface: str, slug: str, strength: Strength, seen: dict[str, str]) -> None:
-        key = surface.translate(_APOSTROPHES)
+        key = surface.translate(_TYPOGRAPHY)
         if seen.get(key, slug) != slug:
             raise ValueError(f"alias {surface!r} used by both {seen[key]!r} and {slug!r}")
         seen[key] = slug
@@ -513,9 +573,13 @@ class Gazetteer:
         toks = list(_TOKEN_RE.finditer(surface))
         if not toks:
             return
-        words = tuple(t.group().translate(_APOSTROPHES) for t in toks)
+        words = tuple(t.group().translate(_TYPOGRAPHY) for t in toks)
         gaps = tuple(toks[i].start() > toks[i - 1].end() for i in range(1, len(toks)))
-        case_free = strength in ("name", "alias") and len(surface) >= 5 and bool(_CAMEL_RE.search(surface))
+        # CamelCase names ("OpenAI") and descriptions written in lower case ("gouvernement japonais",
+        # "justice américaine") are matched whatever their capitalisation in the text.
+        case_free = strength in ("name", "alias") and (
+            (len(surface) >= 5 and bool(_CAMEL_RE.search(surface))) or _is_description(surface)
+        )
         node = self._root
         for w in words:
             node = node.children.setdefault(w.casefold(), _Node())
@@ -524,10 +588,19 @@ class Gazetteer:
     @classmethod
     def from_dir(cls, path: Path) -> Gazetteer:
         orgs = msgspec.json.decode((path / "organisations.json").read_bytes(), type=list[Organisation])
+        governments_path = path / "governments.json"
+        if governments_path.exists():
+            orgs += msgspec.json.decode(governments_path.read_bytes(), type=list[Organisation])
         people = msgspec.json.decode((path / "people.json").read_bytes(), type=list[Person])
         stop_path = path / "stoplist.json"
         stoplist = msgspec.json.decode(stop_path.read_bytes(), type=Stoplist) if stop_path.exists() else Stoplist()
-        return cls(orgs, people, stoplist)
+        places_path = path / "places.json"
+        places = msgspec.json.decode(places_path.read_bytes(), type=Places) if places_path.exists() else Places()
+        divisions_path = path / "divisions.json"
+        divisions = (
+            msgspec.json.decode(divisions_path.read_bytes(), type=Divisions).words if divisions_path.exists() else ()
+        )
+        return cls(orgs, people, stoplist, places, divisions)
 
     # -- lookup ------------------------------------------------------------------------------
 
@@ -550,6 +623,10 @@ class Gazetteer:
 
     def is_generic(self, name: str) -> bool:
         return _fold(_norm_space(name)) in self._folded_generic
+
+    def place(self, name: str) -> Place | None:
+        """The country, state, region or city ``name`` names, if any."""
+        return self._places.get(_fold(_norm_space(name)))
 
     def resolve(self, name: str, kind: EntityKind | None = None, *, fuzzy: bool = True) -> tuple[Record, float] | None:
         """Resolve a name to a gazetteer record: exact alias (score 100) or fuzzy (score ≥ 90)."""
@@ -593,7 +670,7 @@ class Gazetteer:
     def scan(self, toks: Sequence[_Tok]) -> list[_Hit]:
         """Leftmost-longest alias matches over a token sequence (products included)."""
         hits: list[_Hit] = []
-        keys = [t[_TEXT].translate(_APOSTROPHES).casefold() for t in toks]
+        keys = [t[_TEXT].translate(_TYPOGRAPHY).casefold() for t in toks]
         root = self._root.children
         n = len(toks)
         i = 0
@@ -633,19 +710,41 @@ class Gazetteer:
         for last, node in reversed(ends):
             span_toks = toks[i:last]
             gaps = tuple(span_toks[k][_START] > span_toks[k - 1][_END] for k in range(1, len(span_toks)))
-            words = tuple(t[_TEXT].translate(_APOSTROPHES) for t in span_toks)
+            words = tuple(t[_TEXT].translate(_TYPOGRAPHY) for t in span_toks)
             upper = all(not c.islower() for w in words for c in w) and sum(c.isalpha() for w in words for c in w) >= 4
             for alias in node.aliases:
                 if alias.gaps != gaps or (not products and alias.strength == "product"):
                     continue
                 if alias.surface == words:
                     conf = {"name": CONF_NAME, "alias": CONF_ALIAS}.get(alias.strength, CONF_SHORT)
-                elif alias.case_free or (upper and alias.strength in ("name", "alias") and len(alias.surface[0]) > 1):
+                elif (
+                    alias.case_free
+                    or (upper and alias.strength in ("name", "alias") and len(alias.surface[0]) > 1)
+                    or (words[1:] == alias.surface[1:] and words[0] == _sentence_case(alias.surface[0]))
+                ):
                     conf = CONF_SHORT
                 else:
                     continue
                 return _Hit(span_toks[0][_START], span_toks[-1][_END], i, last, alias, conf)
         return None
+
+
+def _is_description(surface: str) -> bool:
+    """Several words, all in lower case: a description ("gouvernement chinois"), not a name."""
+    return len(surface.split()) > 1 and surface == surface.lower() and any(c.isalpha() for c in surface)
+
+
+def _sentence_case(word: str) -> str:
+    """``"ministère"`` → ``"Ministère"``: a lower-case alias starting a sentence."""
+    return word[:1].upper() + word[1:]
+
+
+def _hyphenated(surface: str) -> str | None:
+    """``"CMA CGM"`` → ``"CMA-CGM"`` for names of two or three plain words, else None."""
+    words = surface.split()
+    if not 2 <= len(words) <= 3 or not all(w.isalnum() for w in words):
+        return None
+    return "-".join(words)
 
 
 def _strip_corporate_suffix(folded: str) -> str:
@@ -734,9 +833,13 @@ def find_entities(
     ctxs = [_SentCtx(k, s.start, s.end, _tokenize(text, s.start, s.end)) for k, s in enumerate(sentences)]
     excl = _Exclusions(exclude_names)
 
-    _gazetteer_pass(gaz, text, ctxs, excl)
+    weak = _gazetteer_pass(gaz, text, ctxs, excl)
+    _government_pass(gaz, text, ctxs, docs)
+    _weak_pass(gaz, text, ctxs, weak)
+    _division_pass(gaz, text, ctxs)
     _ner_pass(gaz, text, ctxs, docs, spans, excl)
     _apposition_pass(gaz, text, ctxs)
+    _shared_surname_pass(gaz, text, ctxs, docs, excl)
     _in_text_pass(gaz, ctxs)
     _propagation_pass(gaz, text, ctxs, excl)
 
@@ -759,7 +862,11 @@ def find_entities(
     return list(out.values())
 
 
-def _gazetteer_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], excl: _Exclusions) -> None:
+def _gazetteer_pass(
+    gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], excl: _Exclusions
+) -> list[tuple[_SentCtx, _Hit]]:
+    """Names and aliases of the gazetteer; weak aliases are returned, to be judged once every
+    strong mention of the text is known."""
     weak: list[tuple[_SentCtx, _Hit]] = []
     for ctx in ctxs:
         for hit in gaz.scan(ctx.toks):
@@ -770,8 +877,10 @@ def _gazetteer_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], excl: _
             if alias.strength == "weak":
                 weak.append((ctx, hit))
                 continue
-            if alias.strength == "surname" and _other_first_name(gaz, ctx.toks, hit.first):
-                continue  # left to NER as a new person
+            if (
+                alias.strength == "surname" or (len(alias.surface) == 1 and gaz.kind_of(alias.slug) == "organisation")
+            ) and _other_first_name(gaz, ctx.toks, hit.first):
+                continue  # left to NER as a new person ("Henry Ford" is no carmaker)
             rec = gaz.get(alias.slug)
             assert rec is not None
             kind = gaz.kind_of(rec.slug)
@@ -791,6 +900,10 @@ def _gazetteer_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], excl: _
                             m.start(), m.end(), "organisation", org.slug, org.name, "gazetteer", CONF_SHORT, ctx.index
                         )
                     )
+    return weak
+
+
+def _weak_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], weak: Sequence[tuple[_SentCtx, _Hit]]) -> None:
     strong_slugs = {c.slug for ctx in ctxs for c in ctx.cands}
     for ctx, hit in weak:
         if _overlaps(hit.start, hit.end, ctx.products):
@@ -802,8 +915,114 @@ def _gazetteer_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], excl: _
             )
 
 
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass", "obl:agent"})
+# What may stand between a subject and its verb: auxiliaries, clitics, negation, adverbs.
+_BETWEEN_SUBJECT_AND_VERB = frozenset({"AUX", "PRON", "ADV", "PART"})
+
+
+def _government_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], docs: Sequence[Doc]) -> None:
+    """``La Chine s’est opposée…``, ``Bruxelles inflige…``: a country or capital that does what
+    governments do is its government (``places.json`` says which); elsewhere it is a place."""
+    pattern = gaz.government_place_re
+    if pattern is None:
+        return
+    for ctx, doc in zip(ctxs, docs, strict=True):
+        for m in pattern.finditer(text, ctx.start, ctx.end):
+            if ctx.taken(m.start(), m.end()):
+                continue
+            span = doc.char_span(m.start() - ctx.start, m.end() - ctx.start, alignment_mode="expand")
+            place = gaz.place(m.group())
+            if span is None or place is None or place.government is None:
+                continue
+            if not _acts_as_government(doc, span.start, span.end, gaz.government_verbs):
+                continue
+            org = gaz.get(place.government)
+            assert org is not None
+            ctx.cands.append(
+                _Cand(m.start(), m.end(), "organisation", org.slug, org.name, "gazetteer", CONF_GOVERNMENT, ctx.index)
+            )
+
+
+def _acts_as_government(doc: Doc, first: int, last: int, verbs: Collection[str]) -> bool:
+    """Whether tokens ``doc[first:last]`` are the subject, or a passive's agent, of one of ``verbs`` (lemmas)."""
+    for tok in doc[first:last]:
+        if first <= tok.head.i < last:
+            continue
+        subject, verb = tok, tok.head
+        if subject.dep_ == "conj" and verb.dep_ in _SUBJECT_DEPS:
+            subject, verb = verb, verb.head  # "Les États-Unis et la Chine ont signé…"
+        if subject.dep_ in _SUBJECT_DEPS or _passive_agent(subject, verb):
+            return _is_one_of(verb, verbs)
+    root = doc[first:last].root
+    if root.dep_ == "conj" and root.head.i < first:
+        return _acts_as_government(doc, root.head.i, root.head.i + 1, verbs)  # "Tokyo et Washington ont…"
+    if root.dep_ != "ROOT" or not (first == 0 or (first == 1 and doc[0].pos_ == "DET")):
+        return False
+    # The parser sometimes makes a sentence's opening subject a root of its own: its verb is then the
+    # next one past its conjuncts ("Pékin a restreint…", "Tokyo et Washington ont conclu…") or hangs
+    # below it ("Les États-Unis et le Japon ont signé…").
+    conjuncts = {t.i for c in root.children if c.dep_ == "conj" for t in c.subtree}
+    following = next((t for t in doc[last:] if t.i not in conjuncts and t.pos_ not in _BETWEEN_SUBJECT_AND_VERB), None)
+    if following is not None and following.pos_ == "VERB" and _is_one_of(following, verbs):
+        return True
+    if following is not None and following.pos_ == "CCONJ":
+        # "Pékin et Moscou ont signé…": the parser gave the verb to the second subject alone.
+        partner = next((t for t in doc[following.i + 1 :] if t.pos_ != "DET"), None)
+        if partner is not None and partner.dep_ in _SUBJECT_DEPS:
+            return _is_one_of(partner.head, verbs)
+    return any(c.pos_ == "VERB" and c.i >= last and _is_one_of(c, verbs) for c in root.children)
+
+
+# Endings of the forms of a first-group verb ("financer": financent, financé, financera…).
+_ER_VERB_END_RE = re.compile(r"(?:e|es|ent|é|ée|és|ées|ait|aient|ons|ez|era|eront|erait|eraient)$")
+
+
+def _is_one_of(verb: Token, verbs: Collection[str]) -> bool:
+    """Whether ``verb`` is a form of one of ``verbs`` (lemmas), even when the lemmatizer missed it
+    (a present plural tagged as an adjective: "financent")."""
+    if verb.lemma_.casefold() in verbs:
+        return True
+    word = verb.lower_
+    end = _ER_VERB_END_RE.search(word)
+    return end is not None and f"{word[: end.start()]}er" in verbs
+
+
+def _passive_agent(tok: Token, verb: Token) -> bool:
+    """``les sanctions décidées par Washington``: the agent of a past participle."""
+    return (
+        tok.dep_.startswith("obl")
+        and verb.pos_ == "VERB"
+        and "Part" in verb.morph.get("VerbForm", [])
+        and any(c.dep_ == "case" and c.lower_ == "par" for c in tok.children)
+    )
+
+
+def _division_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx]) -> None:
+    """``Broadcom Software``, ``Intel Capital``: a known company's name followed by a division word
+    names a distinct organisation (a subsidiary or a division), not the company itself."""
+    for ctx in ctxs:
+        toks = ctx.toks
+        starts = [t[_START] for t in toks]
+        for c in list(ctx.cands):
+            if c.kind != "organisation" or c.source != "gazetteer":
+                continue
+            i = bisect.bisect_left(starts, c.end)
+            if i == len(toks) or text[c.end : toks[i][_START]] != " " or toks[i][_TEXT] not in gaz.divisions:
+                continue
+            nxt = toks[i + 1][_TEXT] if i + 1 < len(toks) else ""
+            if (_is_cap(nxt) and _is_word(nxt)) or nxt.casefold() in ("and", "&", "et", "of", "-"):
+                continue  # part of a longer name ("Airbus Defence and Space")
+            start, end = c.start, toks[i][_END]
+            if _overlaps(start, end, ctx.products):
+                continue
+            name = _norm_space(text[start:end])
+            ctx.cands.remove(c)
+            ctx.cands.append(_Cand(start, end, "organisation", slugify(name), name, "ner", CONF_DIVISION, ctx.index))
+
+
 def _other_first_name(gaz: Gazetteer, toks: Sequence[_Tok], i: int) -> bool:
-    """``Kimbal Musk``: a surname alias preceded by a different first name is someone else."""
+    """``Kimbal Musk``: a surname alias preceded by a different first name is someone else; a
+    one-word company name preceded by a first name is a person's surname."""
     if i == 0:
         return False
     _, prev_end, prev = toks[i - 1]
@@ -836,6 +1055,14 @@ def _accept_weak(
         if hit.first > 0:
             prev_start, prev_end, prev_word = toks[hit.first - 1]
             if _is_cap(prev_word) and _is_word(prev_word) and not ctx.taken(prev_start, prev_end):
+                return False
+    else:
+        # "Security Exchange Commission", "Magic Leap": a capitalised neighbour makes the short form
+        # part of a longer name (a sentence's first word is capitalised anyway).
+        neighbours = ([hit.first - 1] if hit.first > 1 else []) + ([hit.last] if hit.last < len(toks) else [])
+        for k in neighbours:
+            start, end, word = toks[k]
+            if _is_cap(word) and _is_word(word) and not gaz.is_generic(word) and not ctx.taken(start, end):
                 return False
     if org.slug in strong_slugs:
         return True
@@ -939,6 +1166,12 @@ def _clean_span(gaz: Gazetteer, text: str, start: int, end: int) -> tuple[int, i
     return toks[0][_START], toks[-1][_END]
 
 
+def _is_place_or_demonym(gaz: Gazetteer, name: str) -> bool:
+    """``Arizona``, ``Union européenne``, ``l’Américain``: places and their inhabitants are no organisations."""
+    folded = name.casefold()
+    return gaz.place(name) is not None or folded in _NATIONALITIES or folded.removesuffix("s") in _NATIONALITIES
+
+
 def _elided(toks: Sequence[_Tok]) -> bool:
     """``l’``, ``d’``: a word glued to a following apostrophe."""
     return len(toks) > 1 and toks[1][_TEXT] in ("'", "’") and toks[0][_END] == toks[1][_START]
@@ -1009,7 +1242,7 @@ def _judge_span(
 ) -> _Cand | None:
     name = _norm_space(text[start:end])
     words = name.split()
-    if gaz.is_generic(name) or all(gaz.is_generic(w) for w in words):
+    if gaz.is_generic(name) or all(gaz.is_generic(w) for w in words) or _is_place_or_demonym(gaz, name):
         return None
     first_name = words[0] in FIRST_NAMES
     person_shape = _person_shape(words)
@@ -1123,7 +1356,11 @@ def _apposition_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx]) -> Non
             start, end = m.span("name")
             while end > start and text[end - 1] in ".’'-&":
                 end -= 1
-            if ctx.taken(start, end):
+            clash = [c for c in ctx.cands if c.start < end and start < c.end]
+            # spaCy may have cut the name short ("Borealis" of "Borealis Energy"): the whole name wins.
+            if not all(
+                c.source == "ner" and c.kind == "organisation" and start <= c.start and c.end <= end for c in clash
+            ):
                 continue
             name = _norm_space(text[start:end])
             words = name.split()
@@ -1131,12 +1368,15 @@ def _apposition_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx]) -> Non
                 not words
                 or words[0] in FIRST_NAMES
                 or gaz.is_generic(words[0])
+                or _is_place_or_demonym(gaz, name)
                 or gaz.is_product(name)
                 or gaz.is_product(words[0])
                 or _overlaps(start, end, ctx.products)
                 or _CODE_NAME_RE.match(name)
             ):
                 continue
+            for c in clash:
+                ctx.cands.remove(c)
             found = gaz.resolve(name, fuzzy=False)
             if found is not None:
                 rec = found[0]
@@ -1146,6 +1386,45 @@ def _apposition_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx]) -> Non
                 continue
             name = _strip_legal_form(name)
             ctx.cands.append(_Cand(start, end, "organisation", slugify(name), name, "ner", CONF_APPOSITION, ctx.index))
+
+
+# "Dario et Daniela Amodei": a capitalised word, then "et", just before a person's full name.
+_SHARED_SURNAME_RE = re.compile(r"(?<![\w’'-])(?P<first>[A-ZÀ-Ý][\w-]+)\s+(?:et|&)\s+$")
+
+
+def _shared_surname_pass(
+    gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], docs: Sequence[Doc], excl: _Exclusions
+) -> None:
+    """``Dario et Daniela Amodei``: a first name joined to a full name by "et" shares its surname,
+    so two people are named ("Dario Amodei" and "Daniela Amodei")."""
+    for ctx, doc in zip(ctxs, docs, strict=True):
+        for c in [c for c in ctx.cands if c.kind == "person"]:
+            words = text[c.start : c.end].split()
+            if len(words) < 2 or not (words[0] in FIRST_NAMES or c.source == "gazetteer"):
+                continue
+            m = _SHARED_SURNAME_RE.search(text, max(ctx.start, c.start - 40), c.start)
+            if m is None:
+                continue
+            start, end = m.span("first")
+            # A known first name, or one spaCy tags as a person ("Varun et Priya Mohan").
+            token = doc.char_span(start - ctx.start, end - ctx.start)
+            if m.group("first") not in FIRST_NAMES and (token is None or token.root.ent_type_ != "PER"):
+                continue
+            before = text[max(ctx.start, start - 30) : start].split()
+            if before and _is_cap(before[-1]) and before[-1][-1].isalnum() and not gaz.is_generic(before[-1]):
+                continue  # "Thierry Martin et Daniela Amodei": "Martin" ends another name
+            if ctx.taken(start, end):
+                continue
+            name = f"{m.group('first')} {' '.join(words[1:])}"
+            if excl.blocks(name, name):
+                continue
+            conf = min(c.confidence, CONF_SHARED_SURNAME)
+            found = gaz.resolve(name, "person", fuzzy=False)
+            if found is not None:
+                rec = found[0]
+                ctx.cands.append(_Cand(start, end, "person", rec.slug, rec.name, "gazetteer", conf, ctx.index))
+            else:
+                ctx.cands.append(_Cand(start, end, "person", slugify(name), name, "ner", conf, ctx.index))
 
 
 def _propagation_pass(gaz: Gazetteer, text: str, ctxs: Sequence[_SentCtx], excl: _Exclusions) -> None:
@@ -1237,15 +1516,28 @@ def _in_text_pass(gaz: Gazetteer, ctxs: Sequence[_SentCtx]) -> None:
                 options, kind = prefixes.get(w), "organisation"
             if not options or len(options) != 1 or (w in surnames and w in prefixes):
                 continue
-            if ctx.taken(tok_start, tok_end):
+            ref = next(iter(options))
+            clash = [c for c in ctx.cands if c.start < tok_end and tok_start < c.end]
+            if clash and not _short_form_of_known(clash, tok_start, tok_end, kind, ref):
                 continue
             nxt = toks[i + 1][_TEXT] if i + 1 < len(toks) else ""
             prev = toks[i - 1][_TEXT] if i > 0 else ""
             if (_is_cap(nxt) and _is_word(nxt) and not gaz.is_generic(nxt)) or prev in FIRST_NAMES:
                 continue  # part of a longer, different name
-            ref = next(iter(options))
+            for c in clash:
+                ctx.cands.remove(c)
             conf = CONF_SHORT if ref.source == "gazetteer" else min(best_conf[ref.slug], CONF_IN_TEXT_NEW)
             ctx.cands.append(_Cand(tok_start, tok_end, kind, ref.slug, ref.name, ref.source, conf, ctx.index))
+
+
+def _short_form_of_known(clash: Sequence[_Cand], start: int, end: int, kind: EntityKind, ref: _Ref) -> bool:
+    """``Epic`` after ``Epic Games``: spaCy's new organisation yields to the curated one the text
+    names in full."""
+    return (
+        kind == "organisation"
+        and ref.source == "gazetteer"
+        and all(c.source == "ner" and c.kind == "organisation" and (c.start, c.end) == (start, end) for c in clash)
+    )
 
 
 # -- new entities ----------------------------------------------------------------------------------
