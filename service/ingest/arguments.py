@@ -29,6 +29,10 @@ from service.ingest.types import DateMention, EntityMention, MoneyMention, Sente
 _NOMINAL_DEPS = frozenset({"nsubj", "nsubj:pass", "obj", "iobj", "obl", "obl:arg", "obl:mod", "obl:agent", "nmod"})
 _NAME_DEPS = frozenset({"appos", "flat:name", "flat", "flat:foreign", "dep", "compound"})
 RELATIVE = frozenset({"qui", "que", "qu'", "qu’", "lequel", "laquelle", "lesquels", "lesquelles"})
+# Words that open a relative clause whose subject follows ("l'accord en vertu duquel X acquerra").
+RELATIVE_HEADS = frozenset(
+    {"duquel", "de laquelle", "desquels", "desquelles", "dont", "lequel", "laquelle", "que", "qu'", "qu’"}
+)
 POSSESSIVES = frozenset({"son", "sa", "ses", "leur", "leurs"})
 
 
@@ -351,7 +355,12 @@ def _name_before_verb(verb: Token) -> Token | None:
         i -= 1
     if i >= 0 and doc[i].pos_ in ("PROPN", "X") and doc[i].dep_ not in ("nsubj", "nsubj:pass"):
         prev = doc[i - 1] if i else None
-        if prev is None or prev.text in (",", "et") or prev.pos_ in ("CCONJ", "PROPN", "X"):
+        if (
+            prev is None
+            or prev.text in (",", "et")
+            or prev.pos_ in ("CCONJ", "PROPN", "X")
+            or prev.lower_ in RELATIVE_HEADS
+        ):
             return doc[i]
     return None
 
@@ -522,14 +531,15 @@ def subjects_of(ctx: SentenceView, verb: Token) -> list[EntityMention]:
 
 
 def voices(ctx: SentenceView, tok: Token) -> list[EntityMention]:
-    """ "par la voix de son ministre X": who spoke for the actor."""
-    head = syntax.clause_head(tok)
+    """ "par la voix de son ministre X": who spoke for the actor (on the trigger's clause or a
+    clause above it)."""
     out: list[EntityMention] = []
-    for child in head.children:
-        if child.lemma_.casefold() in ctx.frames.voice_marks:
-            for g in child.children:
-                if syntax.preposition(g) == "de":
-                    out += [m for m in denotes(ctx, g) if m.kind == "person"]
+    for head in [syntax.clause_head(tok), *syntax.clause_head(tok).ancestors]:
+        for child in head.children:
+            if child.lemma_.casefold() in ctx.frames.voice_marks:
+                for g in child.children:
+                    if syntax.preposition(g) == "de":
+                        out += [m for m in denotes(ctx, g) if m.kind == "person"]
     return out
 
 

@@ -44,6 +44,9 @@ STATUS_ORDER = ["rumoured", "reported", "pending", "announced", "completed", "pa
 _FINAL = {"rejected", "cancelled"}
 # Two reports of one deal dated this far apart (both to the month or day) are two deals.
 _SAME_DEAL_WINDOW_DAYS = 92
+# A report may name this many more parties than another of the same event; a list of many deals
+# ("les partenariats entre X et Y, Z et W…") is not one of them.
+_MORE_NAMED = 2
 # Amounts within this share of each other are the same amount written twice (rounding, conversion).
 _SAME_AMOUNT = 0.02
 
@@ -87,9 +90,9 @@ def best_match(event: Reported, mine: set[str], candidates: Iterable[tuple[R, se
         shared = theirs & mine
         if row.type not in kinds or len(shared) < need:
             continue
-        smaller = min(len(theirs), len(mine))
+        smaller, larger = sorted((len(theirs), len(mine)))
         same = theirs == mine
-        if not same and not (len(shared) == smaller and smaller >= 2):
+        if not same and not (len(shared) == smaller and smaller >= 2 and larger <= smaller + _MORE_NAMED):
             continue
         single = len(mine) == 1
         if single and (row.type != event.type or row.occurred_on is None or row.occurred_on != event.occurred_on):
@@ -157,7 +160,7 @@ def merge_document(
                 for i, other in enumerate(merged)
                 if _same_kind(other.type, event.type) and _amounts_agree(own, kept_amounts[i])
             ]
-            match = best_match(event, mine, candidates)
+            match = _same_sentence(event, mine, candidates) or best_match(event, mine, candidates)
             if match is not None:
                 index = next(i for i, other in enumerate(merged) if other is match)
                 _fold(match, event)
@@ -177,6 +180,20 @@ _SAME_DEAL = frozenset({"bid", "acquisition"})
 
 def _same_kind(one: str, other: str) -> bool:
     return one != "statement" and (one == other or {one, other} <= _SAME_DEAL)
+
+
+def _same_sentence(
+    event: EventFact, mine: set[str], candidates: Sequence[tuple[EventFact, set[str], str]]
+) -> EventFact | None:
+    """Two triggers of one sentence for one deal ("a bouclé une série C"): one event, however few
+    participants they name, when one's participants are among the other's. Reports that name no
+    one are one event when they say the same thing (the same type and title)."""
+    for other, theirs, _ in candidates:
+        if not mine and not theirs and other.title == event.title:
+            return other
+        if other.spans[0] == event.spans[0] and (mine <= theirs or theirs <= mine) and mine & theirs:
+            return other
+    return None
 
 
 def _refs(event: EventFact) -> set[str]:

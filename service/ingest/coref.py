@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import msgspec
 from spacy.tokens import Token
 
-from service.ingest.entities import Organisation, load_gazetteer
+from service.ingest.entities import Organisation, Person, load_gazetteer
 from service.ingest.frames import KNOWLEDGE
 from service.ingest.parse import ParsedSentence
 from service.ingest.types import EntityMention
@@ -198,7 +198,8 @@ def _referent(
         # "l'Américain", "le Californien": a company from there.
         return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=None, person=False,
                         country=lex.nationalities[lemma], any_company=True)  # fmt: skip
-    if lemma in lex.person_heads and not any(c.dep_ == "nmod" for c in tok.children):
+    # "le patron de X" names X's chief (a leader reference); "l'homme le plus riche du monde" is a description
+    if lemma in lex.person_heads and not any(c.dep_ == "nmod" and c.pos_ in ("PROPN", "X") for c in tok.children):
         return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=None, person=True, country=None)
     return ()
 
@@ -214,8 +215,10 @@ def _named_after(tok: Token) -> bool:
 
 
 def _definite(tok: Token) -> bool:
+    """ "le", "ce", or an article contracted with a preposition ("du concepteur", "au groupe")."""
     return any(
-        c.dep_ == "det" and c.lower_ in ("le", "la", "l'", "l’", "les", "ce", "cet", "cette", "ces")
+        (c.dep_ == "det" and c.lower_ in ("le", "la", "l'", "l’", "les", "ce", "cet", "cette", "ces"))
+        or (c.dep_ == "case" and c.lower_ in ("du", "des", "au", "aux"))
         for c in tok.children
     )
 
@@ -302,12 +305,14 @@ def _salient(
     gaz = load_gazetteer()
     clause_mates = {s.mention.slug for s in before if s.token > _clause_start(tok)}
     owned = any(c.dep_ == "case" and c.lower_ in ("de", "du", "des", "d'", "d’") for c in tok.children)
+    described = _words(tok)
     scores: dict[str, float] = {}
     found: dict[str, EntityMention] = {}
     for s in [*history, *before]:
         distance = k - s.sentence
-        if distance > WINDOW:
-            continue
+        overlap = len(described & _known_words(s.mention.slug))
+        if distance > WINDOW and not overlap:
+            continue  # farther back, only an entity the description fits ("l'homme … dont les entreprises …")
         m = s.mention
         if m.slug in clause_mates and distance == 0 and person is not None and not owned:
             continue  # a description does not refer to a co-argument of its own clause ("du groupe" may)
@@ -328,8 +333,8 @@ def _salient(
                 known = record.country if isinstance(record, Organisation) else None
                 if known is not None and known != country and not (country == "EU" and known in lex.europe):
                     continue
-        score = (WINDOW + 1 - distance) + (1.5 if s.subject else 0.0) + 0.25 * min(counts[m.slug], SALIENCE_CAP)
-        score += DESCRIBED_BONUS * min(len(_words(tok) & _known_words(m.slug)), 3)
+        score = max(0, WINDOW + 1 - distance) + (1.5 if s.subject else 0.0) + 0.25 * min(counts[m.slug], SALIENCE_CAP)
+        score += DESCRIBED_BONUS * min(overlap, 3)
         if distance == 0:
             score += 0.5
         if score > scores.get(m.slug, -1.0):
@@ -342,20 +347,33 @@ def _salient(
 
 
 def _words(tok: Token) -> frozenset[str]:
-    """Content words of a description ("le numéro un mondial des puces d'IA" → puces, ia, mondial…)."""
-    return frozenset(
-        _stem(t.lower_) for t in tok.subtree if t.is_alpha and len(t.text) > 2 and t.pos_ in ("NOUN", "ADJ", "PROPN")
-    ) - {_stem(tok.lower_)}
+    """Content words of a description, with the names its relative clause gives ("le numéro un
+    mondial des puces d'IA" → puces, ia, mondial; "l'homme … dont les entreprises incluent X" → x)."""
+    words = {
+        _stem(w)
+        for t in tok.subtree
+        if len(t.text) > 1 and t.pos_ in ("NOUN", "ADJ", "PROPN", "X")
+        for w in t.text.replace("-", " ").split()
+        if w.isalnum()
+    }
+    return frozenset(words) - {_stem(tok.lower_)}
 
 
 @functools.cache
 def _known_words(slug: str) -> frozenset[str]:
-    """Content words of what the gazetteer says of an organisation (its description and seats)."""
-    record = load_gazetteer().get(slug)
-    if not isinstance(record, Organisation):
+    """Content words of what the gazetteer says of an entity: an organisation's description and
+    seats; the names of the organisations a person holds roles at, and those roles."""
+    gaz = load_gazetteer()
+    record = gaz.get(slug)
+    if isinstance(record, Organisation):
+        parts = [record.description, *record.headquarters]
+    elif isinstance(record, Person):
+        orgs = [gaz.get(r.organisation) for r in record.roles if r.organisation]
+        parts = [*(r.title for r in record.roles), *(o.name for o in orgs if o is not None)]
+    else:
         return frozenset()
-    text = " ".join([record.description, *record.headquarters]).replace("’", " ").replace("'", " ")
-    return frozenset(_stem(w) for w in text.casefold().split() if len(w) > 2 and w.isalpha())
+    text = " ".join(parts).replace("’", " ").replace("'", " ").replace("-", " ")
+    return frozenset(_stem(w) for w in text.casefold().split() if len(w) > 1 and w.isalnum())
 
 
 def _stem(word: str) -> str:

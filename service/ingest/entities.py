@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -859,7 +860,28 @@ def find_entities(
             source=c.source,
             confidence=round(c.confidence, 3),
         )
-    return list(out.values())
+    return _defined_acronyms(text, list(out.values()), gaz)
+
+
+# "l'Autorité de la concurrence et des marchés (CMA)": a name with its acronym right after it.
+_ACRONYM_GAP = re.compile(r"[^()]{0,40}?\(\s*$")
+
+
+def _defined_acronyms(text: str, mentions: list[EntityMention], gaz: Gazetteer) -> list[EntityMention]:
+    """A text that gives an organisation's acronym in brackets says which organisation it names:
+    the one the gazetteer knows by that acronym, even where the words matched a shorter name of
+    another ("l'Autorité de la concurrence et des marchés (CMA)" is the British regulator)."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    out = list(ordered)
+    for i, (named, acronym) in enumerate(itertools.pairwise(ordered)):
+        if named.kind != "organisation" or acronym.kind != "organisation" or named.slug == acronym.slug:
+            continue
+        if not acronym.text.isupper() or not isinstance(gaz.get(acronym.slug), Organisation):
+            continue
+        between = text[named.end : acronym.start]
+        if _ACRONYM_GAP.fullmatch(between) and text[acronym.end : acronym.end + 2].lstrip().startswith(")"):
+            out[i] = msgspec.structs.replace(named, slug=acronym.slug, name=acronym.name)
+    return out
 
 
 def _gazetteer_pass(

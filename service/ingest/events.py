@@ -156,6 +156,10 @@ def _event(ctx: SentenceView, trigger: Trigger, triggers: Sequence[Trigger]) -> 
     governor = _governor(tok, frames)
     if _is_negated(tok, frames, governor):
         return None
+    if frame.type == "product_launch" and trigger.verbal and _launches_company(ctx, tok, frames):
+        # "a lancé sa propre société, X": launching a company founds it
+        trigger = Trigger(tok, frames.verbs["fonder"], verbal=True)
+        frame = trigger.frame
     args = arguments(ctx, trigger)
     # A trigger nested in this one ("offre de rachat", "contre-offre pour acquérir X") lends its arguments.
     for other in triggers:
@@ -174,8 +178,12 @@ def _event(ctx: SentenceView, trigger: Trigger, triggers: Sequence[Trigger]) -> 
         for m in subjects_of(ctx, governor[0]):
             if all(m.slug != p.slug for p, _ in participants):
                 participants.append((m, "target"))
-    participants += [(m, "speaker") for m in voices(ctx, tok) if all(m.slug != p.slug for p, _ in participants)]
-    participants += _counterparts(ctx, tok, type_, participants)
+    # "par la voix de son ministre X": X speaks for the actor, whatever else the words made of X.
+    speakers = {m.slug: m for m in voices(ctx, tok)}
+    participants = [(m, r) for m, r in participants if m.slug not in speakers] + [
+        (m, "speaker") for m in speakers.values()
+    ]
+    participants += _counterparts(ctx, trigger, type_, participants)
     if type_ == "lawsuit":
         participants = _authority_prosecutes(ctx, participants)
     kinds = frames.role_kinds
@@ -220,6 +228,30 @@ def _absorbed(trigger: Trigger, triggers: Sequence[Trigger]) -> Trigger | None:
     return None
 
 
+def _introduced_by(ctx: SentenceView, start: Token, end: Token, preposition: str) -> list[EntityMention]:
+    """The names between two words that a preposition introduces, read from the words."""
+    frames = ctx.frames
+    out: list[EntityMention] = []
+    for t in start.doc[start.i + 1 : end.i]:
+        for m in ctx.first_mentions(t):
+            prep = syntax.linear_preposition(
+                t, start.i, -1, frames.transparent_heads, frames.compound_prepositions, frames.description_heads
+            )
+            if prep == preposition:
+                out.append(m)
+    return out
+
+
+def _launches_company(ctx: SentenceView, tok: Token, frames: Frames) -> bool:
+    objects = [c for c in tok.children if c.dep_ in ("obj", "nsubj:pass")]
+    # the first noun after the verb, where the parse hung the object elsewhere
+    objects += [t for t in tok.doc[tok.i + 1 : tok.i + 8] if t.pos_ == "NOUN" and t.dep_ != "obl:mod"][:1]
+    return any(
+        o.lemma_.casefold() in frames.company_nouns or any(m.kind == "organisation" for m in denotes(ctx, o))
+        for o in objects
+    )
+
+
 def _buys_shares(tok: Token, frames: Frames) -> bool:
     """ "acquérir 160 millions d'actions", not "acquérir toutes les actions de X" (the whole company)."""
     objects = [c for c in tok.children if c.dep_ in ("obj", "nmod", "obl", "obl:arg", "obl:mod")]
@@ -228,21 +260,32 @@ def _buys_shares(tok: Token, frames: Frames) -> bool:
 
 
 def _counterparts(
-    ctx: SentenceView, tok: Token, type_: str, participants: Sequence[tuple[EntityMention, str]]
+    ctx: SentenceView, trigger: Trigger, type_: str, participants: Sequence[tuple[EntityMention, str]]
 ) -> list[tuple[EntityMention, str]]:
-    """ "X a approché Y pour discuter d'une prise de participation": whom the actor approached is
-    the other side of the deal, when the deal names none."""
-    role = ctx.frames.counterpart_roles.get(type_)
+    """ "X a approché Y pour discuter d'une prise de participation", "X a échangé avec Y au
+    sujet d'une vente": whom the actor approached or talked with is the deal's other side (the
+    frame says which: the target of a purchase, the buyer of a sale), when the deal names none."""
+    role = trigger.frame.roles.get("counterpart") or ctx.frames.counterpart_roles.get(type_)
+    role = _ROLE_AS.get(type_, {}).get(role, role) if role else None
     if role is None or any(r == role for _, r in participants):
         return []
-    node = tok
+    present = {m.slug for m, _ in participants}
+    node = trigger.token
     for _ in range(4):
         if node.head == node:
             return []
         node = node.head
-        if node.pos_ == "VERB" and any(lemma in ctx.frames.contact_verbs for lemma in syntax.infinitives(node)):
-            present = {m.slug for m, _ in participants}
+        if node.pos_ != "VERB":
+            continue
+        lemmas = set(syntax.infinitives(node))
+        if lemmas & ctx.frames.contact_verbs:
             found = [m for c in node.children if c.dep_ == "obj" for m in denotes(ctx, c)]
+        elif lemmas & ctx.frames.talk_verbs:
+            found = [m for c in node.children if syntax.preposition(c) == "avec" for m in denotes(ctx, c)]
+            found = found or _introduced_by(ctx, node, trigger.token, "avec")
+        else:
+            continue
+        if found:
             return [(m, role) for m in found if m.slug not in present]
     return []
 

@@ -75,6 +75,7 @@ class Frames(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     recipient_roles: dict[str, str]
     # "X a approché Y pour discuter d'une prise de participation": Y is the deal's other side.
     contact_verbs: frozenset[str]
+    talk_verbs: frozenset[str]
     counterpart_roles: dict[str, str]
     joint_action_verbs: frozenset[str]
     # "OpenAI prévoit, avec Oracle, la construction…": acting together with another company.
@@ -91,6 +92,8 @@ class Frames(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     share_words: frozenset[str]
     # ... unless it takes them all ("toutes les actions de X").
     whole_words: frozenset[str]
+    # What launching makes a founding, not a product launch ("a lancé sa propre société").
+    company_nouns: frozenset[str]
     collection_heads: frozenset[str]
     voice_marks: frozenset[str]
 

@@ -869,16 +869,23 @@ class _DocumentLoader:
             r["cluster_key"]: _Cluster(**{k: v for k, v in r.items() if k != "refs"}, refs=set(r["refs"]), stored=True)
             for r in found
         }
+        # The extraction already merged this document's own repeated reports (cluster stage): its
+        # events are matched against those other documents reported, not against each other.
+        stored = [(c, c.refs, c.id) for c in clusters.values()]
         for event, participants, event_refs, key in reported:
             mine = {f"{kind}:{slug}" for kind, slug in event_refs}
-            match = best_match(event, mine, [(c, c.refs, c.id) for c in clusters.values()])
+            match = best_match(event, mine, stored)
             if match is not None:
                 cluster, created = match, False
                 cluster.merge(event)
-            elif key in clusters:
+            elif key in clusters and clusters[key].stored:
                 # The key is taken by an event the rules kept apart: it is cited, not merged.
                 cluster, created = clusters[key], False
             else:
+                # Two events of this document the cluster stage kept apart get keys of their own.
+                key = next(
+                    k for n in range(len(reported) + 1) if (k := key if n == 0 else f"{key}|{n}") not in clusters
+                )
                 cluster = clusters[key] = _Cluster.new(key, event, mine)
                 created = True
             cluster.refs |= mine

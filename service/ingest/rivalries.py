@@ -134,7 +134,13 @@ def _language_pair(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair
     if syntax.negated(tok, frames.negations, frames.negative_determiners, frames.negative_marks):
         return None
     verb = syntax.governing_verb(tok)
-    if verb is not None and syntax.negated(verb, frames.negations, frames.negative_determiners, frames.negative_marks):
+    # "ne cherche pas à concurrencer X" denies it; "la rivalité … ne date pas d'hier" does not
+    governed = tok.dep_ not in ("nsubj", "nsubj:pass")
+    if (
+        governed
+        and verb is not None
+        and syntax.negated(verb, frames.negations, frames.negative_determiners, frames.negative_marks)
+    ):
         return None
     lemma = tok.lemma_.casefold()
     lower = tok.lower_
@@ -179,6 +185,8 @@ def _rival_noun(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair | 
         end = _last_token(view, anchors)
         if end is not None and end + 1 < len(tok.doc) and tok.doc[end + 1].text == "(":
             rivals += _names_from(view, end + 2, window=3)
+    if not rivals:
+        rivals += _listed_after(view, tok)
     if tok.dep_ == "nsubj" and any(c.dep_ == "cop" for c in tok.head.children):
         rivals += _party(view, tok.head)  # "les concurrents de Y sont A et B"
     if not rivals and tok.dep_ in ("obl", "obl:arg", "obl:mod", "xcomp", "obj", "ROOT") and tok.head != tok:
@@ -191,6 +199,18 @@ def _rival_noun(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair | 
     if anchors and not rivals:
         rivals = _topic(counts, view, exclude={m.slug for m in anchors}, kind=anchors[0].kind)
     return (anchors, rivals) if anchors and rivals else None
+
+
+def _listed_after(view: SentenceView, tok: Token) -> list[EntityMention]:
+    """ "ses concurrents américains, dont X": the names a list marker introduces right after the phrase."""
+    doc = tok.doc
+    i = tok.right_edge.i + 1
+    while i < len(doc) and doc[i].text in (",", "("):
+        i += 1
+    marks = load_frames().member_marks
+    if i < len(doc) and (doc[i].lower_ in marks or doc[i].lemma_.casefold() in marks):
+        return _names_from(view, i + 1, window=3)
+    return []
 
 
 def _contest(view: SentenceView, tok: Token) -> Pair | None:
@@ -250,6 +270,9 @@ def _facing(view: SentenceView, tok: Token) -> Pair | None:
         anchors = _names_from(view, end + 1, window=6)[:1]
     if not anchors:
         verb = syntax.clause_head(tok)
+        # "renforcer X face à Y": what the clause makes stronger faces Y
+        anchors = [m for c in verb.children if c.dep_ == "obj" and c.i < tok.i for m in _party(view, c)]
+    if not anchors:
         for subject in syntax.subject_of(verb):
             anchors += _party(view, subject) or [
                 m for c in subject.children if syntax.preposition(c) == "de" for m in _party(view, c)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 from service import migrate
+from service.ingest import cluster as cluster_rules
 from service.ingest import load
 from service.ingest.facts import EntityFact, EntityRef, EventFact, Extraction, Participant, Span
 from service.ingest.source import SourceFile, text_sha256
@@ -102,21 +103,20 @@ def _extraction(text_: str, events: list[EventFact], extractor: str = "test") ->
 
 
 def _first() -> Extraction:
-    return _extraction(
-        FIRST,
-        [
-            _event(_span(FIRST, "rachète"), "acquisition", "announced"),
-            # The same deal, dated and further along: merged into the first (the type stays the
-            # more specific "acquisition").
-            _event(_span(FIRST, "finalisent"), "partnership", "completed", dt.date(2024, 3, 1)),
-            # Cancelled against completed: another deal, but its cluster key is the first event's,
-            # so it is cited there without being merged.
-            _event(_span(FIRST, "annulé"), "acquisition", "cancelled"),
-            # No participant: keyed by title, the second report is the same event.
-            _event(_span(FIRST, "lancement"), "product_launch", "announced", parties=(), title="Un lancement"),
-            _event(_span(FIRST, "lancement", nth=1), "product_launch", "announced", parties=(), title="Un lancement"),
-        ],
-    )
+    """The first document as the extraction hands it over: its repeated reports merged by the
+    cluster stage."""
+    reports = [
+        _event(_span(FIRST, "rachète"), "acquisition", "announced"),
+        # Another type between the same companies: a fact of its own within one text.
+        _event(_span(FIRST, "finalisent"), "partnership", "completed", dt.date(2024, 3, 1)),
+        # The same acquisition, further along: merged into the first.
+        _event(_span(FIRST, "annulé"), "acquisition", "cancelled"),
+        # No participant: the same title is the same event.
+        _event(_span(FIRST, "lancement"), "product_launch", "announced", parties=(), title="Un lancement"),
+        _event(_span(FIRST, "lancement", nth=1), "product_launch", "announced", parties=(), title="Un lancement"),
+    ]
+    events, _ = cluster_rules.merge_document(reports, [[] for _ in reports])
+    return _extraction(FIRST, events)
 
 
 async def _events(conn: AsyncConnection, *ids: str) -> dict[str, tuple[Any, ...]]:
@@ -134,30 +134,38 @@ async def _cited(conn: AsyncConnection, event_id: str) -> int:
     return int(await conn.scalar(text("SELECT count(*) FROM citations WHERE fact_id = :id"), {"id": event_id}) or 0)
 
 
-async def test_events_of_one_document_cluster_as_across_documents(conn: AsyncConnection) -> None:
-    deal = load.stable_id("event", "deal|alpha-test,beta-test||")
+async def test_a_document_loads_its_merged_events_and_later_reports_corroborate_them(conn: AsyncConnection) -> None:
+    acquisition = load.stable_id("event", "deal|alpha-test,beta-test||")
+    partnership = load.stable_id("event", "deal|alpha-test,beta-test||2024")
     launch = load.stable_id("event", "product_launch||||un lancement")
     first = await load.load_document_in(conn, FIRST, "first.txt", _first(), "test")
     assert first.status == "created"
-    assert first.created["event"] == sorted([deal, launch])
+    assert first.created["event"] == sorted([acquisition, partnership, launch])
     assert "event" not in first.corroborated
-    assert first.facts["events"] == 2
-    assert await _events(conn, deal, launch) == {
-        deal: ("acquisition", "completed", dt.date(2024, 3, 1), "day", 1),
+    assert first.facts["events"] == 3
+    assert await _events(conn, acquisition, partnership, launch) == {
+        acquisition: ("acquisition", "cancelled", None, None, 1),
+        partnership: ("partnership", "completed", dt.date(2024, 3, 1), "day", 1),
         launch: ("product_launch", "announced", None, None, 1),
     }
-    assert await _cited(conn, deal) == 3
+    assert await _cited(conn, acquisition) == 2
     assert await _cited(conn, launch) == 2
-    participants = await conn.scalar(text("SELECT count(*) FROM event_participants WHERE event_id = :id"), {"id": deal})
+    participants = await conn.scalar(
+        text("SELECT count(*) FROM event_participants WHERE event_id = :id"), {"id": acquisition}
+    )
     assert participants == 2
 
-    # Another source on the same deal, dated nine days later: corroborated, never overwritten.
+    # Another source on the deal, completed nine days after the partnership: it corroborates the
+    # partnership (a completed deal is not the cancelled acquisition), adds its more specific type
+    # and never overwrites what the first source said.
     second = _extraction(SECOND, [_event(_span(SECOND, "investi"), "investment", "completed", dt.date(2024, 3, 10))])
     again = await load.load_document_in(conn, SECOND, "second.txt", second, "test")
-    assert again.corroborated["event"] == [deal]
+    assert again.corroborated["event"] == [partnership]
     assert "event" not in again.created
-    assert (await _events(conn, deal))[deal] == ("acquisition", "completed", dt.date(2024, 3, 1), "day", 2)
-    changes = await conn.execute(text("SELECT kind, op FROM changes WHERE entity_id = :id ORDER BY id"), {"id": deal})
+    assert (await _events(conn, partnership))[partnership] == ("investment", "completed", dt.date(2024, 3, 1), "day", 2)
+    changes = await conn.execute(
+        text("SELECT kind, op FROM changes WHERE entity_id = :id ORDER BY id"), {"id": partnership}
+    )
     assert [tuple(r) for r in changes] == [("event", "created"), ("event", "updated")]
 
 
@@ -200,7 +208,7 @@ async def test_a_failure_in_the_last_statement_leaves_nothing_written(fresh_engi
     async with fresh_engine.connect() as conn:
         counts = await _counts(conn)
     assert counts["documents"] == 1
-    assert counts["events"] == outcome.facts["events"] == 2
+    assert counts["events"] == outcome.facts["events"] == 3
 
 
 async def test_raw_statements_never_run_outside_a_transaction(fresh_engine: AsyncEngine) -> None:
@@ -247,7 +255,14 @@ async def test_only_events_a_report_could_merge_into_are_read_back(conn: AsyncCo
     # with it, "years_apart" is five years off, "other_family" is a lawsuit.
     query = load._CANDIDATES
     refs = [
-        {"i": 0, "n": 3, "year": 2024, "kind": r.kind, "slug": r.slug, "family": load.TYPE_FAMILIES["partnership"]}
+        {
+            "i": 0,
+            "n": 3,
+            "year": 2024,
+            "kind": r.kind,
+            "slug": r.slug,
+            "family": cluster_rules.TYPE_FAMILIES["partnership"],
+        }
         for r in (ALPHA, BETA, GAMMA)
     ]
     db = await load._Raw.of(conn)
@@ -275,5 +290,5 @@ async def test_only_events_a_report_could_merge_into_are_read_back(conn: AsyncCo
             refs=theirs,
             stored=True,
         )
-        accepted = load._best_match(report, mine, [cluster]) is not None
+        accepted = cluster_rules.best_match(report, mine, [(cluster, cluster.refs, cluster.id)]) is not None
         assert accepted == (event_id in {ids["superset"], ids["undated"]}), event_id

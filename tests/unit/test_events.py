@@ -63,7 +63,7 @@ def test_an_infinitive_founding_keeps_the_sentence_subject_as_founder() -> None:
 def test_a_clause_starting_with_dont_adds_its_investor_to_the_round() -> None:
     text = "Mistral AI a bouclé une série C de 1,7 milliard d’euros, dont 1,3 milliard apporté par ASML."
     (event,) = events_of(text, "funding_round")
-    assert roles(event) == {"mistral-ai": "actor", "asml": "investor"}
+    assert roles(event) == {"mistral-ai": "target", "asml": "investor"}
     assert event.status == "completed"
 
 
@@ -111,7 +111,7 @@ def test_a_description_in_subject_position_takes_part_as_the_company_it_stands_f
         "La start-up française a annoncé avoir bouclé une série C de 1,7 milliard d’euros."
     )
     (event,) = events_of(text, "funding_round")
-    assert roles(event) == {"mistral-ai": "actor"}
+    assert roles(event) == {"mistral-ai": "target"}
 
 
 def test_a_release_named_after_the_verb_is_a_product_launch() -> None:
