@@ -92,7 +92,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from service import migrate  # noqa: E402
-from service.ingest.load import CONTEXT_CHARS, NAMESPACE, TYPE_FAMILIES  # noqa: E402
+from service.ingest.cluster import TYPE_FAMILIES  # noqa: E402
+from service.ingest.load import CONTEXT_CHARS, NAMESPACE  # noqa: E402
 from service.models import (  # noqa: E402
     EVENT_STATUSES,
     EVENT_TYPES,
