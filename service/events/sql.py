@@ -138,16 +138,9 @@ def where(filters: EventFilters, args: SqlArgs, *, names: bool = False) -> list[
             f"EXISTS (SELECT 1 FROM event_participants p WHERE p.event_id = e.id AND p.{column} = {entity})"
         )
     if filters.rivalry is not None:
-        rivalry = args.add(filters.rivalry, "text")
-        party = "coalesce(pa.organisation_id, pa.person_id)"
-        conditions.append(
-            "e.id IN ("
-            f"SELECT pa.event_id FROM event_participants pa, rivalries r WHERE r.id = {rivalry}"
-            f" AND {party} = coalesce(r.party_a_organisation_id, r.party_a_person_id)"
-            " INTERSECT "
-            f"SELECT pa.event_id FROM event_participants pa, rivalries r WHERE r.id = {rivalry}"
-            f" AND {party} = coalesce(r.party_b_organisation_id, r.party_b_person_id))"
-        )
+        # The two sides (or an organisation a side runs) on opposite sides of the event
+        # (migration a7d3e9f1b2c4 holds the one definition).
+        conditions.append(f"e.id IN (SELECT rivalry_event_ids({args.add(filters.rivalry, 'text')}))")
     if filters.date_from is not None:
         conditions.append(f"e.occurred_on >= {args.add(filters.date_from, 'date')}")
     if filters.date_to is not None:

@@ -606,7 +606,7 @@ def _fallback(
         if relation is None:
             if i == tok.i + 1 and not trigger.verbal:
                 relation = "name"
-            elif trigger.verbal:
+            elif trigger.verbal and _object_position(doc, tok.i, i):
                 relation = "obj"
         if relation:
             add(relation, m)
@@ -645,6 +645,13 @@ def _nested_predicate(name: Token, trigger: Token) -> bool:
     return False
 
 
+def _object_position(doc: Doc, verb: int, name: int) -> bool:
+    """A name a few words after the verb ("racheter la plate-forme de design X"), with no comma
+    and no other verb between: where its object stands."""
+    between = doc[verb + 1 : name]
+    return len(between) <= 8 and all(t.text not in (",", ";", "(") and t.pos_ not in ("VERB", "AUX") for t in between)
+
+
 def _lost_subject(tok: Token) -> bool:
     """Whether the parse left the trigger's clause without a subject (or with a number or a
     date for one), so the words must stand in."""
@@ -678,10 +685,15 @@ def coordinated(
             break
         group.append((j, m))
         current_end = ctx.last_token(m, j)
-    if len(group) > 1:
-        first, last = group[0][0], group[-1][0]
-        if not any(t.lower_ in ("et", "ou") for t in doc[first:last]):
+    # A list ends with "et"/"ou" before its last name; names joined by commas after that are an
+    # apposition ("… de Meta ou DeepMind, Mistral développe"), not more of the list.
+    while len(group) > 1:
+        previous_end = ctx.last_token(group[-2][1], group[-2][0])
+        if any(t.lower_ in ("et", "ou") for t in doc[previous_end + 1 : group[-1][0]]):
+            break
+        if group[-1][0] == i:
             return [names[index]]
+        group.pop()
     return group
 
 

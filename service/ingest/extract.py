@@ -93,6 +93,8 @@ def extract_document(
 
     # events, then one event per real-world event of the document
     resolution = coref.resolve(parsed, actors, org_kinds)
+    stated = entity_facts.roles_in_text(parsed, resolution, actors, org_kinds, text)
+    leads = entity_facts.leads(leaders, stated)
     drafts = events.extract_events(parsed, resolution, actors, amounts, date_mentions, org_kinds, text)
     named = {m.slug for m in mentions}
     reported = [event_facts.event_fact(d, leaders, published_on, named) for d in drafts]
@@ -106,7 +108,7 @@ def extract_document(
         for m, kind, sentence in kinds
     ]
     funding.share_equivalents(money_facts)
-    rivalry_drafts = rivalries.extract_rivalries(parsed, resolution, actors, drafts, org_kinds, leaders, text)
+    rivalry_drafts = rivalries.extract_rivalries(parsed, resolution, actors, drafts, org_kinds, leads, text)
     relationship_drafts = [
         *relations.extract_relations(text, sentences, mentions),
         *relations.former_staff(text, drafts, mentions),
@@ -119,7 +121,7 @@ def extract_document(
         language=(metadata.clean_str(meta.get("language")) or "fr").lower()[:8],
         published_on=published_on,
         segments=[SegmentFact(s.start, s.end, s.kind) for s in page.segments],
-        entities=entity_facts.entity_facts(mentions, gazetteer, new),
+        entities=entity_facts.entity_facts(mentions, gazetteer, new, stated),
         events=merged,
         funding=money_facts,
         rivalries=rivalries.to_facts(rivalry_drafts),

@@ -34,21 +34,6 @@ from service.ingest.frames import KNOWLEDGE, load_frames
 from service.ingest.parse import ParsedSentence
 from service.ingest.types import EntityMention, Sentence
 
-# Titles that make a person the one who runs an organisation ("X, le patron de Y").
-LEADER_TITLES = frozenset(
-    {
-        "patron",
-        "patronne",
-        "pdg",
-        "ceo",
-        "président",
-        "présidente",
-        "dirigeant",
-        "dirigeante",
-        "directeur",
-        "directrice",
-    }
-)
 # Events whose participants are on the same side (partners, a founder and the company).
 _SAME_SIDE = frozenset({"partnership", "joint_venture", "contract", "founding", "investment", "funding_round"})
 
@@ -96,12 +81,11 @@ def extract_rivalries(
     mentions: Sequence[EntityMention],
     drafts: Sequence[EventDraft],
     org_kinds: Mapping[str, str],
-    leaders: Mapping[str, set[str]],
+    leads: Mapping[str, set[str]],
     text: str,
 ) -> list[RivalryDraft]:
-    """``leaders``: person slug → the organisations the gazetteer says they run."""
+    """``leads``: person slug → the organisations they run (:func:`entity_facts.leads`)."""
     counts = Counter(m.slug for m in mentions if m.confidence >= 0.75)
-    leads = _leads(parsed, resolution, mentions, org_kinds, leaders, text)
     tied = _ties(drafts)
     found: list[RivalryDraft] = []
     for k, ps in enumerate(parsed):
@@ -432,30 +416,6 @@ def _ties(drafts: Iterable[EventDraft]) -> set[frozenset[str]]:
 
 
 # ----------------------------------------------------------------------------- parties
-
-
-def _leads(
-    parsed: Sequence[ParsedSentence],
-    resolution: Resolution,
-    mentions: Sequence[EntityMention],
-    org_kinds: Mapping[str, str],
-    leaders: Mapping[str, set[str]],
-    text: str,
-) -> dict[str, set[str]]:
-    """Person → organisations they run: the gazetteer's, and the text's appositions ("X, le
-    patron de Y", "le PDG de Y, X")."""
-    out: dict[str, set[str]] = {slug: set(orgs) for slug, orgs in leaders.items()}
-    for k, ps in enumerate(parsed):
-        view = SentenceView.build(k, ps, resolution, mentions, org_kinds, text)
-        for tok in ps.doc:
-            if tok.lemma_.casefold() not in LEADER_TITLES:
-                continue
-            orgs = [m for c in tok.children if syntax.preposition(c) == "de" for m in denotes(view, c)]
-            people = [m for m in denotes(view, tok.head) if tok.dep_ == "appos"]
-            people += [m for c in tok.children if c.dep_ in ("appos", "flat:name") for m in denotes(view, c)]
-            for person in (p for p in people if p.kind == "person"):
-                out.setdefault(person.slug, set()).update(o.slug for o in orgs if o.kind == "organisation")
-    return out
 
 
 def _company_of(m: EntityMention, other: EntityMention, leads: Mapping[str, set[str]]) -> EntityMention:

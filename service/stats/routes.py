@@ -48,8 +48,16 @@ class LastIngestion(msgspec.Struct):
 class Stats(msgspec.Struct):
     counts: Counts
     events_by_type: dict[str, int]
+    # Money that changed or is to change hands: investments, rounds, acquisitions, commitments,
+    # contracts and bids still standing. Valuations, revenues and rejected or withdrawn bids are
+    # amounts, not funding: they are in money_usd_by_kind only.
     funding_usd_total: float
+    money_usd_by_kind: dict[str, float]
     last_ingestion: LastIngestion | None
+
+
+FUNDING_KINDS = ("investment", "funding_round", "acquisition", "bid", "commitment", "contract")
+ENDED = ("rejected", "cancelled")
 
 
 def _count(table: type) -> ScalarSelect[int]:
@@ -69,13 +77,22 @@ async def stats(db_session: NamedDependency[AsyncSession]) -> Stats:
                 _count(Rivalry).label("rivalries"),
                 _count(Relationship).label("relationships"),
                 _count(Citation).label("citations"),
-                select(func.coalesce(func.sum(Funding.amount_usd), 0)).scalar_subquery().label("usd"),
+                select(func.coalesce(func.sum(Funding.amount_usd), 0))
+                .where(Funding.kind.in_(FUNDING_KINDS), Funding.status.not_in(ENDED))
+                .scalar_subquery()
+                .label("usd"),
             )
         )
     ).one()
     by_type = {
         row.type: row.n
         for row in await db_session.execute(select(Event.type, func.count().label("n")).group_by(Event.type))
+    }
+    by_kind = {
+        row.kind: float(row.usd)
+        for row in await db_session.execute(
+            select(Funding.kind, func.coalesce(func.sum(Funding.amount_usd), 0).label("usd")).group_by(Funding.kind)
+        )
     }
     run = (
         await db_session.execute(select(IngestionRun).order_by(IngestionRun.id.desc()).limit(1))
@@ -93,6 +110,7 @@ async def stats(db_session: NamedDependency[AsyncSession]) -> Stats:
         ),
         events_by_type=dict(sorted(by_type.items())),
         funding_usd_total=float(counts.usd),
+        money_usd_by_kind=dict(sorted(by_kind.items())),
         last_ingestion=LastIngestion(
             started_at=run.started_at,
             finished_at=run.finished_at,

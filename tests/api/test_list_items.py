@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.api.test_write import FIRST, SECOND, _post
+from tests.api.test_write import FIRST, SECOND, _created, _post
 from tests.conftest import AUTH
 
 STALE = {
@@ -44,7 +44,7 @@ async def test_items_follow_posts_and_retractions(client: httpx.AsyncClient, con
     funded = (await _post(client, FUNDED)).json()
     assert funded["created"]["funding"], funded
     assert await _stale(conn) == {"events": [], "funding": []}
-    lawsuit = first["created"]["events"][0]
+    lawsuit = await _created(client, first, "lawsuit")
     assert (await _listed(client, "events"))[lawsuit]["source_count"] == 2
 
     await client.delete(f"/api/v1/documents/{second['document']['id']}", headers=AUTH)

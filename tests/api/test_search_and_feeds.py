@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -54,6 +55,29 @@ async def test_stats_count_what_is_served(seeded_client: Client) -> None:
     events = (await seeded_client.get("/api/v1/events", params={"count": "true"})).json()
     assert stats["counts"]["events"] == events["meta"]["total"] == sum(stats["events_by_type"].values())
     assert stats["last_ingestion"]["status"] == "completed"
+
+
+async def test_stats_total_funding_apart_from_valuations_revenues_and_ended_bids(seeded_client: Client) -> None:
+    stats = (await seeded_client.get("/api/v1/stats")).json()
+    funding: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 200, **({"cursor": cursor} if cursor else {})}
+        body = (await seeded_client.get("/api/v1/funding", params=params)).json()
+        funding += body["data"]
+        if not (cursor := body["meta"]["next_cursor"]):
+            break
+    by_kind: dict[str, float] = {}
+    for f in funding:
+        by_kind[f["kind"]] = by_kind.get(f["kind"], 0.0) + (f["amount_usd"] or 0.0)
+    assert stats["money_usd_by_kind"] == pytest.approx(by_kind)
+    kept = [
+        f["amount_usd"] or 0.0
+        for f in funding
+        if f["kind"] not in ("valuation", "revenue", "other") and f["status"] not in ("rejected", "cancelled")
+    ]
+    assert stats["funding_usd_total"] == pytest.approx(sum(kept))
+    assert stats["funding_usd_total"] < sum(by_kind.values())  # the seed corpus states valuations too
 
 
 async def test_change_feed_lists_every_fact_oldest_first(seeded_client: Client) -> None:
