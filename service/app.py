@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.changes.routes import changes
 from service.db import create_engine, database_url, session_factory
+from service.documents.ingest import warm as warm_extraction
 from service.documents.routes import DocumentController
 from service.events.routes import EventController, provide_event_query
 from service.exports.routes import EXPORT_ROUTES
@@ -145,6 +146,7 @@ def create_app(
         await add_seeded_examples(app, app.state.sessionmaker)
         if owns_engine:
             _freeze_startup_objects()
+            warm_extraction()  # in the background: reads are served meanwhile
         try:
             yield
         finally:

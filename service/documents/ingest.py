@@ -14,7 +14,7 @@ from service.documents.schemas import DocumentCreate, DocumentRead, FactIds, Ing
 from service.http.problems import NotFound, invalid
 from service.ingest.extract import PIPELINE_VERSION, extract_text
 from service.ingest.load import load_document_in, retract_document
-from service.ingest.source import text_sha256
+from service.ingest.source import is_blank, text_sha256
 from service.models import Document
 
 # spaCy runs on one dedicated thread: the event loop keeps serving reads meanwhile, and
@@ -30,6 +30,16 @@ _KIND_FIELDS = {
 }
 
 
+def warm() -> concurrent.futures.Future[None]:
+    """Load the language model and the lexicons on the extraction thread, ahead of the first post
+    (the model alone takes seconds to load)."""
+    return _EXTRACTOR.submit(_load)
+
+
+def _load() -> None:
+    extract_text("OpenAI a levé des fonds.")
+
+
 def check_text(body: DocumentCreate) -> None:
     """Text PostgreSQL cannot store, or that holds no words, is a 400 (never a 500 later)."""
     for name in ("text", "title", "publisher", "author", "url"):
@@ -42,8 +52,8 @@ def check_text(body: DocumentCreate) -> None:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise invalid(name, "must be valid Unicode (no lone surrogates)") from None
-    if not body.text.strip():
-        raise invalid("text", "must not be empty or only whitespace")
+    if is_blank(body.text):
+        raise invalid("text", "must not be empty, only whitespace or only invisible characters")
 
 
 def _ids(groups: dict[str, list[str]]) -> FactIds:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, delete, get, post
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.exceptions import SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +18,49 @@ from service.documents.ingest import ingest, retract
 from service.documents.schemas import DocumentCreate, DocumentDetail, DocumentRead, DocumentSort, IngestResult
 from service.http.auth import require_api_key
 from service.http.pagination import Count, Cursor, Limit, Page, paginate
-from service.http.problems import NotFound, problem_responses
+from service.http.problems import NotFound, invalid, problem_responses
+
+_TOP_LEVEL = msgspec.json.Decoder(dict[str, msgspec.Raw])
+
+
+async def decodable_body(request: Request[Any, Any, Any]) -> None:
+    """Make the bodies Litestar's JSON decoding fails on with a 500 into 400s naming the field.
+
+    Litestar decodes a body untyped, recursively, before checking it against its type, and maps
+    only msgspec's ``DecodeError`` to a 400: a value nested deeper than the recursion limit raised
+    ``RecursionError``, and invalid UTF-8 inside a string ``UnicodeDecodeError``. The body decoded
+    here is kept on the request, so reading ``data`` does not decode it again.
+    """
+    try:
+        await request.json()
+    except SerializationException:
+        return  # malformed JSON: Litestar's own 400 when the handler's ``data`` is read
+    except RecursionError:
+        try:
+            # Decoded against the schema, the nested value fails at its field, without recursing.
+            msgspec.json.decode(await request.body(), type=DocumentCreate)
+        except msgspec.ValidationError as exc:
+            raise ValidationException(str(exc), extra=[{"key": "data", "message": str(exc)}]) from None
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            pass
+        raise invalid("body", "is nested too deeply") from None
+    except UnicodeDecodeError:
+        raise invalid(_undecodable_field(await request.body()), "must be valid UTF-8") from None
+
+
+def _undecodable_field(body: bytes) -> str:
+    """The top-level field whose value holds invalid UTF-8; ``body`` when a key does, or when the
+    body is not an object."""
+    try:
+        fields = _TOP_LEVEL.decode(body)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return "body"
+    for name, raw in fields.items():
+        try:
+            bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            return name
+    return "body"
 
 
 class DocumentController(Controller):
@@ -74,9 +118,12 @@ class DocumentController(Controller):
         summary="Ingest an article",
         description=(
             "Runs the ingestion pipeline on one article (API key required). 201 with the document and the "
-            "facts it created or corroborated; the same text again answers 200 with the existing document."
+            "facts it created or corroborated; the same text again answers 200 with the existing document. "
+            "A `text` with nothing visible in it (whitespace, zero-width or other invisible characters only), "
+            "invalid UTF-8 or values nested too deeply answer 400 naming the field."
         ),
         guards=[require_api_key],
+        before_request=decodable_body,
         status_code=201,
         responses={
             200: ResponseSpec(data_container=IngestResult, description="This text was already ingested."),

@@ -331,8 +331,10 @@ _ABBREVIATIONS_TEXT: Final = (
     "lt sgt mr mrs ms prof hon op cit ibid bd boul dépt"
 )
 _ABBREVIATIONS: Final = frozenset(_ABBREVIATIONS_TEXT.split())
+# Matched only from the first mark of a run: tried from inside a run too, "......" (a page of
+# dots, a pasted progress bar) made every mark rescan the rest of the run, quadratic in its length.
 _BOUNDARY: Final = re.compile(
-    rf"(?P<term>\.{{2,}}|[.!?…]+)(?:{_INLINE_SPACE}*[{re.escape(_CLOSERS)}])*(?={_INLINE_SPACE}+\S)"
+    rf"(?<![.!?…])(?P<term>\.{{2,}}|[.!?…]+)(?:{_INLINE_SPACE}*[{re.escape(_CLOSERS)}])*(?={_INLINE_SPACE}+\S)"
 )
 _GLUED: Final = re.compile(rf"(?<=[{_LOWER}]{{2}})\.(?=[{_UPPER}][{_LOWER}]{{2}})")
 _QUOTES: Final = re.compile("[«»“”]")

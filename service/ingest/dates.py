@@ -13,7 +13,8 @@ Conventions:
   not.
 * Values are first days: month precision → day 1, year precision → 1 January.
 * ``relative`` means the value depends on the publication date (or on an earlier mention). Without
-  ``published_on`` such a mention keeps its text but gets ``value=None`` and ``precision=None``.
+  ``published_on`` such a mention keeps its text but gets ``value=None`` and ``precision=None``; so
+  does one whose value falls outside the calendar (``hier`` published on 0001-01-01).
 * ``début 2025`` / ``fin 2024`` / ``mi-2025`` are year precision: which month "fin" means is a guess,
   so only the year is claimed. ``début mars 2024`` is month precision.
 * Quarters and semesters are month precision on their first month. Seasons are month precision on
@@ -298,7 +299,8 @@ def _undated(month: int, day: int, pub: dt.date, direction: str | None, whole_mo
     this_year = _safe_date(pub.year, month, day)
     if direction == "prochain":
         return this_year if this_year is not None and this_year > ref else _safe_date(pub.year + 1, month, day)
-    limit = pub + _FUTURE_TOLERANCE
+    # A bound, not a value: near the end of the calendar it is the calendar's last day.
+    limit = pub + _FUTURE_TOLERANCE if pub <= dt.date.max - _FUTURE_TOLERANCE else dt.date.max
     if direction == "dernier":
         limit = ref - dt.timedelta(days=1) if whole_month else pub
     return this_year if this_year is not None and this_year <= limit else _safe_date(pub.year - 1, month, day)
@@ -317,7 +319,14 @@ def _rel(
     resolve: Callable[[dt.date], dt.date | None],
     precision: DatePrecision | None,
 ) -> list[_Cand]:
-    value = resolve(pub) if pub is not None else None
+    value: dt.date | None = None
+    if pub is not None:
+        try:
+            value = resolve(pub)
+        except (OverflowError, ValueError):
+            # Before year 1 or after 9999 ("hier" published on 0001-01-01, "l'année prochaine" on
+            # 9999-12-31): the day does not exist, so the mention keeps its text without a value.
+            value = None
     return [_Cand(start, end, value, precision if value is not None else None, relative=True)]
 
 
@@ -500,8 +509,7 @@ def _week_rel(m: re.Match[str], pub: dt.date | None) -> list[_Cand]:
     def monday(p: dt.date) -> dt.date:
         return p - dt.timedelta(days=p.weekday()) + dt.timedelta(weeks=weeks)
 
-    value = monday(pub) if pub is not None else None
-    return [_Cand(m.start(), m.end(), value, None, relative=True)]
+    return _rel(m.start(), m.end(), pub, monday, None)
 
 
 def _ago(m: re.Match[str], pub: dt.date | None) -> list[_Cand]:
@@ -516,8 +524,7 @@ def _ago(m: re.Match[str], pub: dt.date | None) -> list[_Cand]:
     days = n * 7 if unit.startswith("semaine") else n
     # Weeks are approximate (precision None), days are exact.
     precision: DatePrecision | None = None if unit.startswith("semaine") else "day"
-    value = pub + dt.timedelta(days=sign * days) if pub is not None else None
-    return [_Cand(m.start(), m.end(), value, precision if value is not None else None, relative=True)]
+    return _rel(m.start(), m.end(), pub, lambda p: p + dt.timedelta(days=sign * days), precision)
 
 
 # Order is the tie-break when two candidates have the same length.

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -267,7 +267,8 @@ _QUALIFIER_WINDOW: Final = 60
 
 _EQ_PAREN_OPEN_RE: Final = re.compile(
     rf"{_WS}*(?:(?:supplémentaires|additionnels|de{_WS}+plus){_WS}*)?\({_WS}*"
-    rf"(?:(?:soit|environ|près{_WS}+{_DE}|quelque|~|≈|env\.){_WS}*)?",
+    rf"(?:(?:soit|environ|près{_WS}+{_DE}|quelque|~|≈|env\.|l['’]{_WS}?équivalent{_WS}+{_DE}|"
+    rf"(?:un{_WS}+peu{_WS}+)?(?:plus|moins){_WS}+{_DE}|autour{_WS}+{_DE}|presque){_WS}*){{0,2}}",
     re.IGNORECASE,
 )
 _EQ_PAREN_SEP_RE: Final = re.compile(rf"{_WS}*(?:[,;/]|{_WS}ou{_WS}|{_WS}soit{_WS}){_WS}*")
@@ -279,15 +280,18 @@ _EQ_DISTANT_SOIT_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _START_DIGIT_RE: Final = re.compile(r"\d")
+# One way to split the blanks around the comma: "{_WS}*,?{_WS}*" could split a run of blanks
+# anywhere, and tried every split before failing (quadratic in the run's length).
 _EQ_SOIT_RE: Final = re.compile(
-    rf"{_WS}*,?{_WS}*soit{_WS}+(?:(?:environ|près{_WS}+{_DE}|quelque|approximativement|~){_WS}*)?",
+    rf"{_WS}*(?:,{_WS}*)?soit{_WS}+(?:(?:environ|près{_WS}+{_DE}|quelque|approximativement|~){_WS}*)?",
     re.IGNORECASE,
 )
 
 # ---------------------------------------------------------------------------------------------
 # Sentences (only what currency inheritance needs: paragraph = line, sentence = up to . ! ? …)
 
-_SENTENCE_END_RE: Final = re.compile(rf"[.!?…]+[»\"”’)\]]*{_WS}+(?=[«\"“(\[A-ZÀ-ÖØ-Þ0-9])")
+# Matched only from the first mark of a run, so a run of dots is not rescanned from each of its marks.
+_SENTENCE_END_RE: Final = re.compile(rf"(?<![.!?…])[.!?…]+[»\"”’)\]]*{_WS}+(?=[«\"“(\[A-ZÀ-ÖØ-Þ0-9])")
 _ABBREVIATION_BEFORE_DOT_RE: Final = re.compile(r"(?<!\w)(?:[A-Z]|M|MM|Mme|Mmes|Dr|St|av|cf)\Z")
 
 # A sentence is "about money" when one of these appears; decides whether a currency-less
@@ -537,47 +541,77 @@ def _sentence_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _paragraph_bounds(text: str, lo: int, hi: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, lo) + 1
-    end = text.find("\n", hi)
-    return start, len(text) if end < 0 else end
+@dataclass(frozen=True, slots=True)
+class _Paragraph:
+    """What currency inheritance reads in one paragraph: its sentences, whether each talks about
+    money, and its amounts written with a currency (by start)."""
+
+    sentence_starts: list[int]
+    sentence_spans: list[tuple[int, int]]
+    about_money: list[bool]
+    currency_starts: list[int]
+    currencies: list[str]
 
 
-def _inherit_currency(text: str, item: _Found, context: list[_Found]) -> tuple[str | None, bool]:
+# The extraction asks for amounts one sentence at a time, and currency inheritance reads the
+# paragraph around each: analysed again for every sentence, and its ends searched again for every
+# amount, a paragraph of thousands of sentences cost time quadratic in its length. Amounts come in
+# text order, so the paragraph last analysed (and the line last found) are the ones asked for next.
+@lru_cache(maxsize=2)
+def _paragraph(text: str, lo: int, hi: int) -> _Paragraph:
+    spans = _sentence_spans(text, lo, hi)
+    with_currency = [f.core for f in _scan(text, lo, hi) if f.core.currency is not None]
+    return _Paragraph(
+        sentence_starts=[a for a, _ in spans],
+        sentence_spans=spans,
+        about_money=[_MONEY_CONTEXT_RE.search(text, a, b) is not None for a, b in spans],
+        currency_starts=[a.start for a in with_currency],
+        currencies=[a.currency for a in with_currency if a.currency is not None],
+    )
+
+
+_last_line: tuple[str, int, int] | None = None
+
+
+def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
+    """The line holding ``pos``."""
+    global _last_line
+    last = _last_line
+    if last is not None and last[0] is text and last[1] <= pos <= last[2]:
+        return last[1], last[2]
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    _last_line = (text, start, end)
+    return start, end
+
+
+def _inherit_currency(text: str, item: _Found) -> tuple[str | None, bool]:
     """(inherited currency, sentence talks about money) for a currency-less amount."""
-    para_lo, para_hi = _paragraph_bounds(text, item.start, item.start)
-    spans = _sentence_spans(text, para_lo, para_hi)
-    starts = [s for s, _ in spans]
-    idx = max(0, bisect_right(starts, item.core.start) - 1)
-    s_lo, s_hi = spans[idx]
-    same = [f for f in context if f.core.currency is not None and s_lo <= f.core.start < s_hi]
-    if same:
-        before = [f for f in same if f.core.start < item.core.start]
-        pick = before[-1] if before else same[0]
-        return pick.core.currency, True
-    if idx > 0:
-        p_lo, p_hi = spans[idx - 1]
-        prev = [f for f in context if f.core.currency is not None and p_lo <= f.core.start < p_hi]
-        if prev:
-            return prev[-1].core.currency, True
-    return None, _MONEY_CONTEXT_RE.search(text, s_lo, s_hi) is not None
+    para = _paragraph(text, *_paragraph_bounds(text, item.start))
+    idx = max(0, bisect_right(para.sentence_starts, item.core.start) - 1)
+    s_lo, s_hi = para.sentence_spans[idx]
+    first = bisect_left(para.currency_starts, s_lo)
+    last = bisect_left(para.currency_starts, s_hi)
+    if first < last:
+        # The nearest amount before it in the sentence, else the first after it.
+        before = bisect_left(para.currency_starts, item.core.start, first, last)
+        return para.currencies[before - 1 if before > first else first], True
+    if idx > 0 and first > 0 and para.currency_starts[first - 1] >= para.sentence_spans[idx - 1][0]:
+        return para.currencies[first - 1], True  # the last one of the previous sentence
+    return None, para.about_money[idx]
 
 
 def find_money(text: str, start: int = 0, end: int | None = None) -> list[MoneyMention]:
     """All money amounts in ``text[start:end]``; offsets are relative to the whole ``text``."""
     hi = len(text) if end is None else min(end, len(text))
     lo = max(0, start)
-    found = _scan(text, lo, hi)
-    context: list[_Found] | None = None
     mentions: list[MoneyMention] = []
-    for item in found:
+    for item in _scan(text, lo, hi):
         currency = item.core.currency
         if currency is None:
-            if context is None:
-                # Inheritance may look outside [start, end): the whole paragraph(s) around it.
-                para_lo, para_hi = _paragraph_bounds(text, lo, hi)
-                context = _scan(text, para_lo, para_hi)
-            currency, about_money = _inherit_currency(text, item, context)
+            # Inheritance may look outside [start, end): the whole paragraph around the amount.
+            currency, about_money = _inherit_currency(text, item)
             if currency is None and not about_money:
                 continue
         mentions.append(
@@ -679,30 +713,61 @@ _CUES: Final = tuple(
 _AFTER_WEIGHT: Final = 1.5
 
 
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    start: int
+    end: int
+    kind: str | None
+    rank: int  # the pattern's place in _CUES, which breaks ties between cues as far from the amount
+    # Cues strictly longer than this one that contain it: it only counts when none of them does.
+    containers: tuple[int, ...]
+
+
+@lru_cache(maxsize=8)
+def _sentence_cues(sentence: str) -> tuple[_Cue, ...]:
+    """Every cue of a sentence, found once for all the amounts in it (a sentence with thousands
+    of amounts was otherwise scanned once per amount, and its cues compared pairwise each time)."""
+    found = sorted(
+        (
+            (cm.start(), cm.end(), kind, rank)
+            for rank, (kind, pattern) in enumerate(_CUES)
+            for cm in pattern.finditer(sentence)
+        ),
+        key=lambda cue: (cue[0], -cue[1], cue[3]),
+    )
+    containers: list[list[int]] = [[] for _ in found]
+    for i, (start, end, _, _) in enumerate(found):
+        # Sorted by start, then longest first: the cues this one contains follow it, before its end.
+        j = i + 1
+        while j < len(found) and found[j][0] < end:
+            if found[j][1] <= end and end - start > found[j][1] - found[j][0]:
+                containers[j].append(i)
+            j += 1
+    return tuple(
+        _Cue(start, end, kind, rank, tuple(inside))
+        for (start, end, kind, rank), inside in zip(found, containers, strict=True)
+    )
+
+
 def classify_money_kind(sentence: str, mention_start_in_sentence: int, mention_end_in_sentence: int) -> str | None:
     """What the amount at ``sentence[start:end]`` is for, or ``None`` when it is not a tech
     funding fact (public debt, State budgets, defence, football, pay, pensions, fines, taxes,
     GDP, consumer prices). The cue nearest to the amount wins; ``other`` when there is none."""
     ms, me = mention_start_in_sentence, mention_end_in_sentence
-    cues: list[tuple[int, int, str | None]] = []
-    for kind, pattern in _CUES:
-        for cm in pattern.finditer(sentence):
-            if cm.start() < me and cm.end() > ms:
-                continue  # inside the amount's own quote
-            cues.append((cm.start(), cm.end(), kind))
-    best: tuple[float, str | None] | None = None
-    for c_start, c_end, kind in cues:
-        if any(
-            (o_start <= c_start and c_end <= o_end) and (o_end - o_start) > (c_end - c_start)
-            for o_start, o_end, _ in cues
-        ):
+    cues = _sentence_cues(sentence)
+    # A cue inside the amount's own quote does not count, and then neither hides the cues it contains.
+    counted = [not (cue.start < me and cue.end > ms) for cue in cues]
+    best: tuple[float, int, int, str | None] | None = None
+    for i, cue in enumerate(cues):
+        if not counted[i] or any(counted[k] for k in cue.containers):
             continue
-        distance = ms - c_end if c_end <= ms else (c_start - me) * _AFTER_WEIGHT
-        if best is None or distance < best[0]:
-            best = (distance, kind)
+        distance = ms - cue.end if cue.end <= ms else (cue.start - me) * _AFTER_WEIGHT
+        candidate = (distance, cue.rank, cue.start, cue.kind)
+        if best is None or candidate[:3] < best[:3]:
+            best = candidate
     if best is None:
         return "other"
-    return best[1]
+    return best[3]
 
 
 # ---------------------------------------------------------------------------------------------

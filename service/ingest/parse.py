@@ -19,6 +19,9 @@ from service.ingest.types import Sentence
 
 # Far longer than any real sentence; a piece this long still parses in well under a second.
 MAX_SENTENCE_CHARS = 5_000
+# A stretch with no whitespace longer than this is no word; the tokenizer's affix search is
+# quadratic in a token's length, so such a stretch is cut into pieces this long.
+MAX_WORD_CHARS = 200
 BATCH_SIZE = 64
 _SPACE = re.compile(r"\s+")
 
@@ -42,8 +45,9 @@ def pieces(sentence: Sentence) -> list[Sentence]:
     while pos < len(text):
         end = min(len(text), pos + MAX_SENTENCE_CHARS)
         if end < len(text):
-            cut = max((m.start() for m in _SPACE.finditer(text, pos + MAX_SENTENCE_CHARS // 2, end)), default=end)
-            end = cut if cut > pos else end
+            spaces = [m.start() for m in _SPACE.finditer(text, pos + 1, end)]
+            late = [s for s in spaces if s >= pos + MAX_SENTENCE_CHARS // 2]
+            end = late[-1] if late else spaces[-1] if spaces else pos + MAX_WORD_CHARS
         chunk = text[pos:end]
         lead = len(chunk) - len(chunk.lstrip())
         body = chunk.strip()

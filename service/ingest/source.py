@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,21 @@ from service.ingest.formats import html_to_text, json_article
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".html", ".htm", ".json")
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+
+
+# Characters Unicode files as letters or symbols that nevertheless draw nothing (Hangul fillers,
+# the blank Braille pattern); they are used to fake a non-empty text.
+_BLANK_GRAPHEMES = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` shows nothing a reader could see: only whitespace, control and format
+    characters (zero-width spaces and joiners, word joiner, BOM, soft hyphen, direction marks),
+    combining marks with nothing to combine with, unassigned or private-use code points.
+
+    Visible means a letter, digit, punctuation mark or symbol (Unicode categories L, N, P, S).
+    """
+    return not any(unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANK_GRAPHEMES for ch in text)
 
 
 class SourceError(ValueError):
@@ -52,8 +68,8 @@ def decode_article(raw: bytes, name: str = "article") -> str:
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > 8:
         raise SourceError(f"{name}: the file is binary, not text")
-    if not text.strip():
-        raise SourceError(f"{name}: the file has no text")
+    if is_blank(text):
+        raise SourceError(f"{name}: the file is empty (blanks and invisible characters only)")
     return text
 
 
@@ -66,6 +82,8 @@ def read_meta(path: Path) -> dict[str, Any]:
         data = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SourceError(f"{sidecar.name}: unreadable metadata ({exc})") from None
+    except RecursionError:
+        raise SourceError(f"{sidecar.name}: unreadable metadata (nested too deeply)") from None
     if not isinstance(data, dict):
         raise SourceError(f"{sidecar.name}: metadata must be a JSON object")
     return data
@@ -86,7 +104,9 @@ def read_source(path: Path) -> SourceFile:
             text, meta = json_article(text)
     except ValueError as exc:
         raise SourceError(f"{path.name}: {exc}") from None
-    if not text.strip():
+    except RecursionError:  # json.loads on arrays or objects nested thousands deep
+        raise SourceError(f"{path.name}: nested too deeply to be an article") from None
+    if is_blank(text):
         raise SourceError(f"{path.name}: the file has no article text")
     meta.update(read_meta(path))
     return SourceFile(path=path, text=text, sha256=text_sha256(text), meta=meta)

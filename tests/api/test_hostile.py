@@ -1,6 +1,7 @@
 """Hostile input: SQL meta-characters and huge values in every parameter, odd characters in bodies,
-a 5 MB article, 100 concurrent posts of one text, a retraction racing reads. Nothing may answer 5xx,
-lose data or duplicate it."""
+a 5 MB article, texts past spaCy's length limit, 100 concurrent posts of one text, a retraction racing
+reads, publication dates at the ends of the calendar, invisible texts, bodies nested deep or not UTF-8.
+Nothing may answer 5xx, lose data or duplicate it."""
 
 from __future__ import annotations
 
@@ -106,6 +107,21 @@ async def test_a_5_mb_article_is_ingested(client: httpx.AsyncClient) -> None:
     assert document["fact_counts"]["funding"] > 100
 
 
+async def test_a_text_longer_than_spacy_max_length_is_ingested(client: httpx.AsyncClient) -> None:
+    text = _big_article(1_100_000)
+    assert len(text) > 1_000_001  # spaCy's default max_length
+    response = await client.post("/api/v1/documents", json={"text": text}, headers=AUTH, timeout=300)
+    assert response.status_code == 201, response.text[:300]
+    assert response.json()["document"]["char_count"] == len(text)
+
+
+async def test_one_sentence_of_1_2_million_characters_is_ingested(client: httpx.AsyncClient) -> None:
+    text = "mot " * 300_000  # no punctuation, no line break: one sentence for the cleaner
+    response = await client.post("/api/v1/documents", json={"text": text}, headers=AUTH, timeout=300)
+    assert response.status_code == 201, response.text[:300]
+    assert response.json()["document"]["char_count"] == 1_200_000
+
+
 async def test_100_concurrent_posts_of_one_text_make_one_document(committed_client: httpx.AsyncClient) -> None:
     client = committed_client
     text = "Publié le 3 avril 2025\nNvidia a annoncé un investissement de 5 milliards de dollars dans Intel.\n"
@@ -139,3 +155,67 @@ async def test_a_retraction_racing_reads_gives_no_server_error(committed_client:
     assert all(code in (200, 404) for code in codes), codes
     assert results[2].status_code == 204
     assert (await client.get(f"/api/v1/documents/{doc_id}")).status_code == 404
+
+
+async def test_relative_dates_beyond_the_calendar_are_kept_as_text_without_a_value(
+    client: httpx.AsyncClient,
+) -> None:
+    cases = {
+        "0001-01-01": "Mardi, Elon Musk a poursuivi OpenAI en justice. Hier, Microsoft a investi "
+        "10 milliards de dollars dans OpenAI. Il y a trois jours, xAI a levé 6 milliards d’euros.\n",
+        "9999-12-31": "L’année prochaine, OpenAI lèvera 40 milliards de dollars. Le mois prochain, "
+        "Microsoft investira 5 milliards d’euros dans Mistral AI. Dans deux ans, xAI rachètera X.\n",
+    }
+    for published_on, text in cases.items():
+        response = await client.post(
+            "/api/v1/documents", json={"text": text, "published_on": published_on}, headers=AUTH
+        )
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert body["document"]["published_on"] == published_on
+        for event_id in body["created"]["events"]:
+            event = (await client.get(f"/api/v1/events/{event_id}")).json()
+            assert event["occurred_on"] is None, event
+        for funding_id in body["created"]["funding"]:
+            funding = (await client.get(f"/api/v1/funding/{funding_id}")).json()
+            assert funding["amount_usd"] is not None, funding  # the FX table's nearest year
+        assert body["created"]["funding"]
+
+
+INVISIBLE = [
+    "\u200b\u200c\u200d\u2060\ufeff",
+    "\u0301\u0308\u0327",
+    " \u200b\n\u00a0\u0301\t\ufeff\u2028 ",
+    "\u00ad\u200e\u200f\u202e\u2066\u3164",
+]
+
+
+async def test_a_text_of_invisible_characters_is_an_empty_text(
+    client: httpx.AsyncClient, conn: AsyncConnection
+) -> None:
+    for text in INVISIBLE:
+        response = await client.post("/api/v1/documents", json={"text": text}, headers=AUTH)
+        assert response.status_code == 400, (text, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert [e["param"] for e in response.json()["errors"]] == ["text"]
+    visible = await client.post("/api/v1/documents", json={"text": "\u200bOpenAI\u200b"}, headers=AUTH)
+    assert visible.status_code == 201, visible.text
+    assert await conn.scalar(select(func.count()).select_from(Document)) == 1
+
+
+async def test_deeply_nested_and_non_utf8_bodies_are_400(client: httpx.AsyncClient, conn: AsyncConnection) -> None:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    cases: list[tuple[bytes, str | None]] = [
+        (b'{"text": "ok", "title": ' + b"[" * 1000 + b"]" * 1000 + b"}", "title"),
+        (b'{"text": "ok", "title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "title"),
+        (b'{"text": "Sam Altman dirige OpenAI \xff."}', None),
+        (b'{"text": "ok", "title": "caf\xe9"}', None),
+        (b'{"text": "ok", "title": "\xed\xa0\x80"}', None),
+    ]
+    for raw, param in cases:
+        response = await client.post("/api/v1/documents", content=raw, headers=headers)
+        assert response.status_code == 400, (raw[:60], response.text[:300])
+        assert response.headers["content-type"].startswith("application/problem+json")
+        if param is not None:
+            assert param in [e["param"] for e in response.json().get("errors", [])], response.json()
+    assert await conn.scalar(select(func.count()).select_from(Document)) == 0

@@ -451,3 +451,63 @@ def test_a_date_on_a_line_of_its_own_near_the_top_is_the_publication_date(head: 
 
 def test_a_date_inside_a_sentence_is_not_the_publication_date() -> None:
     assert published_on_from_text("Titre\n\nLe groupe a annoncé le 3 mars 2025 ses résultats.\n") is None
+
+
+# --- Publication dates at the ends of the calendar ------------------------------------------------
+
+FIRST_DAY = D(1, 1, 1)
+LAST_DAY = D(9999, 12, 31)
+BEFORE_THE_CALENDAR = [
+    "mardi",
+    "hier",
+    "avant-hier",
+    "il y a trois jours",
+    "il y a 3 semaines",
+    "il y a deux mois",
+    "mardi dernier",
+    "mars dernier",
+    "la semaine dernière",
+    "le mois dernier",
+    "l'an dernier",
+    "fin de l'année dernière",
+    "l'hiver dernier",
+    "cet hiver",
+    "le dernier trimestre",
+]
+AFTER_THE_CALENDAR = [
+    "demain",
+    "après-demain",
+    "dans trois jours",
+    "dans 2 semaines",
+    "dans deux mois",
+    "dans deux ans",
+    "mardi prochain",
+    "la semaine prochaine",
+    "le mois prochain",
+    "l'année prochaine",
+    "fin de l'année prochaine",
+    "le printemps prochain",
+    "le 3 mars prochain",
+]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "published_on"),
+    [*((p, FIRST_DAY) for p in BEFORE_THE_CALENDAR), *((p, LAST_DAY) for p in AFTER_THE_CALENDAR)],
+)
+def test_a_relative_date_beyond_the_calendar_keeps_its_text_without_a_value(phrase: str, published_on: dt.date) -> None:
+    m = only(f"Il l'a annoncé {phrase}.", published_on)
+    assert phrase.endswith(m.text)
+    assert (m.value, m.precision, m.relative) == (None, None, True)
+
+
+def test_dates_still_inside_the_calendar_resolve_at_its_ends() -> None:
+    assert summary("aujourd'hui, ce même mois", FIRST_DAY) == [
+        ("aujourd'hui", FIRST_DAY, "day"),
+        ("ce même mois", FIRST_DAY, "month"),
+    ]
+    # A day without year may lie a little after publication; near the last day, that margin is cut short.
+    assert summary("le 3 mars, mardi", LAST_DAY) == [
+        ("3 mars", D(9999, 3, 3), "day"),
+        ("mardi", D(9999, 12, 28), "day"),
+    ]

@@ -435,6 +435,19 @@ def test_conversion_after_supplementaires_is_still_an_equivalent() -> None:
     assert len(m.equivalents) == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "equivalent"),
+    [
+        ("Tokyo versera 120 milliards de yens (l’équivalent de 730 millions d’euros) au fondeur.", 730_000_000.0),
+        ("Le chantier coûtera 900 milliards de yens (plus de 5 milliards d’euros) en tout.", 5_000_000_000.0),
+        ("Le fonds apporte 3 milliards de yuans (soit l'équivalent de 390 millions d'euros).", 390_000_000.0),
+    ],
+)
+def test_a_qualified_conversion_in_brackets_is_an_equivalent(text: str, equivalent: float) -> None:
+    m = only(text)
+    assert [(e.amount, e.currency) for e in m.equivalents] == [(equivalent, "EUR")]
+
+
 def test_parenthesis_without_an_amount_does_not_extend_the_mention() -> None:
     m = only("Il a levé 500 milliards de dollars (selon Reuters) sur quatre ans.")
     assert (m.text, m.equivalents) == ("500 milliards de dollars", ())

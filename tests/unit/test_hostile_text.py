@@ -1,0 +1,66 @@
+"""Hostile article text for the pure stages: runs and repetitions (bench/hostile.py times them),
+characters that show nothing, dates outside the FX table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from service.ingest.money import classify_money_kind, find_money, to_usd
+from service.ingest.source import SourceError, decode_article, is_blank
+
+
+def test_a_run_of_dots_after_an_amount_without_currency_is_read_once() -> None:
+    text = "Musk a levé 5 milliards" + "." * 20_000
+    assert [m.text for m in find_money(text)] == ["5 milliards"]
+
+
+def test_a_run_of_blanks_after_an_amount_is_read_once() -> None:
+    text = "Musk a levé 5 milliards de dollars" + "\t" * 30_000 + "fin"
+    assert [m.currency for m in find_money(text)] == ["USD"]
+
+
+def test_thousands_of_amounts_inheriting_a_currency_in_one_paragraph_all_inherit_it() -> None:
+    text = "Musk a levé 5 milliards de dollars. " + "Puis 3 milliards " * 8000
+    mentions = find_money(text)
+    assert len(mentions) == 8001
+    assert {m.currency for m in mentions} == {"USD"}
+
+
+def test_one_sentence_with_hundreds_of_amounts_are_all_classified() -> None:
+    sentence = "Il a levé 3 millions de dollars, " * 500
+    mentions = find_money(sentence)
+    assert len(mentions) == 500
+    kinds: list[str | None] = []
+    kinds.extend(classify_money_kind(sentence, m.start, m.end) for m in mentions)
+    assert set(kinds) == {"funding_round"}
+
+
+@pytest.mark.parametrize("on", [dt.date(1, 1, 1), dt.date(1900, 6, 1), dt.date(9999, 12, 31)])
+def test_a_date_outside_the_fx_table_converts_with_its_nearest_year(on: dt.date) -> None:
+    usd, rate_on = to_usd(1_000_000.0, "EUR", on)
+    assert usd is not None and usd > 0
+    assert rate_on is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " \t\n\r\u00a0\u2028\u3000",
+        "\u200b\u200c\u200d\u2060\ufeff",
+        "\u0301\u0308\u0327",
+        "\u00ad\u200e\u200f\u202e\u2066\u2069",
+        "\u3164\u2800\ue000\x07",
+    ],
+)
+def test_a_text_of_blanks_and_invisible_characters_is_blank(text: str) -> None:
+    assert is_blank(text)
+    with pytest.raises(SourceError, match="empty"):
+        decode_article(text.encode("utf-8") or b" ", "invisible.txt")
+
+
+@pytest.mark.parametrize("text", ["a", "\u200b.", "\u200bOpenAI\u200b", "é", "€", "🚀", "٣"])
+def test_one_visible_character_is_text(text: str) -> None:
+    assert not is_blank(text)
