@@ -8,7 +8,9 @@ import datetime as dt
 import pytest
 
 from service.ingest.money import classify_money_kind, find_money, to_usd
+from service.ingest.parse import MAX_SENTENCE_CHARS, MAX_WORD_CHARS, pieces
 from service.ingest.source import SourceError, decode_article, is_blank
+from service.ingest.types import Sentence
 
 
 def test_a_run_of_dots_after_an_amount_without_currency_is_read_once() -> None:
@@ -64,3 +66,13 @@ def test_a_text_of_blanks_and_invisible_characters_is_blank(text: str) -> None:
 @pytest.mark.parametrize("text", ["a", "\u200b.", "\u200bOpenAI\u200b", "é", "€", "🚀", "٣"])
 def test_one_visible_character_is_text(text: str) -> None:
     assert not is_blank(text)
+
+
+def test_a_stretch_without_whitespace_is_cut_into_short_pieces_that_keep_their_offsets() -> None:
+    text = "OpenAI lève des fonds " + "#" * 20_000 + " puis Mistral AI aussi"
+    found = pieces(Sentence(start=100, end=100 + len(text), text=text))
+    assert all(p.text == text[p.start - 100 : p.end - 100] for p in found)
+    assert "".join(p.text for p in found).replace(" ", "") == text.replace(" ", "")
+    # only the tail (what is left once less than a piece remains) may hold a longer run
+    assert all(len(p.text) <= MAX_WORD_CHARS for p in found[1:-1])
+    assert all(len(p.text) <= MAX_SENTENCE_CHARS for p in found)
