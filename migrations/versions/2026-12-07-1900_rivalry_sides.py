@@ -2,10 +2,11 @@
 
 A side is the party itself or, for a person, an organisation they run (``person_roles`` with a
 chief's title): Musk against Altman lists Musk's lawsuits against OpenAI, which Altman runs.
-Opposite sides means different roles in the event (a plaintiff and a defendant, a bidder and a
-target, a speaker and whom they speak of); two partners of one deal, or two co-defendants, are
-on the same side. ``rivalry_event_ids`` is the one definition: the timeline route filters on it
-and the loader counts with it (``event_count``, ``first_event_on``, ``last_event_on``).
+Opposite sides means roles that face each other: a plaintiff and a defendant, a bidder or a buyer
+and its target, a speaker and whom they speak of. Partners of one deal, co-defendants, or a
+founder and the company founded are not on opposite sides. ``rivalry_event_ids`` is the one
+definition: the timeline route filters on it and the loader counts with it (``event_count``,
+``first_event_on``, ``last_event_on``).
 
 Revision ID: a7d3e9f1b2c4
 Revises: f2c6a8d4b913
@@ -23,6 +24,7 @@ down_revision: str | None = "f2c6a8d4b913"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+FACING = (("plaintiff", "defendant"), ("bidder", "target"), ("acquirer", "target"), ("speaker", "subject"))
 CHIEFS = (
     "pdg", "ceo", "directeur général", "directrice générale", "président-directeur général",
     "patron", "patronne", "propriétaire", "dirigeant", "dirigeante",
@@ -31,6 +33,7 @@ CHIEFS = (
 
 def upgrade() -> None:
     chiefs = ", ".join(f"'{title}'" for title in CHIEFS)
+    facing = ", ".join(f"('{a}', '{b}'), ('{b}', '{a}')" for a, b in FACING)
     op.execute(
         f"""
         CREATE FUNCTION rivalry_side(kind text, organisation_id text, person_id text)
@@ -44,7 +47,7 @@ def upgrade() -> None:
         """  # noqa: S608 - the titles are this module's constants
     )
     op.execute(
-        """
+        f"""
         CREATE FUNCTION rivalry_event_ids(rivalry text) RETURNS SETOF text
         LANGUAGE sql STABLE PARALLEL SAFE AS $$
             SELECT DISTINCT pa.event_id
@@ -54,11 +57,11 @@ def upgrade() -> None:
             JOIN event_participants AS pa
               ON pa.organisation_id = a.side_organisation OR pa.person_id = a.side_person
             JOIN event_participants AS pb
-              ON pb.event_id = pa.event_id AND pb.role <> pa.role
+              ON pb.event_id = pa.event_id
              AND (pb.organisation_id = b.side_organisation OR pb.person_id = b.side_person)
-            WHERE r.id = rivalry
+            WHERE r.id = rivalry AND (pa.role, pb.role) IN ({facing})
         $$
-        """
+        """  # noqa: S608 - the roles are this module's constants
     )
 
 

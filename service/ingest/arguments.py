@@ -147,6 +147,8 @@ def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMent
             pairs += [("obj" if passive else "subj", s) for s in inherited_subjects(tok)]
         if syntax.qualifies_noun(tok):
             pairs.append(("obj" if passive else "subj", tok.head))
+        elif _object_relative(tok):
+            pairs.append(("obj", tok.head))
         if passive and tok.dep_ == "advcl":
             pairs += [("obj", s) for s in syntax.subject_of(tok.head)]
         if passive and _sentence_initial(tok):
@@ -193,6 +195,17 @@ def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMent
     return out
 
 
+def _object_relative(verb: Token) -> bool:
+    """ "X, que Y a rachetée": a clause set on a noun by "que", whose verb has no object of its
+    own, has the noun for its object."""
+    return (
+        verb.dep_ in ("acl", "acl:relcl")
+        and verb.head.pos_ in ("NOUN", "PROPN", "X")
+        and any(c.lower_ in ("que", "qu'", "qu’") and c.i < verb.i for c in verb.children)
+        and not any(c.dep_ in ("obj", "ccomp") for c in verb.children)
+    )
+
+
 def _compound(pairs: list[tuple[str, Token]], frames: Frames) -> list[tuple[str, Token]]:
     """ "aux côtés de X" is "avec X": the noun of a compound preposition hands over its complement."""
     out: list[tuple[str, Token]] = []
@@ -210,7 +223,7 @@ def _verb_relation(child: Token, passive: bool) -> str | None:
     if dep in ("nsubj", "csubj"):
         return "obj" if passive else "subj"
     if dep == "nsubj:pass":
-        return "obj"
+        return "obj" if passive else "subj"
     if dep == "obj":
         return "obj"
     if dep == "iobj":
@@ -303,7 +316,8 @@ def _participle_arguments(participle: Token) -> list[tuple[str, Token]]:
 
 def inherited_subjects(verb: Token) -> list[Token]:
     """The subject a verb shares with the one it depends on: "prévoit d'investir" (control),
-    "a été créé … et est soutenue" (coordination), "pour acheter" (purpose). A name right
+    "a été créé … et est soutenue" (coordination), "pour acheter" (purpose), "en rachetant X,
+    Y…" (a gerund's subject is the main clause's). A name right
     before a conjugated verb is its own subject, whatever the parse attached it to ("…, et Y
     finalise le rachat")."""
     before = _name_before_verb(verb)
@@ -319,7 +333,7 @@ def inherited_subjects(verb: Token) -> list[Token]:
             return own
         if own:
             return []
-        infinitive = "Inf" in syntax.feats(node, "VerbForm")
+        infinitive = "Inf" in syntax.feats(node, "VerbForm") or syntax.gerund(node)
         if node.head != node and (node.dep_ in ("xcomp", "conj", "advcl") or infinitive):
             if node.dep_ == "ccomp" and not infinitive:
                 return []
@@ -454,7 +468,8 @@ def denotes(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMention
             found = _described_name(ctx, tok)
     for t in tokens:
         for child in t.children:
-            if child.dep_ == "conj" and child.pos_ not in ("VERB", "AUX") and child not in tokens:
+            listed_with = child.dep_ == "conj" and child.pos_ not in ("VERB", "AUX") and child not in tokens
+            if listed_with and not comma_apposition(child):
                 found += denotes(ctx, child, depth + 1)
     unique: dict[str, EntityMention] = {}
     for m in found:
@@ -462,12 +477,24 @@ def denotes(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMention
     return list(unique.values())
 
 
+def comma_apposition(conj: Token) -> bool:
+    """ "X, rival de Y, a…": a common noun joined to a name by a bare comma, with no "et"/"ou"
+    and no determiner, describes the name; the parser's conjunct is no second member."""
+    doc = conj.doc
+    if conj.pos_ != "NOUN" or not conj.is_lower or any(c.dep_ in ("cc", "det") for c in conj.children):
+        return False
+    left = min([conj.i, *(c.i for c in conj.children if c.dep_ == "amod" and c.i < conj.i)])
+    return left > 0 and doc[left - 1].text == ","
+
+
 def _apposed_name(ctx: SentenceView, tok: Token) -> list[EntityMention]:
-    """ "X, la maison mère de Y, a annoncé…", "X, une société rachetée par Y": a description set
-    after a name by a comma describes that name, whatever the parse attached it to."""
+    """ "X, la maison mère de Y, a annoncé…", "X, une société rachetée par Y", "X, principal
+    rival de Y, a…": a description set after a name by a comma describes that name, whatever
+    the parse attached it to."""
     doc = tok.doc
     left = min([tok.i, *(c.i for c in tok.children if c.dep_ == "det" or (c.dep_ == "amod" and c.i < tok.i))])
-    if left < 2 or doc[left - 1].text != "," or doc[left].pos_ != "DET":
+    bare = tok.is_lower and not any(c.dep_ == "det" for c in tok.children)
+    if left < 2 or doc[left - 1].text != "," or not (doc[left].pos_ == "DET" or bare):
         return []
     return ctx.mentions_at(doc[left - 2])
 
@@ -532,9 +559,13 @@ def subjects_of(ctx: SentenceView, verb: Token) -> list[EntityMention]:
 
 def voices(ctx: SentenceView, tok: Token) -> list[EntityMention]:
     """ "par la voix de son ministre X": who spoke for the actor (on the trigger's clause or a
-    clause above it)."""
+    clause it completes, "a annoncé, par la voix de X, vouloir…"). Not above a "que" clause:
+    whoever speaks for the one reporting it takes no part in what is reported."""
     out: list[EntityMention] = []
-    for head in [syntax.clause_head(tok), *syntax.clause_head(tok).ancestors]:
+    heads = [syntax.clause_head(tok)]
+    while heads[-1].dep_ not in ("ccomp", "parataxis") and heads[-1].head != heads[-1] and len(heads) < 8:
+        heads.append(heads[-1].head)
+    for head in heads:
         for child in head.children:
             if child.lemma_.casefold() in ctx.frames.voice_marks:
                 for g in child.children:
@@ -647,7 +678,11 @@ def _nested_predicate(name: Token, trigger: Token) -> bool:
 
 def _object_position(doc: Doc, verb: int, name: int) -> bool:
     """A name a few words after the verb ("racheter la plate-forme de design X"), with no comma
-    and no other verb between: where its object stands."""
+    and no other verb between: where its object stands. A name apposed to a noun in that place
+    stands there too ("a créé sa propre entreprise, X"), whatever the parse made of the noun."""
+    head = doc[name].head
+    if doc[name].dep_ == "appos" and verb < head.i < name:
+        name = head.i
     between = doc[verb + 1 : name]
     return len(between) <= 8 and all(t.text not in (",", ";", "(") and t.pos_ not in ("VERB", "AUX") for t in between)
 

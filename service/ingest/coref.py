@@ -12,6 +12,7 @@ list (the words are not names).
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from spacy.tokens import Token
 
 from service.ingest.entities import Organisation, Person, load_gazetteer
 from service.ingest.frames import KNOWLEDGE
+from service.ingest.gazetteer import products_of
 from service.ingest.parse import ParsedSentence
 from service.ingest.types import EntityMention
 
@@ -136,9 +138,18 @@ def _is_subject(tok: Token) -> bool:
         if node.dep_ in ("nsubj", "nsubj:pass"):
             return True
         if node.dep_ not in ("appos", "flat:name", "flat", "nmod", "conj"):
-            return False
+            break
         node = node.head
-    return False
+    return _leading_names(tok)
+
+
+def _leading_names(tok: Token) -> bool:
+    """Names that open the sentence, only listed, before its verb ("X et Y ont publié"): its
+    subject, even where the parser detached them from the verb."""
+    before = tok.doc[: tok.i]
+    if any(t.pos_ not in ("PROPN", "NOUN", "X", "DET", "CCONJ", "PUNCT") or t.text in (":", ";") for t in before):
+        return False
+    return any(t.pos_ in ("VERB", "AUX") for t in tok.doc[tok.i + 1 : tok.i + 8])
 
 
 def _referent(
@@ -153,8 +164,9 @@ def _referent(
     lower = tok.lower_
     before = [s for s in here if s.token < tok.i]
     emphatic = tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ in ("aussi", "même", "seul")
+    # the tagger takes a hyphenated demonstrative ("celle-ci") for a name
     if (
-        tok.pos_ == "PRON"
+        (tok.pos_ == "PRON" or lex.pronouns.get(lower) == "latest")
         and lower in lex.pronouns
         and tok.dep_ not in ("expl:subj", "expl:comp", "det")
         and not emphatic
@@ -174,7 +186,11 @@ def _referent(
         return _possessor(tok, before, history, k, counts, org_kinds, lex)
     if tok.pos_ not in ("NOUN", "PROPN", "ADJ", "VERB") or not _definite(tok):
         return ()  # a description has an article (a tagged verb with one is a noun the tagger missed)
-    if any(c.dep_ in ("appos", "flat:name", "nmod") and c.pos_ == "PROPN" for c in tok.children) or _named_after(tok):
+    if any(
+        c.dep_ in ("appos", "flat:name") or (c.dep_ == "nmod" and not _has_case(c, "de"))
+        for c in tok.children
+        if c.pos_ == "PROPN"
+    ) or _named_after(tok):
         return ()  # "le groupe Activision Blizzard", "la start-up de fusées X": a name follows
     lemma = tok.lemma_.casefold()
     following = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
@@ -205,10 +221,11 @@ def _referent(
 
 
 def _named_after(tok: Token) -> bool:
-    """Whether the description's own name follows it, after adjectives or a complement."""
+    """Whether the description's own name follows it, after adjectives or a complement. A name
+    right after "de" is the complement itself ("le fabricant de X"), not the description's name."""
     for t in tok.doc[tok.i + 1 : tok.i + 5]:
         if t.text[:1].isupper() and t.pos_ in ("PROPN", "X", "NOUN"):
-            return True
+            return t.i == 0 or t.doc[t.i - 1].lower_ not in ("de", "d'", "d’", "du", "des")
         if not ((t.is_lower and t.pos_ in ("ADJ", "NOUN")) or t.lower_ in ("de", "d'", "d’", "du", "des", "-")):
             return False
     return False
@@ -366,14 +383,13 @@ def _known_words(slug: str) -> frozenset[str]:
     gaz = load_gazetteer()
     record = gaz.get(slug)
     if isinstance(record, Organisation):
-        parts = [record.description, *record.headquarters]
+        parts = [record.description, *record.headquarters, *products_of(slug)]
     elif isinstance(record, Person):
         orgs = [gaz.get(r.organisation) for r in record.roles if r.organisation]
         parts = [*(r.title for r in record.roles), *(o.name for o in orgs if o is not None)]
     else:
         return frozenset()
-    text = " ".join(parts).replace("’", " ").replace("'", " ").replace("-", " ")
-    return frozenset(_stem(w) for w in text.casefold().split() if len(w) > 1 and w.isalnum())
+    return frozenset(_stem(w) for w in re.findall(r"[^\W_]+", " ".join(parts).casefold()) if len(w) > 1)
 
 
 def _stem(word: str) -> str:

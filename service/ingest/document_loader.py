@@ -278,8 +278,13 @@ class _DocumentLoader:
         for event, participants, event_refs, key in reported:
             mine = {f"{kind}:{slug}" for kind, slug in event_refs}
             match = best_match(event, mine, stored)
+            leads = False
             if match is not None:
                 cluster, created = match, False
+                # A report as specific as the stored event's type, or more, says the roles: "a bid
+                # for X" over "a deal between X and Y" makes them bidder and target.
+                ours, theirs = position(TYPE_ORDER, event.type), position(TYPE_ORDER, cluster.type)
+                leads = ours is not None and theirs is not None and ours <= theirs
                 cluster.merge(event)
             elif key in clusters and clusters[key].stored:
                 # The key is taken by an event the rules kept apart: it is cited, not merged.
@@ -302,6 +307,8 @@ class _DocumentLoader:
                 }
                 for p in participants
             ]
+            if leads:
+                self.rows["roles_said"] += self.rows["participants"][-len(participants) :] if participants else []
             self.event_ids.append(cluster.id)
             self._cite("event", cluster.id, [*event.spans, *(span for _, span in event.claims.values())])
             self.touches.append(("event", cluster.id, created))

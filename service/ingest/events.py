@@ -100,8 +100,12 @@ def extract_events(
     for k, ps in enumerate(parsed):
         ctx = SentenceView.build(k, ps, resolution, mentions, org_kinds, text, money, dates)
         triggers = _triggers(ps, frames)
+        absorbed = _absorptions(triggers)
         for trigger in triggers:
-            draft = _event(ctx, trigger, triggers)
+            if trigger.token.i in absorbed:
+                continue
+            nested = [t for t in triggers if absorbed.get(t.token.i) is trigger]
+            draft = _event(ctx, trigger, nested)
             if draft is not None:
                 drafts.append(draft)
         drafts.extend(statements(ctx, triggers))
@@ -148,11 +152,10 @@ def _acts_as_verb(tok: Token) -> bool:
 # ----------------------------------------------------------------------------- one event
 
 
-def _event(ctx: SentenceView, trigger: Trigger, triggers: Sequence[Trigger]) -> EventDraft | None:
+def _event(ctx: SentenceView, trigger: Trigger, nested: Sequence[Trigger]) -> EventDraft | None:
+    """``nested``: the triggers this one absorbs (:func:`_absorptions`)."""
     frames = ctx.frames
     tok, frame = trigger.token, trigger.frame
-    if _absorbed(trigger, triggers) is not None:
-        return None
     governor = _governor(tok, frames)
     if _is_negated(tok, frames, governor):
         return None
@@ -162,9 +165,8 @@ def _event(ctx: SentenceView, trigger: Trigger, triggers: Sequence[Trigger]) -> 
         frame = trigger.frame
     args = arguments(ctx, trigger)
     # A trigger nested in this one ("offre de rachat", "contre-offre pour acquérir X") lends its arguments.
-    for other in triggers:
-        if other is not trigger and _absorbed(other, triggers) is trigger:
-            args += [(rel, m, other.frame) for rel, m, _ in arguments(ctx, other)]
+    for other in nested:
+        args += [(rel, m, other.frame) for rel, m, _ in arguments(ctx, other)]
     type_ = frame.type
     if type_ == "acquisition" and _buys_shares(tok, frames):
         type_ = "investment"  # "acquérir 160 millions d'actions": a stake, not the company
@@ -185,7 +187,7 @@ def _event(ctx: SentenceView, trigger: Trigger, triggers: Sequence[Trigger]) -> 
     ]
     participants += _counterparts(ctx, trigger, type_, participants)
     if type_ == "lawsuit":
-        participants = _authority_prosecutes(ctx, participants)
+        participants = _authority_prosecutes(ctx, participants, trigger.verbal)
     kinds = frames.role_kinds
     participants = [(m, r) for m, r in participants if kinds.get(f"{type_}.{r}", m.kind) == m.kind]
     if not participants or not _satisfied(ctx, trigger, participants, args):
@@ -211,21 +213,29 @@ def _event(ctx: SentenceView, trigger: Trigger, triggers: Sequence[Trigger]) -> 
     )
 
 
-def _absorbed(trigger: Trigger, triggers: Sequence[Trigger]) -> Trigger | None:
-    """The trigger this one only completes: "l'offre de rachat" (a noun's noun), "une offre pour
-    racheter X" / "a soumis une contre-offre pour acquérir X" (the purchase a bid is for)."""
-    tok = trigger.token
-    for other in triggers:
-        if other is trigger:
+def _absorptions(triggers: Sequence[Trigger]) -> dict[int, Trigger]:
+    """Token of each trigger that only completes another → that other: "l'offre de rachat" (a
+    noun's noun), "une offre pour racheter X" / "a soumis une contre-offre pour acquérir X" (the
+    purchase a bid is for). Only the trigger's head and that head's objects can absorb it, so
+    this reads a few words per trigger, never every pair."""
+    by_token = {t.token.i: t for t in triggers}
+    out: dict[int, Trigger] = {}
+    for trigger in triggers:
+        tok = trigger.token
+        head = by_token.get(tok.head.i) if tok.head is not tok else None
+        if head is not None and not trigger.verbal and not head.verbal and tok.dep_ == "nmod":
+            out[tok.i] = head
             continue
-        head = other.token
-        if not trigger.verbal and not other.verbal and tok.dep_ == "nmod" and tok.head == head:
-            return other
-        if trigger.frame.type == "acquisition" and other.frame.type == "bid" and not other.verbal:
-            support = head.head if head.dep_ == "obj" else None
-            if tok.head == head or (support is not None and tok.head == support and tok.dep_ in ("advcl", "xcomp")):
-                return other
-    return None
+        if trigger.frame.type != "acquisition":
+            continue
+        candidates = [head] if head is not None else []
+        if tok.dep_ in ("advcl", "xcomp"):
+            # the bid is the object of the verb the purchase depends on ("a soumis une offre pour acquérir")
+            candidates += [by_token[c.i] for c in tok.head.children if c.dep_ == "obj" and c.i in by_token]
+        bid = next((c for c in candidates if c.frame.type == "bid" and not c.verbal), None)
+        if bid is not None:
+            out[tok.i] = bid
+    return out
 
 
 def _introduced_by(ctx: SentenceView, start: Token, end: Token, preposition: str) -> list[EntityMention]:
@@ -291,11 +301,16 @@ def _counterparts(
 
 
 def _authority_prosecutes(
-    ctx: SentenceView, participants: list[tuple[EntityMention, str]]
+    ctx: SentenceView, participants: list[tuple[EntityMention, str]], verbal: bool
 ) -> list[tuple[EntityMention, str]]:
-    """In a case between a public authority and a company, the authority is the one bringing it."""
+    """In a case between a public authority and a company, the authority is the one bringing it,
+    unless a verb's grammar says the company sued the authority ("X a attaqué la Commission")."""
     kinds = [ctx.org_kind(m.slug) == "government" and m.kind == "organisation" for m, _ in participants]
     if not any(kinds) or all(kinds):
+        return participants
+    sued = any(gov and role == "defendant" for (_, role), gov in zip(participants, kinds, strict=True))
+    suing = any(not gov and role == "plaintiff" for (_, role), gov in zip(participants, kinds, strict=True))
+    if verbal and sued and suing:
         return participants
     return [
         (m, "plaintiff" if is_gov else ("defendant" if role in ("plaintiff", "defendant") else role))

@@ -54,6 +54,11 @@ class Frames(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     speech: frozenset[str]
     speech_nouns: frozenset[str]
     speech_needs_complement: frozenset[str]
+    # Verbs that report speech only with a clause or a quotation ("a conclu que…", "soutient
+    # que…"); with an object they act ("conclure un accord", "soutenir une start-up").
+    speech_needs_clause: frozenset[str]
+    # Verbs that report a stance only when reflexive ("s'opposer à"): "le procès opposant X à Y".
+    speech_reflexive: frozenset[str]
     speech_objects: dict[str, frozenset[str]]
     accusations: frozenset[str]
     negations: frozenset[str]

@@ -490,3 +490,19 @@ def _strip_corporate_suffix(folded: str) -> str:
 @functools.cache
 def load_gazetteer() -> Gazetteer:
     return Gazetteer.from_dir(KNOWLEDGE_DIR)
+
+
+class _Owners(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    about: str
+    owners: dict[str, str]
+
+
+@functools.cache
+def product_owners() -> dict[str, str]:
+    """Well-known product name → the slug of the organisation that makes it."""
+    return msgspec.json.decode((KNOWLEDGE_DIR / "product_owners.json").read_bytes(), type=_Owners).owners
+
+
+@functools.cache
+def products_of(slug: str) -> tuple[str, ...]:
+    return tuple(product for product, owner in product_owners().items() if owner == slug)

@@ -235,6 +235,7 @@ def _write_facts_sql() -> _Sql:
     new_events = sql.rows("new_events", _EVENT)
     updates = sql.rows("event_updates", _EVENT_UPDATE, "u")
     participants = sql.rows("participants", _PARTICIPANT)
+    roles_said = sql.rows("roles_said", _PARTICIPANT, "s")
     funding = sql.rows("funding", _FUNDING)
     payers = sql.rows("payers", _PAYER)
     rivalries = sql.rows("rivalries", _RIVALRY)
@@ -278,6 +279,13 @@ def _write_facts_sql() -> _Sql:
         LEFT JOIN new_event_rows AS n ON n.id = v.event_id
         LEFT JOIN event_update_rows AS u ON u.id = v.event_id
         ON CONFLICT DO NOTHING
+    ), participant_roles AS (
+        -- A report at least as specific as the stored event's type gives its participants their
+        -- roles (the rows other documents stored; this statement's own inserts are not visible).
+        UPDATE event_participants AS p SET role = s.role
+        FROM {roles_said}
+        WHERE p.event_id = s.event_id AND p.kind = s.kind AND p.role <> s.role
+          AND p.organisation_id IS NOT DISTINCT FROM s.organisation_id AND p.person_id IS NOT DISTINCT FROM s.person_id
     ), funding_rows AS (
         SELECT * FROM {funding}
     ), funding_before AS (

@@ -21,9 +21,12 @@ NLP_COMPONENTS: tuple[str, ...] = ("tok2vec", "morphologizer", "parser", "attrib
 _EXCLUDED: tuple[str, ...] = ("senter",)
 
 
-# Hyphenated nouns the tokenizer would cut in three ("start", "-", "up"), which the tagger and
-# the parser then misread.
-HYPHENATED = ("start-up", "start-ups", "joint-venture", "joint-ventures", "spin-off", "spin-offs")
+# Hyphenated words the tokenizer would cut in three ("start", "-", "up"), which the tagger and
+# the parser then misread: nouns, and the demonstratives coreference resolves ("celle-ci").
+HYPHENATED = (
+    "start-up", "start-ups", "joint-venture", "joint-ventures", "spin-off", "spin-offs",
+    "celui-ci", "celle-ci", "ceux-ci", "celles-ci", "celui-là", "celle-là", "ceux-là", "celles-là",
+)  # fmt: skip
 
 
 @functools.cache

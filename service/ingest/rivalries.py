@@ -25,12 +25,22 @@ import msgspec
 from spacy.tokens import Token
 
 from service.ingest import syntax
-from service.ingest.arguments import POSSESSIVES, SentenceView, denotes, listed, member, subjects_of
+from service.ingest.arguments import (
+    POSSESSIVES,
+    SentenceView,
+    comma_apposition,
+    coordinated,
+    denotes,
+    listed,
+    member,
+    subjects_of,
+)
 from service.ingest.coref import Resolution
 from service.ingest.entities import Organisation, load_gazetteer
 from service.ingest.events_types import EventDraft
 from service.ingest.facts import EntityRef, RivalryFact, Span
 from service.ingest.frames import KNOWLEDGE, load_frames
+from service.ingest.gazetteer import product_owners
 from service.ingest.parse import ParsedSentence
 from service.ingest.types import EntityMention, Sentence
 
@@ -48,19 +58,9 @@ class _Lexicon(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     court_words: frozenset[str]
 
 
-class _Owners(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    about: str
-    owners: dict[str, str]
-
-
 @functools.cache
 def _lexicon() -> _Lexicon:
     return msgspec.json.decode((KNOWLEDGE / "rivalry.json").read_bytes(), type=_Lexicon)
-
-
-@functools.cache
-def _owners() -> dict[str, str]:
-    return msgspec.json.decode((KNOWLEDGE / "product_owners.json").read_bytes(), type=_Owners).owners
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,8 @@ def extract_rivalries(
 
 
 def _language_pair(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair | None:
+    if not _may_be_cue(tok):
+        return None  # most words: decided before any walk of the parse
     lex = _lexicon()
     frames = load_frames()
     if view.mentions_at(tok):
@@ -136,9 +138,22 @@ def _language_pair(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair
         for infinitive in syntax.infinitives(tok):
             if infinitive in lex.verbs:
                 return _contest_verb(view, tok, infinitive, lex)
+    if tok.pos_ == "NOUN" and not any(c.dep_ == "det" for c in tok.children):
+        for infinitive in syntax.infinitives(tok):
+            if "obj" in lex.verbs.get(infinitive, ()):
+                return _verb_read_as_noun(view, tok, infinitive, lex)
     if lower in lex.face and any(t.lower_ in ("à", "aux", "au") for t in tok.doc[tok.i + 1 : tok.i + 2]):
         return _facing(view, tok)
     return None
+
+
+def _may_be_cue(tok: Token) -> bool:
+    """Whether the word is in a rivalry lexicon at all, by its form, lemma or infinitive."""
+    lex = _lexicon()
+    words = (tok.lower_, tok.lemma_.casefold())
+    if any(w in lex.rival_nouns or w in lex.relation_nouns or w in lex.face for w in words):
+        return True
+    return tok.pos_ in ("VERB", "AUX", "NOUN") and any(w in lex.verbs for w in syntax.infinitives(tok))
 
 
 def _rival_noun(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair | None:
@@ -153,7 +168,11 @@ def _rival_noun(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair | 
     anchors += _clitic_en(view, tok)
     if tok.pos_ == "ADJ":
         rivals += _party(view, tok.head)  # "sa société rivale, xAI"
-    if tok.dep_ == "appos" or (tok.dep_ == "nmod" and tok.head.pos_ in ("PROPN", "X")):
+    if (
+        tok.dep_ == "appos"
+        or (tok.dep_ == "nmod" and tok.head.pos_ in ("PROPN", "X"))
+        or (tok.dep_ == "conj" and comma_apposition(tok))
+    ):
         rivals += _party(view, tok.head)
     for child in tok.children:
         if (
@@ -240,6 +259,23 @@ def _contest_verb(view: SentenceView, tok: Token, lemma: str, lex: _Lexicon) -> 
     return (subjects, others) if subjects and others else None
 
 
+def _verb_read_as_noun(view: SentenceView, tok: Token, lemma: str, lex: _Lexicon) -> Pair | None:
+    """ "X concurrence (directement) Y": a verb form the tagger took for the noun, read by the
+    words: right after a name, and followed by another name, adverbs aside."""
+    doc = tok.doc
+    before = view.mentions_at(doc[tok.i - 1]) if tok.i > 0 else []
+    j = tok.i + 1
+    adverbs: list[Token] = []
+    while j < len(doc) and doc[j].pos_ == "ADV":
+        adverbs.append(doc[j])
+        j += 1
+    after = view.mentions_at(doc[j]) if j < len(doc) else []
+    needed = lex.needs_adverb.get(lemma)
+    if needed is not None and not any(a.lower_ in needed for a in adverbs):
+        return None
+    return (before, after) if before and after else None
+
+
 def _facing(view: SentenceView, tok: Token) -> Pair | None:
     """ "Face à X, Y…" / "Y … face à X": the names after "face à" (or the ones a description
     there lists: "face aux géants que sont X et Z") against the clause's subject — for a fronted
@@ -262,8 +298,20 @@ def _facing(view: SentenceView, tok: Token) -> Pair | None:
                 m for c in subject.children if syntax.preposition(c) == "de" for m in _party(view, c)
             ]
         anchors = anchors or subjects_of(view, verb)
+        anchors = _with_listed(view, anchors)
     anchors = [m for m in anchors if all(m.slug != o.slug for o in others)]
     return (anchors, others) if anchors else None
+
+
+def _with_listed(view: SentenceView, found: list[EntityMention]) -> list[EntityMention]:
+    """The names listed with these by the words ("X et Y ont signé"), the parse may have
+    lost the first of them."""
+    names = [(t.i, m) for t in view.parsed.doc for m in view.first_mentions(t)]
+    out = {m.slug: m for m in found}
+    for i, m in names:
+        if m.slug in out:
+            out.update((other.slug, other) for _, other in coordinated(view, names, i))
+    return list(out.values())
 
 
 def _sentence_initial(tok: Token) -> bool:
@@ -277,25 +325,34 @@ def _last_token(view: SentenceView, mentions: Iterable[EntityMention]) -> int | 
 
 
 def _names_from(view: SentenceView, start: int, window: int) -> list[EntityMention]:
-    """The first names met within ``window`` words from ``start``, with those listed after them."""
+    """The first names met within ``window`` words from ``start``, with those listed after them.
+    Outside brackets a list ends with "et"/"ou" before its last name: a name after a bare comma
+    starts the next phrase ("Face à X, Y accélère")."""
     doc = view.parsed.doc
+    bracketed = start > 0 and doc[start - 1].text == "("
     for i in range(start, min(len(doc), start + window)):
         if doc[i].text in (";", ":", ".") or (doc[i].text == "," and i > start):
             return []
         first = view.first_mentions(doc[i])
         if not first:
             continue
-        out = list(first)
+        groups = [list(first)]
+        joined_by_or = [False]
         end = view.last_token(first[0], i)
         j = end + 1
         while j < len(doc):
             nxt = next((k for k in range(j, min(len(doc), j + 5)) if view.first_mentions(doc[k])), None)
             if nxt is None or not listed(doc, end, nxt):
                 break
-            out += view.first_mentions(doc[nxt])
+            groups.append(list(view.first_mentions(doc[nxt])))
+            joined_by_or.append(any(t.lower_ in ("et", "ou") for t in doc[end + 1 : nxt]))
             end = view.last_token(view.first_mentions(doc[nxt])[0], nxt)
             j = end + 1
-        return out
+        if not bracketed:
+            while len(groups) > 1 and not joined_by_or[-1]:
+                groups.pop()
+                joined_by_or.pop()
+        return [m for group in groups for m in group]
     return []
 
 
@@ -305,7 +362,7 @@ def _party(view: SentenceView, tok: Token) -> list[EntityMention]:
     found = denotes(view, tok)
     if found:
         return found
-    owner = _owners().get(tok.text) or _owners().get(
+    owner = product_owners().get(tok.text) or product_owners().get(
         " ".join(t.text for t in tok.subtree if t.pos_ in ("PROPN", "NUM"))
     )
     if owner is not None:

@@ -101,6 +101,12 @@ def _speech(
     lemma = next((x for x in syntax.infinitives(tok) if x in frames.speech), None)
     if lemma is None:
         return None
+    if lemma in frames.speech_reflexive and not syntax.reflexive(tok):
+        return None
+    if lemma in frames.speech_needs_clause and not (
+        tok.dep_ == "parataxis" or any(c.dep_ == "ccomp" or c.text == ":" for c in tok.children)
+    ):
+        return None
     if lemma in frames.speech_objects and not any(
         c.lemma_.casefold() in frames.speech_objects[lemma] for c in tok.subtree
     ):
@@ -135,13 +141,18 @@ def _speech(
 
 def _linear_speaker(ctx: SentenceView, tok: Token) -> list[EntityMention]:
     """The speaker the parse lost: the name right after the verb ("», affirme X"), else the
-    nearest name before it that no preposition introduces ("X rappelle que…")."""
+    nearest name before it that no preposition introduces ("X rappelle que…"). A verb set off
+    by a comma or a closing quote ("…, a révélé X") is an inverted incise: its speaker can only
+    follow it."""
     doc = tok.doc
     after = tok.i + 1
     while after < len(doc) and doc[after].pos_ in ("DET", "ADV", "PRON") and after <= tok.i + 2:
         after += 1
     if after < len(doc) and ctx.mentions_at(doc[after]):
         return ctx.mentions_at(doc[after])
+    first = min([tok.i, *(c.i for c in tok.children if c.dep_.startswith("aux") and c.i < tok.i)])
+    if first > 0 and doc[first - 1].text in (",", "»", "”", '"'):
+        return []
     lo, _ = linear_clause(tok)
     for i in range(tok.i - 1, lo - 1, -1):
         for m in ctx.first_mentions(doc[i]):

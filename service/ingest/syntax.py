@@ -132,17 +132,34 @@ def _description_start(doc: Doc, name: int, floor: int, heads: frozenset[str]) -
 
 
 def is_passive(verb: Token) -> bool:
-    """ "X a été racheté par Y", "X, rachetée par Y", "vendu à Z": the subject is the patient."""
-    if any(c.dep_ in ("aux:pass", "nsubj:pass", "obl:agent") for c in verb.children):
+    """ "X a été racheté par Y", "X, rachetée par Y", "vendu à Z": the subject is the patient.
+    A participle with "avoir" and no "être" is active whatever the subject's label: an adverb
+    between them ("a ensuite racheté") leads the parser to a passive subject."""
+    if any(c.dep_ == "aux:pass" for c in verb.children):
+        return True
+    if active_compound(verb):
+        return False
+    if any(c.dep_ in ("nsubj:pass", "obl:agent") for c in verb.children):
         return True
     past_participle = "Part" in feats(verb, "VerbForm") and "Past" in feats(verb, "Tense")
     has_aux = any(c.dep_ == "aux:tense" for c in verb.children)
     return past_participle and not has_aux and verb.dep_ in ("acl", "advcl", "amod", "ROOT", "conj", "appos")
 
 
+def active_compound(verb: Token) -> bool:
+    """A past participle conjugated with "avoir" alone ("a racheté", "avait investi")."""
+    auxiliaries = [c for c in verb.children if c.dep_.startswith("aux") and c.pos_ == "AUX"]
+    return bool(auxiliaries) and all(c.lemma_.casefold() == "avoir" for c in auxiliaries)
+
+
 def qualifies_noun(verb: Token) -> bool:
-    """A participle set on a noun ("le modèle lancé par X", "une société rachetée par Y")."""
-    return verb.dep_ in ("acl", "amod", "nmod", "appos") and verb.head.pos_ in ("NOUN", "PROPN", "X")
+    """A participle set on a noun ("le modèle lancé par X", "une société rachetée par Y"); one
+    conjugated with "avoir" is a relative clause's verb ("X, que Y a rachetée"), not set on it."""
+    return (
+        verb.dep_ in ("acl", "amod", "nmod", "appos")
+        and verb.head.pos_ in ("NOUN", "PROPN", "X")
+        and not active_compound(verb)
+    )
 
 
 def governing_verb(token: Token) -> Token | None:
@@ -179,11 +196,48 @@ def negated(token: Token, negations: frozenset[str], determiners: frozenset[str]
     return False
 
 
+# Conditional endings, and the irregular future stems they follow ("pourr-ait", "viendr-aient").
+_CONDITIONAL_ENDINGS = ("aient", "ait", "ais", "ions", "iez")
+_IRREGULAR_STEMS = frozenset({
+    "aur", "ser", "pourr", "devr", "fer", "voudr", "ir", "faudr", "verr", "enverr", "saur", "vaudr",
+    "courr", "mourr", "acquerr",
+})  # fmt: skip
+
+
+def _fold_accents(word: str) -> str:
+    return word.replace("è", "e").replace("é", "e").replace("ê", "e")
+
+
+def conditional_form(token: Token) -> bool:
+    """Whether the word is a conditional by its form: the future stem (the infinitive, less the
+    "e" of "-re") and an imperfect ending. The tagger takes "investirait" for an imperfect; the
+    imperfect "déclarait" keeps no "-er" before its ending and is not matched."""
+    form = _fold_accents(token.lower_)
+    lemma = _fold_accents(token.lemma_.casefold())
+    for ending in _CONDITIONAL_ENDINGS:
+        if not form.endswith("r" + ending):
+            continue
+        stem = form[: -len(ending)]
+        if stem in (lemma, lemma[:-1]) or stem in _IRREGULAR_STEMS or stem.endswith("iendr"):
+            return True
+    return False
+
+
 def conditional(token: Token) -> bool:
-    """Conditional mood on the verb or its auxiliary ("aurait racheté", "investirait")."""
-    if "Cnd" in feats(token, "Mood"):
+    """Conditional mood on the verb or its auxiliary ("aurait racheté", "investirait"), or on
+    the verb an infinitive depends on ("pourrait racheter", "devrait investir")."""
+    if "Cnd" in feats(token, "Mood") or conditional_form(token):
         return True
-    return any(c.dep_.startswith("aux") and "Cnd" in feats(c, "Mood") for c in token.children)
+    if any(c.dep_.startswith("aux") and ("Cnd" in feats(c, "Mood") or conditional_form(c)) for c in token.children):
+        return True
+    head = token.head
+    return (
+        "Inf" in feats(token, "VerbForm")
+        and token.dep_ == "xcomp"
+        and head.pos_ in ("VERB", "AUX")
+        and head is not token
+        and ("Cnd" in feats(head, "Mood") or conditional_form(head))
+    )
 
 
 def future(token: Token) -> bool:
@@ -199,9 +253,30 @@ def past(token: Token) -> bool:
         return True
     if "Past" in feats(token, "Tense") and "Fin" in feats(token, "VerbForm"):
         return True
-    if "Imp" in feats(token, "Tense"):
+    if "Imp" in feats(token, "Tense") and not conditional_form(token):
+        return True
+    if "Fin" in feats(token, "VerbForm") and _passe_simple(token):
         return True
     return "Part" in feats(token, "VerbForm") and any(c.dep_ == "aux:tense" for c in token.children)
+
+
+def gerund(token: Token) -> bool:
+    """ "en rachetant": a present participle after "en"."""
+    if not ("Part" in feats(token, "VerbForm") and "Pres" in feats(token, "Tense")):
+        return False
+    previous = token.doc[token.i - 1] if token.i > 0 else None
+    return any(c.lower_ == "en" for c in token.children) or (previous is not None and previous.lower_ == "en")
+
+
+def _passe_simple(token: Token) -> bool:
+    """Third person passé simple of an "-er" verb ("racheta", "lança", "fusionnèrent"), which
+    the tagger reads as a present."""
+    lemma, form = token.lemma_.casefold(), token.lower_
+    if not lemma.endswith("er") or len(lemma) < 4:
+        return False
+    stem = lemma[:-2]
+    soft = stem[:-1] + "ç" if stem.endswith("c") else stem + "e" if stem.endswith("g") else stem
+    return form in (soft + "a", stem + "èrent")
 
 
 def finite(verb: Token) -> bool:

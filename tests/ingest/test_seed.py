@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import shutil
 import subprocess
 import sys
@@ -39,20 +41,47 @@ SNAPSHOT = {
 
 # Rivalries whose stored event count or date range differs from a recount from scratch (the
 # loader keeps them up to date incrementally, per batch of documents).
-STALE_RIVALRIES = """
-    SELECT r.id, r.event_count, c.n
+# A recount written apart from the service's: an event counts when one side (the party, or an
+# organisation a party runs) takes part in it in a role that faces the other side's.
+SIDES = """
+    SELECT r.id AS rivalry, 'a' AS side, coalesce(r.party_a_organisation_id, r.party_a_person_id) AS entity
     FROM rivalries AS r
-    CROSS JOIN LATERAL (
-        SELECT count(*) AS n, min(e.occurred_on) AS first, max(e.occurred_on) AS last
-        FROM events AS e
-        WHERE EXISTS (
-            SELECT FROM event_participants AS p WHERE p.event_id = e.id AND p.kind = r.party_a_kind
-               AND coalesce(p.organisation_id, p.person_id) = coalesce(r.party_a_organisation_id, r.party_a_person_id)
-        ) AND EXISTS (
-            SELECT FROM event_participants AS p WHERE p.event_id = e.id AND p.kind = r.party_b_kind
-               AND coalesce(p.organisation_id, p.person_id) = coalesce(r.party_b_organisation_id, r.party_b_person_id)
+    UNION SELECT r.id, 'b', coalesce(r.party_b_organisation_id, r.party_b_person_id) FROM rivalries AS r
+    UNION SELECT r.id, 'a', pr.organisation_id FROM rivalries AS r JOIN person_roles AS pr
+        ON pr.person_id = r.party_a_person_id AND lower(pr.title) IN ({chiefs})
+    UNION SELECT r.id, 'b', pr.organisation_id FROM rivalries AS r JOIN person_roles AS pr
+        ON pr.person_id = r.party_b_person_id AND lower(pr.title) IN ({chiefs})
+"""
+CHIEFS = ", ".join(
+    f"'{t}'"
+    for t in (
+        "pdg", "ceo", "directeur général", "directrice générale", "président-directeur général",
+        "patron", "patronne", "propriétaire", "dirigeant", "dirigeante",
+    )
+)  # fmt: skip
+FACING = ", ".join(
+    f"('{x}', '{y}')"
+    for a, b in (("plaintiff", "defendant"), ("bidder", "target"), ("acquirer", "target"), ("speaker", "subject"))
+    for x, y in ((a, b), (b, a))
+)
+STALE_RIVALRIES = f"""
+    WITH sides AS ({SIDES.format(chiefs=CHIEFS)}),
+    roles AS (
+        SELECT s.rivalry, s.side, p.event_id, p.role
+        FROM sides AS s JOIN event_participants AS p ON coalesce(p.organisation_id, p.person_id) = s.entity
+    ),
+    counted AS (
+        SELECT r.id, count(e.id) AS n, min(e.occurred_on) AS first, max(e.occurred_on) AS last
+        FROM rivalries AS r
+        LEFT JOIN events AS e ON EXISTS (
+            SELECT FROM roles AS a JOIN roles AS b ON b.rivalry = a.rivalry AND b.event_id = a.event_id
+            WHERE a.rivalry = r.id AND a.event_id = e.id AND a.side = 'a' AND b.side = 'b'
+              AND (a.role, b.role) IN ({FACING})
         )
-    ) AS c
+        GROUP BY r.id
+    )
+    SELECT r.id, r.event_count, c.n
+    FROM rivalries AS r JOIN counted AS c ON c.id = r.id
     WHERE (r.event_count, r.first_event_on, r.last_event_on) IS DISTINCT FROM (c.n, c.first, c.last)
 """
 
@@ -116,6 +145,55 @@ def test_bad_files_are_reported_and_skipped_the_rest_lands(tmp_path: Path, pg_se
         assert len(documents) == 1  # good.txt and same-content.txt are one document
         runs = asyncio.run(_rows(url, "SELECT status, documents_failed FROM ingestion_runs"))
         assert runs == [("failed", 4)]
+
+
+def test_hostile_files_are_reported_on_one_line_and_odd_dates_land(tmp_path: Path, pg_server: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "invisible.txt").write_text("\u200b\u200c\u200d\u2060\ufeff \u0301\n\u00a0\n", encoding="utf-8")
+    (corpus / "invisible.json").write_text(json.dumps({"text": "\u200b\u2060\ufeff", "title": "Vide"}))
+    (corpus / "deep.json").write_text('{"text": "OpenAI", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (corpus / "deepmeta.txt").write_text("OpenAI a levé 6 milliards de dollars.\n", encoding="utf-8")
+    (corpus / "deepmeta.meta.json").write_text('{"title": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (corpus / "ancient.txt").write_text(
+        "Mardi, Elon Musk a poursuivi OpenAI. Hier, Microsoft a investi 10 milliards de dollars dans "
+        "OpenAI. Il y a trois jours, xAI a levé 6 milliards d’euros.\n",
+        encoding="utf-8",
+    )
+    (corpus / "ancient.meta.json").write_text('{"published_on": "0001-01-01"}')
+    (corpus / "future.json").write_text(
+        json.dumps(
+            {
+                "text": "L’année prochaine, OpenAI lèvera 40 milliards de dollars. Le mois prochain, Microsoft "
+                "investira 5 milliards d’euros dans Mistral AI. Dans deux ans, xAI rachètera X.\n",
+                "published_on": "9999-12-31",
+            }
+        )
+    )
+    with fresh_database(pg_server, "hostile") as url:
+        result = subprocess.run(
+            [sys.executable, "-m", "service.cli", "seed", "--corpus", str(corpus)],
+            env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "RIVALRY_LOG_LEVEL": "ERROR", "COLUMNS": "200"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
+        )
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
+        failed = sorted(line for line in result.stdout.splitlines() if line.startswith("failed "))
+        assert [line.split(":")[0] for line in failed] == [
+            "failed deep.json",
+            "failed deepmeta.txt",
+            "failed invisible.json",
+            "failed invisible.txt",
+        ], result.stdout
+        assert "empty" in failed[-1]
+        documents = asyncio.run(_rows(url, "SELECT file, published_on FROM documents ORDER BY file"))
+        # (asyncpg stores the calendar's first and last days as -infinity and infinity, and reads them back)
+        assert documents == [("ancient.txt", dt.date(1, 1, 1)), ("future.json", dt.date(9999, 12, 31))]
+        runs = asyncio.run(_rows(url, "SELECT status, documents_new, documents_failed FROM ingestion_runs"))
+        assert runs == [("failed", 2, 4)]
 
 
 def test_missing_corpus_directory_is_a_clear_cli_error(tmp_path: Path) -> None:

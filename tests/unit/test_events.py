@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from service.ingest.arguments import _object_position
 from service.ingest.extract import extract_text
 from service.ingest.facts import EventFact, Extraction
 
@@ -135,3 +139,17 @@ def test_a_suit_given_up_is_cancelled() -> None:
 def test_the_investor_of_an_investment_received_comes_after_de() -> None:
     (event,) = events_of("Binance a reçu en mars un investissement de 2 milliards de dollars du fonds émirati MGX.")
     assert roles(event) == {"binance": "target", "mgx": "investor"}
+
+
+def test_a_name_apposed_to_a_misplaced_object_noun_is_still_in_object_position() -> None:
+    # the parser sometimes hangs the object noun on an adjective before it; the apposed name
+    # must still be read as the verb's object
+    words = ["Elle", "a", "créé", "l’", "an", "passé", "sa", "firme", ",", "Volantis", "."]
+    heads = [2, 2, 2, 4, 2, 4, 7, 5, 9, 7, 2]
+    deps = ["nsubj", "aux", "ROOT", "det", "obl", "amod", "det", "obj", "punct", "appos", "punct"]
+    pos = ["PRON", "AUX", "VERB", "DET", "NOUN", "ADJ", "DET", "NOUN", "PUNCT", "PROPN", "PUNCT"]
+    doc = Doc(Vocab(), words=words, heads=heads, deps=deps, pos=pos)
+    assert _object_position(doc, 2, 9)
+    # a name joined to the noun in another way, after the comma, is not
+    listed = Doc(Vocab(), words=words, heads=heads, deps=[*deps[:9], "conj", "punct"], pos=pos)
+    assert not _object_position(listed, 2, 9)
