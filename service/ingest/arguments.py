@@ -166,7 +166,7 @@ def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMent
             pairs += _participle_arguments(participle)
         verb = syntax.governing_verb(tok)
         reviewing = verb is not None and verb.lemma_.casefold() in ctx.frames.review_verbs
-        if verb is not None and tok.dep_ not in ("nsubj", "nsubj:pass") and not reviewing:
+        if verb is not None and tok.dep_ not in ("nsubj", "nsubj:pass") and not reviewing and not _circumstance(tok):
             if syntax.is_passive(verb):
                 pairs += [("subj", a) for a in verb.children if a.dep_ == "obl:agent"]
                 pairs += [("subj", a) for a in verb.children if syntax.preposition(a) == "par"]
@@ -283,7 +283,8 @@ def _main_subjects(participle: Token) -> list[Token]:
 def _participles(noun: Token, frames: Frames) -> list[Token]:
     """Participles that qualify an eventive noun: on the noun or inside its phrase ("les
     partenariats à plusieurs milliards noués entre X et Y"), or on the collection it belongs to
-    ("une série d'engagements …, impliquant X")."""
+    ("une série d'engagements …, impliquant X"), or right after the noun where the parse hung it
+    on a noun above ("les enjeux du procès opposant X à Y")."""
     phrase = [noun]
     if noun.dep_ == "nmod" and noun.head.lemma_.casefold() in frames.collection_heads:
         phrase.append(noun.head)
@@ -292,6 +293,16 @@ def _participles(noun: Token, frames: Frames) -> list[Token]:
         for t in root.subtree:
             if t.dep_ in ("acl", "advcl") and t.pos_ in ("VERB", "ADJ") and t != noun:
                 out.append(t)
+    following = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
+    if (
+        following is not None
+        and following.dep_ == "acl"
+        and following.pos_ == "VERB"
+        and following not in out
+        and noun.dep_ == "nmod"
+        and following.head == noun.head
+    ):
+        out.append(following)
     return out
 
 
@@ -618,7 +629,10 @@ def _fallback(
     # a noun's own agent ("l'offre déposée par X") is no subject of the verb that governs it
     subject_relations = ("subj", "agent", "holder", "recipient") if trigger.verbal else ("subj", "holder", "recipient")
     has_subject = any(r in subject_relations for r in given.values())
-    if not frame.title and not has_subject and _lost_subject(tok):
+    # a noun in a phrase of time or cause is no clause of its own: the name before it is no
+    # subject of it
+    circumstance = not trigger.verbal and _circumstance(tok)
+    if not frame.title and not has_subject and not circumstance and _lost_subject(tok):
         before = [(i, m) for i, m in names if i < tok.i and relation_of[i] is None]
         verb = tok.head if tok.dep_ == "obj" else None
         subject = "recipient" if verb is not None and verb.lemma_.casefold() in ctx.frames.receiving_verbs else "subj"
@@ -644,6 +658,14 @@ def _fallback(
             for _, other in coordinated(ctx, names, i):
                 add(relation, other)
     return out
+
+
+_CIRCUMSTANCE = frozenset({"suite", "après", "avant", "depuis", "lors", "malgré", "pendant", "durant"})
+
+
+def _circumstance(noun: Token) -> bool:
+    """A noun in a phrase of time or cause ("suite au rachat de X", "après la levée")."""
+    return any(c.dep_ == "case" and c.lower_ in _CIRCUMSTANCE for c in noun.children)
 
 
 def _listing_preposition(doc: Doc, i: int, floor: int, trigger: int, frames: Frames) -> str | None:

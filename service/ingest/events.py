@@ -223,7 +223,14 @@ def _absorptions(triggers: Sequence[Trigger]) -> dict[int, Trigger]:
     for trigger in triggers:
         tok = trigger.token
         head = by_token.get(tok.head.i) if tok.head is not tok else None
-        if head is not None and not trigger.verbal and not head.verbal and tok.dep_ == "nmod":
+        # a title ("du cofondateur de X") describes a person, it completes no other event
+        if (
+            head is not None
+            and not trigger.verbal
+            and not head.verbal
+            and tok.dep_ == "nmod"
+            and not trigger.frame.title
+        ):
             out[tok.i] = head
             continue
         if trigger.frame.type != "acquisition":

@@ -113,8 +113,10 @@ def _speech(
         return None
     complement = [c for c in tok.children if c.dep_ in ("ccomp", "xcomp", "obj", "obl:arg", "iobj", "obl", "obl:mod")]
     content = [t for c in complement for t in c.subtree]
-    # "a annoncé un investissement": the announcement is the deal's status, not a statement.
-    if lemma in frames.speech_needs_complement and any(t.i in trigger_tokens for t in content):
+    # "a annoncé un investissement": the announcement is the deal's status, not a statement;
+    # "s'opposer à un rachat" takes a stance on the deal, and is one.
+    stance = lemma in frames.speech_reflexive
+    if lemma in frames.speech_needs_complement and not stance and any(t.i in trigger_tokens for t in content):
         return None
     if tok.dep_ == "parataxis":
         # "« … », a écrit X": the quotation is the verb's head.

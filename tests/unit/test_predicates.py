@@ -256,6 +256,38 @@ def test_a_trial_opposing_an_authority_to_a_company_is_a_lawsuit() -> None:
     assert roles(event) == {"federal-trade-commission": "plaintiff", "meta": "defendant"}
 
 
+def test_a_participle_the_parse_hung_above_the_trial_noun_still_names_its_parties() -> None:
+    text = "Les juristes suivent de près les audiences du procès opposant Amazon à la Commission européenne."
+    (event,) = events_of(text, "lawsuit")
+    assert roles(event) == {"commission-europeenne": "plaintiff", "amazon": "defendant"}
+
+
+def test_opposing_a_deal_is_a_statement_of_the_one_opposing() -> None:
+    found = events_of("Microsoft s’oppose au rachat de Mojang par Sony.")
+    assert {e.type for e in found} == {"statement", "acquisition"}
+    (statement,) = [e for e in found if e.type == "statement"]
+    assert roles(statement)["microsoft"] == "speaker"
+    (purchase,) = [e for e in found if e.type == "acquisition"]
+    assert roles(purchase) == {"sony": "acquirer", "mojang": "target"}
+
+
+def test_who_leaves_after_a_deal_takes_no_part_in_it() -> None:
+    text = "Julien Martin, déçu, est parti suite au premier investissement d’Amazon dans Anthropic."
+    (event,) = events_of(text, "investment")
+    assert roles(event) == {"amazon": "investor", "anthropic": "target"}
+
+
+def test_the_subject_of_the_main_clause_is_no_party_to_a_deal_dated_by_apres() -> None:
+    (event,) = events_of("Après le rachat de Twitter par Elon Musk, Jack Dorsey a lancé Bluesky.", "acquisition")
+    assert roles(event) == {"elon-musk": "acquirer", "x": "target"}
+
+
+def test_a_cofounder_named_inside_another_phrase_still_founded_the_company() -> None:
+    # "participation" is itself a trigger, on which the title depends
+    (event,) = events_of("La participation du cofondateur de Free, Xavier Niel, a été réduite de moitié.", "founding")
+    assert roles(event)["xavier-niel"] == "founder"
+
+
 def test_a_trial_opposing_two_parties_is_not_a_statement() -> None:
     text = "Le procès opposant la Federal Trade Commission à Meta s'est ouvert lundi."
     assert [e.type for e in events_of(text)] == ["lawsuit"]
