@@ -690,15 +690,22 @@ _DATE_LINE_TAIL_RE = _c(
 )
 
 
+# A head line of several fields ("Rubrique | 4 septembre 2025", "Par X — 3 mars 2025").
+_FIELD_SEPARATOR_RE = re.compile(r"[^\S\r\n]+[|·•—–][^\S\r\n]+")
+
+
 def _date_line(lines: Sequence[str]) -> dt.date | None:
     for line in lines:
-        if not line.strip() or len(line) > 60:
+        if not line.strip() or len(line) > 120:
             continue
-        for mention in find_dates(line):
-            if mention.precision != "day" or mention.relative or mention.value is None:
+        for field in [line, *_FIELD_SEPARATOR_RE.split(line)]:
+            if len(field) > 60:
                 continue
-            if _DATE_LINE_LEAD_RE.match(line[: mention.start]) and _DATE_LINE_TAIL_RE.match(line[mention.end :]):
-                return mention.value
+            for mention in find_dates(field):
+                if mention.precision != "day" or mention.relative or mention.value is None:
+                    continue
+                if _DATE_LINE_LEAD_RE.match(field[: mention.start]) and _DATE_LINE_TAIL_RE.match(field[mention.end :]):
+                    return mention.value
     return None
 
 

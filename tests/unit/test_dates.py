@@ -511,3 +511,17 @@ def test_dates_still_inside_the_calendar_resolve_at_its_ends() -> None:
         ("3 mars", D(9999, 3, 3), "day"),
         ("mardi", D(9999, 12, 28), "day"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ("Rubrique Numérique | 4 septembre 2025", dt.date(2025, 9, 4)),
+        ("Par Jeanne Roux — 3 mars 2025", dt.date(2025, 3, 3)),
+        ("Économie · mardi 7 octobre 2025 · 3 min de lecture", dt.date(2025, 10, 7)),
+        ("Section | Autre section | Encore", None),
+    ],
+)
+def test_a_head_line_of_fields_gives_the_publication_date(head: str, expected: dt.date | None) -> None:
+    text = f"Un titre d'article\n{head}\n\nLe texte cite le 12 janvier 2024 dans une phrase bien plus longue que cela."
+    assert published_on_from_text(text) == expected
