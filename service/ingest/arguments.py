@@ -475,7 +475,12 @@ def denotes(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMention
             found = denotes(ctx, tok.head, depth + 1)  # "X, une société rachetée par Y"
         if not found and tok.pos_ == "NOUN":
             found = _apposed_name(ctx, tok)
-        if not found and tok.pos_ == "NOUN" and lemma in frames.description_heads:
+        # "le géant chinois du … X": the tagger may make the adjective the head, the noun its modifier
+        swapped = tok.pos_ == "ADJ" and any(
+            c.dep_ == "amod" and c.pos_ == "NOUN" and c.lemma_.casefold() in frames.description_heads
+            for c in tok.children
+        )
+        if not found and ((tok.pos_ == "NOUN" and lemma in frames.description_heads) or swapped):
             found = _described_name(ctx, tok)
     for t in tokens:
         for child in t.children:

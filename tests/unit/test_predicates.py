@@ -288,6 +288,12 @@ def test_a_cofounder_named_inside_another_phrase_still_founded_the_company() -> 
     assert roles(event)["xavier-niel"] == "founder"
 
 
+def test_a_description_whose_adjective_the_tagger_made_its_head_still_names_the_investor() -> None:
+    text = "Le géant chinois du commerce en ligne JD.com a annoncé lundi un investissement de 4 milliards de yuans."
+    (event,) = events_of(text, "investment")
+    assert roles(event) == {"jd-com": "investor"}
+
+
 def test_a_trial_opposing_two_parties_is_not_a_statement() -> None:
     text = "Le procès opposant la Federal Trade Commission à Meta s'est ouvert lundi."
     assert [e.type for e in events_of(text)] == ["lawsuit"]
@@ -461,3 +467,12 @@ def test_purchases_of_two_companies_are_two_events() -> None:
         (("google", "acquirer"), ("wiz", "target")),
         (("inflection-ai", "target"), ("microsoft", "acquirer")),
     ]
+
+
+def test_companies_backing_a_start_up_are_its_investors() -> None:
+    (event,) = events_of("Google et Amazon soutiennent Anthropic depuis 2023.", "investment")
+    assert roles(event) == {"google": "investor", "amazon": "investor", "anthropic": "target"}
+
+
+def test_backing_a_proposal_is_no_investment() -> None:
+    assert events_of("Microsoft soutient la proposition de la Commission européenne.", "investment") == []
