@@ -3,19 +3,7 @@ pronouns take part in an event as the entity they stand for."""
 
 from __future__ import annotations
 
-from service.ingest.extract import extract_text
-from service.ingest.facts import EventFact
-
-META = {"published_on": "2025-03-12"}
-
-
-def events_of(text: str, type_: str) -> list[EventFact]:
-    return [e for e in extract_text(text, META).events if e.type == type_]
-
-
-def roles(event: EventFact) -> dict[str, str]:
-    return {p.ref.slug: p.role for p in event.participants}
-
+from tests.unit.extraction import events_of, roles
 
 # ----------------------------------------------------------------------------- pronouns
 

@@ -6,22 +6,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from service.ingest.arguments import _object_position
-from service.ingest.extract import extract_text
-from service.ingest.facts import EventFact, Extraction
-
-META = {"published_on": "2025-03-12"}
-
-
-def extract(text: str) -> Extraction:
-    return extract_text(text, META)
-
-
-def events_of(text: str, type_: str | None = None) -> list[EventFact]:
-    return [e for e in extract(text).events if type_ is None or e.type == type_]
-
-
-def roles(event: EventFact) -> dict[str, str]:
-    return {p.ref.slug: p.role for p in event.participants}
+from tests.unit.extraction import events_of, roles
 
 
 def test_words_inside_a_long_quotation_do_not_type_the_event() -> None:

@@ -5,18 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.ingest.extract import extract_text
 from service.ingest.facts import EventFact
-
-META = {"published_on": "2025-03-12"}
-
-
-def events_of(text: str, type_: str | None = None) -> list[EventFact]:
-    return [e for e in extract_text(text, META).events if type_ is None or e.type == type_]
-
-
-def roles(event: EventFact) -> dict[str, str]:
-    return {p.ref.slug: p.role for p in event.participants}
+from tests.unit.extraction import events_of, roles
 
 
 def slugs(events: list[EventFact]) -> set[str]:

@@ -3,18 +3,7 @@ co-defendants, an organisation and its own chief, and media never are rivals."""
 
 from __future__ import annotations
 
-from service.ingest.extract import extract_text
-
-META = {"published_on": "2025-03-12"}
-
-
-def pairs(text: str) -> set[frozenset[str]]:
-    return {frozenset(p.slug for p in r.parties) for r in extract_text(text, META).rivalries}
-
-
-def pair(a: str, b: str) -> frozenset[str]:
-    return frozenset({a, b})
-
+from tests.unit.extraction import pair, pairs
 
 # ----------------------------------------------------------------------------- rivalry language
 
