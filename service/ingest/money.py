@@ -57,6 +57,8 @@ _DE: Final = rf"(?:de{_WS}+|d{_APOS}{_WS}?)"
 # Thousands groups separated by a space-like character or a dot ("1.500"); a dot followed by
 # other than exactly three digits is a decimal point ("$1.5 billion"). The look-behind keeps
 # model names (GPT-4), codes (A380) and the tails of larger numbers out.
+_RANGE_DASH_RE: Final = re.compile(r"[^\S\r\n]?[-–][^\S\r\n]?(?=\d)")
+_RANGE_UPPER_RE: Final = re.compile(r"(?P<int>\d+)(?:[,.](?P<frac>\d+))?")
 _NUM_RE: Final = re.compile(rf"(?<![\w.,/-])(?P<int>\d{{1,3}}(?:(?:{_WS}|\.)\d{{3}})+(?!\d)|\d+)(?:[,.](?P<frac>\d+))?")
 _INT_SEPARATORS_RE: Final = re.compile(rf"(?:{_WS}|\.)")
 
@@ -377,6 +379,9 @@ def _parse_amount(text: str, pos: int, hi: int) -> _Amount | None:
     kind: str
     if nm := _NUM_RE.match(text, p, hi):
         number, kind, p = _parse_number(nm), "digits", nm.end()
+        # "250-300 millions": a range written with a dash counts as its upper bound
+        if (dash := _RANGE_DASH_RE.match(text, p, hi)) and (upper := _RANGE_UPPER_RE.match(text, dash.end(), hi)):
+            number, p = _parse_number(upper), upper.end()
     elif prefix is not None:
         return None
     elif am := _APPROX_RE.match(text, p, hi):
@@ -420,7 +425,7 @@ def _parse_amount(text: str, pos: int, hi: int) -> _Amount | None:
         if scale_word is None:
             return None
         nn = _NOUN_AFTER_RE.match(text, p, hi)
-        if nn and nn.group("noun").lower() not in _MONEY_NOUNS:
+        if nn and nn.group("noun").lower() not in _MONEY_NOUNS and not _giver(nn.group("noun")):
             return None  # "300 millions d'utilisateurs": a count
 
     if scale_word is not None:
@@ -430,6 +435,13 @@ def _parse_amount(text: str, pos: int, hi: int) -> _Amount | None:
         else:
             scale = _SCALE_WORDS[scale_word]
     return _Amount(pos, p, _scaled(number, scale, half=half), currency)
+
+
+def _giver(word: str) -> bool:
+    """ "100 millions de Xavier Niel", "50 millions d'Amazon": a name after the amount says who
+    gives it (its currency then comes from the sentence). A capitalised plural ("millions
+    d'Américains") still counts people."""
+    return word[:1].isupper() and not word.endswith("s")
 
 
 def _scaled(number: Decimal | None, scale: int | None, *, half: bool) -> Decimal | None:
@@ -658,8 +670,9 @@ _CUE_PATTERNS: Final[tuple[tuple[str | None, str], ...]] = (
     ),
     (None, r"salaires?|salarial\w*|rémunérations?"),
     (None, r"retraites?|(?<!fonds de )pensions?"),
-    # Fines are regulatory sanctions, not money flowing into or between companies.
-    (None, rf"amendes?|pénalités?|sanctions?{_S}financières?"),
+    # A fine is money of the story (a regulator against a company) but no funding: served as
+    # "other", which the funding totals leave out.
+    ("other", rf"amendes?|pénalités?|sanctions?{_S}financières?"),
     (None, r"impôts?|taxes?|fiscal\w*"),
     (None, rf"PIB|produit{_S}intérieur{_S}brut"),
     (
@@ -670,14 +683,18 @@ _CUE_PATTERNS: Final[tuple[tuple[str | None, str], ...]] = (
         rf"|cours{_S}(?:du|de{_S}l{_A}|de{_S}la|des|de)|par{_S}action|l{_A}action{_S}\w+{_S}(?:cotait|valait|reculait)"
         rf"|(?:du|le){_S}bitcoin|l{_A}once|le{_S}baril"
         # "vendu 3 499 dollars", "proposée à 799 euros": a price tag right before the amount.
-        rf"|(?:vendu|proposé|affiché|facturé|commercialisé|disponible)e?s?(?={_S}(?:à{_S}|au{_S}prix{_S}de{_S}"
-        rf"|à{_S}partir{_S}de{_S}|dès{_S})?[\d$€£])",
+        rf"|(?:vendu|affiché|facturé|commercialisé|disponible)e?s?(?={_S}(?:à{_S}|au{_S}prix{_S}de{_S}"
+        rf"|à{_S}partir{_S}de{_S}|dès{_S})?[\d$€£])"
+        # "proposée à 799 euros" is a price; "a proposé 40 milliards" is an offer
+        rf"|proposée?s?(?={_S}(?:à{_S}|au{_S}prix{_S}de{_S}|à{_S}partir{_S}de{_S}|dès{_S})[\d$€£])",
     ),
     # --- tech money facts ---
     (
         "commitment",
         rf"(?:(?:s{_A}\s*(?:est|était|étaient|être)|se{_S}sont){_S})?engag\w*(?:{_S}à{_S}\w+)?"
-        rf"|promis\w*|promet\w*|promesses?",
+        rf"|promis\w*|promet\w*|promesses?"
+        # loans granted or promised ("prêt" as "ready to" is followed by "à"/"pour")
+        rf"|prêts?(?!{_S}(?:à|pour)\b)",
     ),
     (
         "funding_round",
@@ -690,9 +707,12 @@ _CUE_PATTERNS: Final[tuple[tuple[str | None, str], ...]] = (
     (
         "bid",
         rf"offres?(?!{_S}(?:d{_A}emploi|cloud|commerciales?))|propos\w*{_S}(?:de{_S})?rach\w+"
-        rf"|propositions?|OPA|offrir|offert\w*|surenchère\w*",
+        rf"|propositions?|OPA|offrir|offert\w*|surenchère\w*"
+        # "avait proposé 40 milliards": offering a sum outright (a price per share is no bid)
+        rf"|propos(?:é|ée|ait|aient|e|ent|era)(?={_S}(?:plus{_S}de{_S}|près{_S}de{_S}|environ{_S})?[$€£]?"
+        rf"\d[\d,.]*{_S}(?:milliards?|millions?|Mds?|M)\b)",
     ),
-    ("acquisition", r"rach[eè]t\w*|rachats?|acqu[éiî]\w*|reprendre|reprise|absorb\w*|fusion\w*"),
+    ("acquisition", rf"rach[eè]t\w*|rachats?|acqu[éiî]\w*|reprendre|reprise|absorb\w*|fusion\w*|s{_A}emparer"),
     (
         "contract",
         rf"contrats?|accords?{_S}commercia\w*|command[eé]\w*"

@@ -512,7 +512,6 @@ def test_kind_cues(sentence: str, kind: str) -> None:
         "Le PSG a payé 222 millions d’euros pour le transfert de Neymar.",
         "Le patron touche un salaire annuel de 2 millions d’euros.",
         "Les retraites coûtent 350 milliards d’euros par an.",
-        "Bruxelles inflige une amende de 4,3 milliards d’euros à Google.",
         "Apple doit 13 milliards d’euros d’impôts à l’Irlande.",
         "Le PIB de l’Inde dépasse 3 000 milliards de dollars.",
         "Le nouvel iPhone coûte 1 229 euros.",
@@ -520,6 +519,27 @@ def test_kind_cues(sentence: str, kind: str) -> None:
 )
 def test_non_funding_amounts_are_rejected(sentence: str) -> None:
     assert kind_of(sentence, only(sentence)) is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Il y a deux ans, Sony avait proposé 12 milliards de dollars pour s’emparer de l’éditeur.",
+        "Le fonds propose 3,5 milliards d’euros pour reprendre la filiale.",
+    ],
+)
+def test_offering_a_sum_for_a_company_is_a_bid(sentence: str) -> None:
+    assert kind_of(sentence, only(sentence)) == "bid"
+
+
+def test_a_loan_to_a_company_is_a_commitment() -> None:
+    sentence = "Le fabricant pourra aussi obtenir 6 milliards de dollars de prêts publics."
+    assert kind_of(sentence, only(sentence)) == "commitment"
+
+
+def test_a_fine_is_money_of_another_kind() -> None:
+    sentence = "Bruxelles inflige une amende de 4,3 milliards d’euros à Google."
+    assert kind_of(sentence, only(sentence)) == "other"
 
 
 def test_closest_cue_wins() -> None:
@@ -619,3 +639,30 @@ def test_a_class_action_is_not_a_funding_round() -> None:
 def test_market_prices_are_not_funding_facts(sentence: str) -> None:
     (m,) = find_money(sentence)
     assert classify_money_kind(sentence, m.start, m.end) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "amount"),
+    [
+        ("Le projet est doté de 40-50 millions d’euros sur trois ans.", "40-50 millions d’euros", 50_000_000.0),
+        ("Un budget de 6–8 milliards de dollars est prévu.", "6–8 milliards de dollars", 8_000_000_000.0),
+    ],
+)
+def test_a_dashed_range_is_one_amount_at_its_upper_bound(text: str, quote: str, amount: float) -> None:
+    m = only(text)
+    assert (m.text, m.amount) == (quote, amount)
+
+
+def test_an_amount_followed_by_the_name_of_who_gives_it_takes_the_sentence_currency() -> None:
+    found = find_money(
+        "Le fonds réunit 90 millions d’euros, dont 30 millions de Claire Dubois et 20 millions d'Orange."
+    )
+    assert [(m.text, m.amount, m.currency) for m in found] == [
+        ("90 millions d’euros", 90_000_000.0, "EUR"),
+        ("30 millions", 30_000_000.0, "EUR"),
+        ("20 millions", 20_000_000.0, "EUR"),
+    ]
+
+
+def test_millions_of_a_people_are_a_count_not_money() -> None:
+    assert find_money("Le service compte déjà 30 millions d’Allemands et 9 millions de Suisses.") == []
