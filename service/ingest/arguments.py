@@ -153,6 +153,7 @@ def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMent
             pairs += [("obj", s) for s in syntax.subject_of(tok.head)]
         if passive and _sentence_initial(tok):
             pairs += [("obj", s) for s in _main_subjects(tok)]
+        pairs += [("agent" if passive else "auprès de", g) for g in _givers(ctx, tok)]
     elif frame.title:
         pairs += [("holder", h) for h in title_holders(tok) or _adjacent_people(ctx, tok) or _named_before(ctx, tok)]
         pairs += [(rel, c) for c in tok.children if (rel := _noun_relation(c)) is not None and rel != "name"]
@@ -193,6 +194,32 @@ def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMent
                 out += [(f"{nested}.de", m, frame) for m in de_chain(ctx, child)]
     out += _fallback(ctx, trigger, out)
     return out
+
+
+_SCALE_NOUNS = frozenset({"million", "milliard", "millier"})
+
+
+def _givers(ctx: SentenceView, verb: Token) -> list[Token]:
+    """ "financé à hauteur de 300 millions (100 millions de X, …)", "a levé 600 millions, dont
+    100 millions de Y": a name after an amount in the verb's own clause says who put it in."""
+    out: list[Token] = []
+    for t in verb.subtree:
+        if t.lemma_.casefold() not in _SCALE_NOUNS or _verb_above(t) != verb:
+            continue
+        out += [g for g in t.children if syntax.preposition(g) == "de" and ctx.mentions_at(g)]
+    return out
+
+
+def _verb_above(tok: Token) -> Token | None:
+    """The first verb above a word, through nouns and relative phrases without a verb of their own."""
+    node = tok
+    for _ in range(10):
+        if node.head == node:
+            return None
+        node = node.head
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+    return None
 
 
 def _object_relative(verb: Token) -> bool:

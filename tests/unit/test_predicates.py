@@ -466,3 +466,17 @@ def test_companies_backing_a_start_up_are_its_investors() -> None:
 
 def test_backing_a_proposal_is_no_investment() -> None:
     assert events_of("Microsoft soutient la proposition de la Commission européenne.", "investment") == []
+
+
+def test_a_name_after_a_share_of_the_round_is_an_investor() -> None:
+    (event,) = events_of("Mistral AI a levé 600 millions d’euros, dont 100 millions de Nvidia.", "funding_round")
+    assert roles(event) == {"mistral-ai": "target", "nvidia": "investor"}
+
+
+def test_names_after_the_amounts_of_a_participial_funding_are_its_investors() -> None:
+    text = (
+        "Financé à hauteur de 90 millions d’euros (40 millions de Xavier Niel et 50 millions de Free), "
+        "le laboratoire Kyutai est une fondation."
+    )
+    (event,) = events_of(text, "investment")
+    assert roles(event) == {"xavier-niel": "investor", "iliad": "investor", "kyutai": "target"}
