@@ -482,7 +482,13 @@ def denotes(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMention
         lemma = tok.lemma_.casefold()
         for child in tok.children:
             if child.dep_ in _NAME_DEPS or (child.dep_ == "nmod" and syntax.preposition(child) is None):
-                found += denotes(ctx, child, depth + 1)
+                named = denotes(ctx, child, depth + 1)
+                if not named and lemma in frames.transparent_heads and child.dep_ == "nmod":
+                    # "la technologie 3 nm d'X": the parse hangs the owner on the noun's modifier
+                    named = [
+                        m for g in child.children if syntax.preposition(g) == "de" for m in denotes(ctx, g, depth + 1)
+                    ]
+                found += named
             elif child.dep_ in ("nmod", "acl:relcl", "appos", "amod") and member(child, frames.member_marks):
                 found += denotes(ctx, child, depth + 1)
                 found += [
@@ -493,6 +499,7 @@ def denotes(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMention
                 ]
             elif lemma in frames.transparent_heads and child.dep_ == "nmod" and syntax.preposition(child) == "de":
                 found += denotes(ctx, child, depth + 1)
+
             elif lemma in frames.stake_heads and child.dep_ == "nmod" and syntax.preposition(child) == "dans":
                 found += denotes(ctx, child, depth + 1)  # "sa participation dans X, vendue à Y"
             elif lemma in frames.group_heads and child.dep_ == "acl":

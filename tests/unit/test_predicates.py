@@ -480,3 +480,8 @@ def test_names_after_the_amounts_of_a_participial_funding_are_its_investors() ->
     )
     (event,) = events_of(text, "investment")
     assert roles(event) == {"xavier-niel": "investor", "iliad": "investor", "kyutai": "target"}
+
+
+def test_the_owner_of_a_technology_named_after_its_modifier_is_the_partner() -> None:
+    (event,) = events_of("Rapidus s’appuie notamment sur la technologie 3 nm de Samsung.", "partnership")
+    assert roles(event) == {"rapidus": "partner", "samsung": "partner"}
