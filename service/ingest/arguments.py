@@ -423,8 +423,16 @@ def _adjacent_people(ctx: SentenceView, tok: Token) -> list[Token]:
     doc = tok.doc
     left = min([tok.i, *(c.i for c in tok.children if c.dep_ in ("det", "amod", "nummod") and c.i < tok.i)])
     right = max(t.i for t in tok.subtree)
+    # the phrase ends with the title's own complement ("les fondateurs de X, A et B"), whatever
+    # else the parse hung under it
+    owner = next((c for c in tok.children if syntax.preposition(c) == "de" and ctx.mentions_at(c)), None)
+    if owner is not None:
+        right = min(right, ctx.last_token(ctx.mentions_at(owner)[0], owner.i))
     after = right + 2 if right + 1 < len(doc) and doc[right + 1].text == "," else None
     if after is not None and after < len(doc) and any(m.kind == "person" for m in ctx.mentions_at(doc[after])):
+        names = [(t.i, m) for t in doc for m in ctx.first_mentions(t)]
+        if any(i == after for i, _ in names):
+            return [doc[i] for i, m in coordinated(ctx, names, after) if m.kind == "person"]
         return [doc[after]]
     before = left - 2 if left >= 2 and doc[left - 1].text == "," else None
     if before is not None and any(m.kind == "person" for m in ctx.mentions_at(doc[before])):

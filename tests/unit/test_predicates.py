@@ -485,3 +485,9 @@ def test_names_after_the_amounts_of_a_participial_funding_are_its_investors() ->
 def test_the_owner_of_a_technology_named_after_its_modifier_is_the_partner() -> None:
     (event,) = events_of("Rapidus s’appuie notamment sur la technologie 3 nm de Samsung.", "partnership")
     assert roles(event) == {"rapidus": "partner", "samsung": "partner"}
+
+
+def test_every_founder_listed_after_the_plural_title_founded_the_company() -> None:
+    text = "Les fondateurs de Mistral AI, Arthur Mensch et Timothée Lacroix, viennent de Google."
+    (event,) = events_of(text, "founding")
+    assert roles(event) == {"arthur-mensch": "founder", "timothee-lacroix": "founder", "mistral-ai": "subject"}
