@@ -446,7 +446,9 @@ def _named_before(ctx: SentenceView, tok: Token) -> list[Token]:
     if owner is None:
         return []
     owned = {m.slug for m in ctx.mentions_at(owner)}
-    lo, _ = linear_clause(tok)
+    # the name stands right before the possessive phrase ("de Y son partenaire"), not anywhere
+    # before it in the clause
+    lo = max(linear_clause(tok)[0], owner.i - 1)
     for t in reversed(tok.doc[lo : owner.i]):
         if any(m.slug not in owned for m in ctx.mentions_at(t)):
             return [t]

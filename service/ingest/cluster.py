@@ -67,9 +67,18 @@ class Reported(Protocol):
 R = TypeVar("R", bound=Reported)
 
 
+# A bid sets its parties against each other; a partnership, a joint venture or a contract binds
+# them together: reports of the one are never reports of the other.
+_NEVER_ONE = frozenset(frozenset({"bid", other}) for other in ("partnership", "joint_venture", "contract"))
+
+
 def family(type_: str) -> list[str]:
     """The event types a report of this type may be merged with."""
-    return [t for t, f in TYPE_FAMILIES.items() if f == TYPE_FAMILIES.get(type_, type_)]
+    return [
+        t
+        for t, f in TYPE_FAMILIES.items()
+        if f == TYPE_FAMILIES.get(type_, type_) and frozenset({t, type_}) not in _NEVER_ONE
+    ]
 
 
 def best_match(event: Reported, mine: set[str], candidates: Iterable[tuple[R, set[str], str]]) -> R | None:
@@ -127,7 +136,9 @@ def cluster_key(event: EventFact, refs: set[tuple[str, str]]) -> str:
     people = sorted(slug for kind, slug in refs if kind == "person")
     orgs = sorted(slug for kind, slug in refs if kind == "organisation")
     year = str(event.occurred_on.year) if event.occurred_on else ""
-    parts = [TYPE_FAMILIES.get(event.type, event.type), ",".join(orgs), ",".join(people), year]
+    # a bid never merges with a partnership of the same parties (_NEVER_ONE): its key is its own
+    kind = "bid" if event.type == "bid" else TYPE_FAMILIES.get(event.type, event.type)
+    parts = [kind, ",".join(orgs), ",".join(people), year]
     if not refs:
         parts.append(event.title.casefold()[:80])
     return "|".join(parts)

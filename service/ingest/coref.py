@@ -267,9 +267,12 @@ def _possessor(
     org_kinds: Mapping[str, str],
     lex: _Lexicon,
 ) -> tuple[EntityMention, ...]:
-    """ "son", "sa", "leur": the subject of the clause it sits in (by the parse, else the first
-    name of the sentence that no preposition introduces), else the name just before it, else the
-    entity the text is about."""
+    """ "son", "sa", "leur": in "X et son partenaire", X; else the subject of the clause it sits
+    in (by the parse, else the first name of the sentence that no preposition introduces), else
+    the name just before it, else the entity the text is about."""
+    listed = _listed_owner(tok, before)
+    if listed is not None:
+        return (listed,)
     governing = _governing_subject(tok, before)
     if governing is not None:
         return (governing,)
@@ -281,6 +284,19 @@ def _possessor(
     if before:
         return (before[-1].mention,)
     return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=None, person=None, country=None)
+
+
+def _listed_owner(det: Token, before: Sequence[_Seen]) -> EntityMention | None:
+    """ "de X et de son partenaire Y": a possessive right after "et"/"ou" (and the preposition
+    repeated) belongs to the name listed just before."""
+    doc = det.doc
+    i = det.i - 1
+    while i >= 0 and doc[i].lower_ in ("de", "d'", "d’", "à", "avec", "pour", "contre"):
+        i -= 1
+    if i < 1 or doc[i].lower_ not in ("et", "ou"):
+        return None
+    named = next((s for s in reversed(before) if s.token == i - 1), None)
+    return named.mention if named is not None else None
 
 
 def _latest(before: Sequence[_Seen], history: Sequence[_Seen], k: int) -> tuple[EntityMention, ...]:

@@ -123,3 +123,14 @@ def test_qui_stands_for_the_name_before_it() -> None:
 def test_que_stands_for_the_object_named_before_it() -> None:
     (event,) = events_of("Inflection AI, que Microsoft a rachetée en 2024, emploie 70 personnes.", "acquisition")
     assert roles(event) == {"microsoft": "acquirer", "inflection-ai": "target"}
+
+
+def test_a_possessive_after_et_belongs_to_the_name_listed_before_it() -> None:
+    text = "Jeanne Roux dit subir la concurrence de Google et de son partenaire commercial Samsung."
+    (event,) = events_of(text, "partnership")
+    assert roles(event) == {"google": "partner", "samsung": "partner"}
+
+
+def test_the_holder_of_a_possessed_title_stands_right_before_it() -> None:
+    (event,) = events_of("Microsoft a fait d’OpenAI son partenaire privilégié.", "partnership")
+    assert roles(event) == {"microsoft": "partner", "openai": "partner"}
