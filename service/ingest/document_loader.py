@@ -137,6 +137,9 @@ class _DocumentLoader:
     of candidates), then written by :data:`_WRITE_FACTS` and :data:`_CONTRIBUTE`.
     """
 
+    def _own_key(self, key: str) -> str:
+        return f"{key}|{self.doc_id}"
+
     def __init__(self, db: _Raw, doc_id: str, text_: str, extraction: Extraction, touched: _Touched) -> None:
         self.db = db
         self.doc_id = doc_id
@@ -264,7 +267,8 @@ class _DocumentLoader:
             elif refs and event.occurred_on is not None:
                 ((kind, slug),) = refs
                 singles.append({"kind": kind, "slug": slug, "type": event.type, "occurred_on": event.occurred_on})
-        keys = [key for *_, key in reported]
+        # A key taken by a stored event the rules keep apart goes to this document's own variant.
+        keys = [k for *_, key in reported for k in (key, self._own_key(key))]
         found = await self.db.fetch(
             _CANDIDATES.text, *_CANDIDATES.args({"refs": refs_rows, "singles": singles, "keys": keys})
         )
@@ -286,11 +290,12 @@ class _DocumentLoader:
                 ours, theirs = position(TYPE_ORDER, event.type), position(TYPE_ORDER, cluster.type)
                 leads = ours is not None and theirs is not None and ours <= theirs
                 cluster.merge(event)
-            elif key in clusters and clusters[key].stored:
-                # The key is taken by an event the rules kept apart: it is cited, not merged.
-                cluster, created = clusters[key], False
             else:
-                # Two events of this document the cluster stage kept apart get keys of their own.
+                # A key taken by a stored event the rules kept apart (the same speaker's statements
+                # in two articles) gives way to this document's variant; two events of this
+                # document the cluster stage kept apart get numbered keys.
+                if key in clusters and clusters[key].stored:
+                    key = self._own_key(key)
                 key = next(
                     k for n in range(len(reported) + 1) if (k := key if n == 0 else f"{key}|{n}") not in clusters
                 )

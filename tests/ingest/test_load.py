@@ -169,6 +169,22 @@ async def test_a_document_loads_its_merged_events_and_later_reports_corroborate_
     assert [tuple(r) for r in changes] == [("event", "created"), ("event", "updated")]
 
 
+async def test_one_speakers_statements_in_two_articles_are_two_events(conn: AsyncConnection) -> None:
+    # Same type, one participant, no date: the rules keep them apart, and the second article's
+    # statement must not be filed under the first one's key as another source of it.
+    ids = []
+    for name, said in (
+        ("said-one.txt", "Alpha Test a déclaré ceci à Beta Test."),
+        ("said-two.txt", "Alpha Test a déclaré cela à Beta Test."),
+    ):
+        statement = _event(_span(said, "déclaré"), "statement", "completed", None, (ALPHA,))
+        outcome = await load.load_document_in(conn, said, name, _extraction(said, [statement]), "test")
+        (event_id,) = outcome.created["event"]
+        ids.append(event_id)
+    assert ids[0] != ids[1]
+    assert {i: row[-1] for i, row in (await _events(conn, *ids)).items()} == {ids[0]: 1, ids[1]: 1}
+
+
 async def _counts(conn: AsyncConnection) -> dict[str, int]:
     return {t: int(await conn.scalar(text(f"SELECT count(*) FROM {t}")) or 0) for t in TABLES}
 
