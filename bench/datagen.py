@@ -231,14 +231,14 @@ EVENT_TEMPLATES: dict[str, tuple[str, ...]] = {
     ),
     "commitment": (
         "{a} s’est engagé à investir aux côtés de {b}{d}.",
-        "{a} promet de soutenir {b} au cours des cinq prochaines années{d}.",
+        "{a} promet de soutenir {b} sur cinq ans{d}.",
     ),
     "contract": (
         "{a} a signé un contrat pluriannuel avec {b}{d}.",
         "{a} a remporté un contrat de fourniture de puces auprès de {b}{d}.",
     ),
     "lawsuit": (
-        "{a} a intenté une action en justice contre {b}{d}, l’accusant de concurrence déloyale.",
+        "{a} a assigné {b} en justice{d}, lui reprochant une concurrence déloyale.",
         "{a} a porté plainte contre {b}{d} pour violation de ses engagements contractuels.",
     ),
     "product_launch": (

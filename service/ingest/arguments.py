@@ -560,7 +560,7 @@ def _apposed_name(ctx: SentenceView, tok: Token) -> list[EntityMention]:
 
 
 def _described_name(ctx: SentenceView, tok: Token) -> list[EntityMention]:
-    """ "l'opérateur de satellites X", "le géant chinois du commerce en ligne Y": a description
+    """ "l'opérateur de satellites X", "le géant européen de la vente à distance Y": a description
     head whose name comes after its own complement."""
     doc = tok.doc
     for t in doc[tok.i + 1 : tok.i + 8]:
@@ -584,7 +584,7 @@ def de_chain(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMentio
 
 
 def deep(ctx: SentenceView, tok: Token) -> list[EntityMention]:
-    """Every entity in an argument's phrase ("une enquête sur les conditions d'embauche par X de…"), in order."""
+    """Every entity in an argument's phrase ("une enquête sur le recrutement par X de…"), in order."""
     out: dict[str, EntityMention] = {}
     for t in tok.subtree:
         for m in ctx.mentions_at(t):
@@ -792,7 +792,7 @@ def coordinated(
         group.append((j, m))
         current_end = ctx.last_token(m, j)
     # A list ends with "et"/"ou" before its last name; names joined by commas after that are an
-    # apposition ("… de Meta ou DeepMind, Mistral développe"), not more of the list.
+    # apposition ("… d'Apple ou Nvidia, Qualcomm conçoit"), not more of the list.
     while len(group) > 1:
         previous_end = ctx.last_token(group[-2][1], group[-2][0])
         if any(t.lower_ in ("et", "ou") for t in doc[previous_end + 1 : group[-1][0]]):
@@ -877,7 +877,7 @@ def linear_clause(tok: Token) -> tuple[int, int]:
 # ----------------------------------------------------------------------------- media
 
 
-# A newsroom only reports: "selon le Wall Street Journal", "a rapporté Bloomberg", "le Times a révélé".
+# A newsroom only reports: "selon Les Echos", "a rapporté Bloomberg", "le Times a révélé".
 _REPORTS_BEFORE = re.compile(
     r"(?:\bselon|\bd['’]après|\brapporte|\ba rapporté|\brévèle|\ba révélé|\bindique|\ba indiqué|\bcité par|"
     r"\binterrogée? par|\binterview(?:ée?)? (?:au|à|par)|\bau micro d[ue]|\bà l['’]antenne d[ue]|\bcolonnes d[ue]|"

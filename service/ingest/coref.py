@@ -214,7 +214,7 @@ def _referent(
         # "l'Américain", "le Californien": a company from there.
         return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=None, person=False,
                         country=lex.nationalities[lemma], any_company=True)  # fmt: skip
-    # "le patron de X" names X's chief (a leader reference); "l'homme le plus riche du monde" is a description
+    # "le patron de X" names X's chief (a leader reference); "la femme la plus riche du pays" is a description
     if lemma in lex.person_heads and not any(c.dep_ == "nmod" and c.pos_ in ("PROPN", "X") for c in tok.children):
         return _salient(tok, k, before, history, counts, org_kinds, lex, kinds=None, person=True, country=None)
     return ()

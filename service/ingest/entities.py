@@ -146,14 +146,14 @@ def find_entities(
     return _defined_acronyms(text, list(out.values()), gaz)
 
 
-# "l'Autorité de la concurrence et des marchés (CMA)": a name with its acronym right after it.
+# "l'Autorité des marchés financiers (AMF)": a name with its acronym right after it.
 _ACRONYM_GAP = re.compile(r"[^()]{0,40}?\(\s*$")
 
 
 def _defined_acronyms(text: str, mentions: list[EntityMention], gaz: Gazetteer) -> list[EntityMention]:
     """A text that gives an organisation's acronym in brackets says which organisation it names:
     the one the gazetteer knows by that acronym, even where the words matched a shorter name of
-    another ("l'Autorité de la concurrence et des marchés (CMA)" is the British regulator)."""
+    another ("l'Autorité des marchés financiers (AMF)" is the French market regulator)."""
     ordered = sorted(mentions, key=lambda m: m.start)
     out = list(ordered)
     for i, (named, acronym) in enumerate(itertools.pairwise(ordered)):

@@ -279,7 +279,7 @@ def _buys_shares(tok: Token, frames: Frames) -> bool:
 def _counterparts(
     ctx: SentenceView, trigger: Trigger, type_: str, participants: Sequence[tuple[EntityMention, str]]
 ) -> list[tuple[EntityMention, str]]:
-    """ "X a approché Y pour discuter d'une prise de participation", "X a échangé avec Y au
+    """ "X a contacté Y afin d'évoquer une entrée au capital", "X a échangé avec Y au
     sujet d'une vente": whom the actor approached or talked with is the deal's other side (the
     frame says which: the target of a purchase, the buyer of a sale), when the deal names none."""
     role = trigger.frame.roles.get("counterpart") or ctx.frames.counterpart_roles.get(type_)
@@ -458,7 +458,7 @@ def _is_negated(tok: Token, frames: Frames, governor: tuple[Token, Governor] | N
 
     if neg(tok):
         return True
-    # "n'a pas besoin de lever", "n'a pas mis son navigateur en vente": the verb above carries it.
+    # "n'a pas besoin de lever", "n'a pas mis sa filiale en vente": the verb above carries it.
     node = tok
     for _ in range(3):
         if node.dep_ not in ("xcomp", "obj", "obl", "obl:arg", "obl:mod", "nmod") or node.head == node:

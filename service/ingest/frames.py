@@ -78,7 +78,7 @@ class Frames(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     group_heads: frozenset[str]
     receiving_verbs: frozenset[str]
     recipient_roles: dict[str, str]
-    # "X a approché Y pour discuter d'une prise de participation": Y is the deal's other side.
+    # "X a contacté Y afin de discuter d'une entrée au capital": Y is the deal's other side.
     contact_verbs: frozenset[str]
     talk_verbs: frozenset[str]
     counterpart_roles: dict[str, str]

@@ -26,13 +26,13 @@ _AUTHOR = re.compile(r"^(?:Par|By)\s+(?P<name>[A-ZÀ-Ý][\w’'-]+(?:\s+(?:de\s+
 
 
 def publisher_from_text(text: str) -> str | None:
-    """The publisher a page names ("… a été publié initialement sur BlockTempo", "S'abonner au Courrier des X")."""
+    """The publisher a page names ("… est d'abord paru sur BlockTempo", "S'abonner au Courrier des X")."""
     for pattern in _PUBLISHER_PATTERNS:
         m = pattern.search(text)
         if m:
             name = m.group("name").strip(" .,")
             if pattern.pattern.startswith("S"):
-                # "S'abonner au Courrier des Stratèges": "au" contracts "à le", the title keeps its article.
+                # "S'abonner au Courrier de X": "au" contracts "à le", the title keeps its article.
                 name = "Le " + _LEADING_ARTICLE.sub("", name)
             if 1 < len(name) <= 60:
                 return name

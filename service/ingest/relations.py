@@ -1,5 +1,5 @@
 """Relationships between organisations stated in a sentence: a subsidiary ("X, filiale de Y"),
-a company founded by former staff of another ("fondée par d'anciens ingénieurs de Y"), an
+a company founded by former staff of another ("créée par d'anciens ingénieurs de Y"), an
 investor ("Y, principal investisseur de X"), a partner.
 """
 
@@ -55,7 +55,7 @@ class RelationDraft:
 def extract_relations(
     text: str, sentences: Sequence[Sentence], entities: Sequence[EntityMention]
 ) -> list[RelationDraft]:
-    """ "X, filiale de Y", "X (filiale d'Y)", "X … fondée par d'anciens ingénieurs de Y",
+    """ "X, filiale de Y", "X (filiale d'Y)", "X … créée par d'anciens salariés de Y",
     "Y, principal investisseur de X"."""
     drafts: list[RelationDraft] = []
     orgs = sorted((e for e in entities if e.kind == "organisation"), key=lambda e: e.start)

@@ -2,7 +2,7 @@
 
 A rivalry comes from rivalry language that binds both parties — a rival noun and whose rival it
 is ("X, le principal rival de Y", "les concurrents de Y (A, B)"), a contest noun ("la rivalité
-entre X et Y", "l'inimitié entre les deux hommes"), a verb of contest ("X concurrence Y",
+entre X et Y", "la querelle entre les deux patrons"), a verb of contest ("X concurrence Y",
 "X supplante Y"), "face à Y" against the clause's subject — or from adversarial roles in one
 event: a plaintiff against a defendant, a bidder against a target that rejects the bid, two
 buyers of the same company. A product stands for its maker ("supplantant ChatGPT"), a chief

@@ -84,7 +84,7 @@ def _speech(
     frames = ctx.frames
     negated = syntax.negated(tok, frames.negations, frames.negative_determiners, frames.negative_marks)
     if negated and any(c.lower_ in frames.negative_marks for c in tok.children):
-        # "n'est pas resté sans réagir": a negated "sans" says the thing was done
+        # "n'est pas demeuré sans répondre": a negated "sans" says the thing was done
         negated = not syntax.negated(tok.head, frames.negations, frames.negative_determiners, frames.negative_marks)
     if tok.pos_ in ("NOUN",) and tok.lemma_.casefold() in frames.speech_nouns and not negated:
         speakers = [m for c in tok.children if syntax.preposition(c) == "de" for m in denotes(ctx, c)]

@@ -164,7 +164,7 @@ async def test_relative_dates_beyond_the_calendar_are_kept_as_text_without_a_val
         "0001-01-01": "Mardi, Elon Musk a poursuivi OpenAI en justice. Hier, Microsoft a investi "
         "10 milliards de dollars dans OpenAI. Il y a trois jours, xAI a levé 6 milliards d’euros.\n",
         "9999-12-31": "L’année prochaine, OpenAI lèvera 40 milliards de dollars. Le mois prochain, "
-        "Microsoft investira 5 milliards d’euros dans Mistral AI. Dans deux ans, xAI rachètera X.\n",
+        "Microsoft investira 5 milliards d’euros chez Mistral AI. D’ici deux ans, xAI rachètera X.\n",
     }
     for published_on, text in cases.items():
         response = await client.post(

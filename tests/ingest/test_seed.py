@@ -165,7 +165,7 @@ def test_hostile_files_are_reported_on_one_line_and_odd_dates_land(tmp_path: Pat
         json.dumps(
             {
                 "text": "L’année prochaine, OpenAI lèvera 40 milliards de dollars. Le mois prochain, Microsoft "
-                "investira 5 milliards d’euros dans Mistral AI. Dans deux ans, xAI rachètera X.\n",
+                "investira 5 milliards d’euros chez Mistral AI. D’ici deux ans, xAI rachètera X.\n",
                 "published_on": "9999-12-31",
             }
         )

@@ -92,9 +92,9 @@ def test_split_sentences_does_not_cut_decimals() -> None:
 
 
 def test_split_sentences_keeps_a_continuing_quotation_whole() -> None:
-    text = "« Ils n’ont pas l’argent. Je le sais de source sûre », a écrit Musk. Altman a nié."
+    text = "« Ils n’ont pas les fonds. Je le tiens de bonne source », a écrit Musk. Altman a nié."
     assert [s.text for s in split_sentences(text, 0, len(text))] == [
-        "« Ils n’ont pas l’argent. Je le sais de source sûre », a écrit Musk.",
+        "« Ils n’ont pas les fonds. Je le tiens de bonne source », a écrit Musk.",
         "Altman a nié.",
     ]
 

@@ -50,7 +50,7 @@ def test_an_infinitive_founding_keeps_the_sentence_subject_as_founder() -> None:
 
 
 def test_a_clause_starting_with_dont_adds_its_investor_to_the_round() -> None:
-    text = "Mistral AI a bouclé une série C de 1,7 milliard d’euros, dont 1,3 milliard apporté par ASML."
+    text = "Mistral AI a bouclé une série C de 900 millions d’euros, dont 300 millions apportés par ASML."
     (event,) = events_of(text, "funding_round")
     assert roles(event) == {"mistral-ai": "target", "asml": "investor"}
     assert event.status == "completed"
@@ -97,7 +97,7 @@ def test_avec_signals_a_partnership_only_before_a_name() -> None:
 def test_a_description_in_subject_position_takes_part_as_the_company_it_stands_for() -> None:
     text = (
         "Le fabricant néerlandais ASML devient le premier actionnaire de Mistral AI. "
-        "La start-up française a annoncé avoir bouclé une série C de 1,7 milliard d’euros."
+        "La start-up française a annoncé avoir bouclé une série C de 900 millions d’euros."
     )
     (event,) = events_of(text, "funding_round")
     assert roles(event) == {"mistral-ai": "target"}

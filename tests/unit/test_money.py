@@ -31,30 +31,30 @@ def assert_offsets(text: str, mentions: list[MoneyMention]) -> None:
 # --- sentences from the corpus -------------------------------------------------------------
 
 
-def test_coentreprise_up_to_500_billion_with_euro_equivalent_is_one_investment() -> None:
+def test_coentreprise_up_to_300_billion_with_euro_equivalent_is_one_investment() -> None:
     s = (
         "Le nouveau président américain avait évoqué mardi une coentreprise investissant jusqu’à "
-        "500 milliards de dollars (478,7 milliards d’euros) grâce à un nouveau partenariat formé par OpenAI"
+        "300 milliards de dollars (287,2 milliards d’euros) grâce à un nouveau partenariat formé par OpenAI"
     )
     m = only(s)
-    assert m.text == "jusqu’à 500 milliards de dollars (478,7 milliards d’euros)"
-    assert (m.amount, m.currency, m.qualifier) == (500_000_000_000.0, "USD", "up_to")
+    assert m.text == "jusqu’à 300 milliards de dollars (287,2 milliards d’euros)"
+    assert (m.amount, m.currency, m.qualifier) == (300_000_000_000.0, "USD", "up_to")
     assert len(m.equivalents) == 1
     eq = m.equivalents[0]
-    assert (eq.amount, eq.currency) == (478_700_000_000.0, "EUR")
-    assert s[eq.start : eq.end] == "478,7 milliards d’euros"
+    assert (eq.amount, eq.currency) == (287_200_000_000.0, "EUR")
+    assert s[eq.start : eq.end] == "287,2 milliards d’euros"
     assert kind_of(s, m) == "investment"
 
 
 def test_bien_moins_de_is_less_than_with_equivalent() -> None:
     s = (
-        "« SoftBank a sécurisé bien moins de 10 milliards de dollars (9,5 milliards d’euros). "
+        "« SoftBank a sécurisé bien moins de 8 milliards de dollars (7,6 milliards d’euros). "
         "Je l’ai de bonne autorité »."
     )
     m = only(s)
-    assert m.text == "bien moins de 10 milliards de dollars (9,5 milliards d’euros)"
-    assert (m.amount, m.currency, m.qualifier) == (10_000_000_000.0, "USD", "less_than")
-    assert [(e.amount, e.currency) for e in m.equivalents] == [(9_500_000_000.0, "EUR")]
+    assert m.text == "bien moins de 8 milliards de dollars (7,6 milliards d’euros)"
+    assert (m.amount, m.currency, m.qualifier) == (8_000_000_000.0, "USD", "less_than")
+    assert [(e.amount, e.currency) for e in m.equivalents] == [(7_600_000_000.0, "EUR")]
 
 
 def test_commitment_and_revenue_in_one_sentence_and_fois_is_not_money() -> None:
@@ -438,7 +438,7 @@ def test_conversion_after_supplementaires_is_still_an_equivalent() -> None:
 @pytest.mark.parametrize(
     ("text", "equivalent"),
     [
-        ("Tokyo versera 120 milliards de yens (l’équivalent de 730 millions d’euros) au fondeur.", 730_000_000.0),
+        ("Tokyo versera 950 millions de yens (l’équivalent de 6 millions d’euros) au fondeur.", 6_000_000.0),
         ("Le chantier coûtera 900 milliards de yens (plus de 5 milliards d’euros) en tout.", 5_000_000_000.0),
         ("Le fonds apporte 3 milliards de yuans (soit l'équivalent de 390 millions d'euros).", 390_000_000.0),
     ],
@@ -476,7 +476,7 @@ def test_slice_end_is_respected() -> None:
 def test_quotes_always_match_offsets() -> None:
     text = (
         "Le nouveau président américain avait évoqué mardi une coentreprise investissant jusqu’à "
-        "500 milliards de dollars (478,7 milliards d’euros). « SoftBank a sécurisé bien moins de "
+        "300 milliards de dollars (287,2 milliards d’euros). « SoftBank a sécurisé bien moins de "
         "10 milliards de dollars (9,5 milliards d’euros). »\nxAI a levé 12 milliards, puis 4 Md$ "
         "et plusieurs centaines de milliards de dollars."
     )
@@ -524,7 +524,7 @@ def test_non_funding_amounts_are_rejected(sentence: str) -> None:
 @pytest.mark.parametrize(
     "sentence",
     [
-        "Il y a deux ans, Sony avait proposé 12 milliards de dollars pour s’emparer de l’éditeur.",
+        "Il y a deux ans, Sony avait proposé 12 milliards de dollars afin de s’emparer de l’éditeur.",
         "Le fonds propose 3,5 milliards d’euros pour reprendre la filiale.",
     ],
 )
