@@ -844,6 +844,7 @@ def listed(doc: Doc, end: int, start: int) -> bool:
     return outside <= 7 and depth == 0
 
 
+CLAUSE_REACH = 60
 # "tels que X", "ainsi que X": a list goes on, no clause starts.
 _COMPARATIVES = frozenset({"tel", "tels", "telle", "telles", "ainsi", "plutôt", "plus", "moins", "autant", "même"})
 _HARD_BREAKS = frozenset({";", ":", "?", "!", "—"})
@@ -852,10 +853,12 @@ _SOFT_BREAK_WORDS = frozenset({"qui", "que", "qu'", "qu’", "dont", "mais", "ta
 
 def linear_clause(tok: Token) -> tuple[int, int]:
     """Token range of the trigger's clause by the words: up to a semicolon, a colon or a quote,
-    or a relative pronoun or conjunction."""
+    or a relative pronoun or conjunction, and never more than :data:`CLAUSE_REACH` words away (a
+    text without such words is no clause, and reading all of it for every trigger is quadratic)."""
     doc = tok.doc
     lo = tok.i
-    while lo > 0:
+    floor, ceiling = max(0, tok.i - CLAUSE_REACH), min(len(doc), tok.i + 1 + CLAUSE_REACH)
+    while lo > floor:
         prev = doc[lo - 1]
         if prev.text in _HARD_BREAKS:
             break
@@ -863,7 +866,7 @@ def linear_clause(tok: Token) -> tuple[int, int]:
             break
         lo -= 1
     hi = tok.i + 1
-    while hi < len(doc):
+    while hi < ceiling:
         word = doc[hi]
         if word.text in _HARD_BREAKS:
             break

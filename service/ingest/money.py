@@ -33,6 +33,7 @@ import datetime as dt
 import json
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -769,22 +770,59 @@ def _sentence_cues(sentence: str) -> tuple[_Cue, ...]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _CueIndex:
+    ends: list[int]  # the cues' ends, ascending
+    by_end: list[int]  # cue positions in that order
+    starts: list[int]
+    by_start: list[int]
+
+
+def _down(stop: int) -> range:
+    return range(stop - 1, -1, -1)
+
+
+@lru_cache(maxsize=8)
+def _cue_index(sentence: str) -> _CueIndex:
+    cues = _sentence_cues(sentence)
+    by_end = sorted(range(len(cues)), key=lambda i: cues[i].end)
+    by_start = sorted(range(len(cues)), key=lambda i: cues[i].start)
+    return _CueIndex([cues[i].end for i in by_end], by_end, [cues[i].start for i in by_start], by_start)
+
+
 def classify_money_kind(sentence: str, mention_start_in_sentence: int, mention_end_in_sentence: int) -> str | None:
     """What the amount at ``sentence[start:end]`` is for, or ``None`` when it is not a tech
     funding fact (public debt, State budgets, defence, football, pay, pensions, fines, taxes,
     GDP, consumer prices). The cue nearest to the amount wins; ``other`` when there is none."""
     ms, me = mention_start_in_sentence, mention_end_in_sentence
     cues = _sentence_cues(sentence)
-    # A cue inside the amount's own quote does not count, and then neither hides the cues it contains.
-    counted = [not (cue.start < me and cue.end > ms) for cue in cues]
+    index = _cue_index(sentence)
+
+    def counts(i: int) -> bool:
+        # A cue inside the amount's own quote does not count, and then neither hides the cues it contains.
+        cue = cues[i]
+        return not (cue.start < me and cue.end > ms)
+
+    # The nearest cues first, on each side, until they are farther than the best one found: a
+    # sentence of thousands of amounts would otherwise compare every amount with every cue.
+    before: Iterator[tuple[float, int]] = (
+        (ms - cues[index.by_end[j]].end, index.by_end[j]) for j in _down(bisect_right(index.ends, ms))
+    )
+    after: Iterator[tuple[float, int]] = (
+        ((cues[index.by_start[j]].start - me) * _AFTER_WEIGHT, index.by_start[j])
+        for j in range(bisect_left(index.starts, me), len(cues))
+    )
     best: tuple[float, int, int, str | None] | None = None
-    for i, cue in enumerate(cues):
-        if not counted[i] or any(counted[k] for k in cue.containers):
-            continue
-        distance = ms - cue.end if cue.end <= ms else (cue.start - me) * _AFTER_WEIGHT
-        candidate = (distance, cue.rank, cue.start, cue.kind)
-        if best is None or candidate[:3] < best[:3]:
-            best = candidate
+    for side in (before, after):
+        for distance, i in side:
+            if best is not None and distance > best[0]:
+                break
+            cue = cues[i]
+            if not counts(i) or any(counts(k) for k in cue.containers):
+                continue
+            candidate = (distance, cue.rank, cue.start, cue.kind)
+            if best is None or candidate[:3] < best[:3]:
+                best = candidate
     if best is None:
         return "other"
     return best[3]

@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
+from service.ingest.arguments import CLAUSE_REACH, linear_clause
 from service.ingest.money import classify_money_kind, find_money, to_usd
 from service.ingest.parse import MAX_SENTENCE_CHARS, MAX_WORD_CHARS, pieces
 from service.ingest.source import SourceError, decode_article, is_blank
@@ -76,3 +79,11 @@ def test_a_stretch_without_whitespace_is_cut_into_short_pieces_that_keep_their_o
     # only the tail (what is left once less than a piece remains) may hold a longer run
     assert all(len(p.text) <= MAX_WORD_CHARS for p in found[1:-1])
     assert all(len(p.text) <= MAX_SENTENCE_CHARS for p in found)
+
+
+def test_a_clause_read_by_the_words_never_reaches_past_its_bound() -> None:
+    # a text with no clause break would otherwise make every trigger read all of it
+    doc = Doc(Vocab(), words=["mot"] * 1_000)
+    lo, hi = linear_clause(doc[500])
+    assert (lo, hi) == (500 - CLAUSE_REACH, 501 + CLAUSE_REACH)
+    assert linear_clause(doc[3]) == (0, 4 + CLAUSE_REACH)
