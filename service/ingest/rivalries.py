@@ -29,9 +29,7 @@ from service.ingest.arguments import (
     POSSESSIVES,
     SentenceView,
     comma_apposition,
-    coordinated,
     denotes,
-    listed,
     member,
     subjects_of,
 )
@@ -43,6 +41,7 @@ from service.ingest.frames import KNOWLEDGE, load_frames
 from service.ingest.gazetteer import product_owners
 from service.ingest.parse import ParsedSentence
 from service.ingest.types import EntityMention, Sentence
+from service.ingest.words import coordinated, listed
 
 # Events whose participants are on the same side (partners, a founder and the company).
 _SAME_SIDE = frozenset({"partnership", "joint_venture", "contract", "founding", "investment", "funding_round"})

@@ -18,11 +18,11 @@ from service.ingest.arguments import (
     denotes,
     event_date,
     inherited_subjects,
-    linear_clause,
     voices,
 )
 from service.ingest.events_types import Clause, EventDraft
 from service.ingest.types import EntityMention
+from service.ingest.words import linear_clause
 
 
 def statements(ctx: SentenceView, triggers: Sequence[Trigger]) -> list[EventDraft]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from service.ingest.arguments import _object_position
+from service.ingest.words import _object_position
 from tests.unit.extraction import events_of, roles
 
 

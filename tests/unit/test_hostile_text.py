@@ -9,11 +9,11 @@ import pytest
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from service.ingest.arguments import CLAUSE_REACH, linear_clause
 from service.ingest.money import classify_money_kind, find_money, to_usd
 from service.ingest.parse import MAX_SENTENCE_CHARS, MAX_WORD_CHARS, pieces
 from service.ingest.source import SourceError, decode_article, is_blank
 from service.ingest.types import Sentence
+from service.ingest.words import CLAUSE_REACH, linear_clause
 
 
 def test_a_run_of_dots_after_an_amount_without_currency_is_read_once() -> None:
