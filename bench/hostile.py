@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from service.ingest.clean import split_sentences  # noqa: E402
 from service.ingest.extract import extract_text  # noqa: E402
-from service.ingest.money import classify_money_kind, find_money  # noqa: E402
+from service.ingest.money import find_money  # noqa: E402
+from service.ingest.money_kinds import classify_money_kind  # noqa: E402
 from service.ingest.nlp import load_nlp  # noqa: E402
 
 

@@ -26,6 +26,7 @@ from service.ingest import (
     funding,
     metadata,
     money,
+    money_kinds,
     parse,
     relations,
     rivalries,
@@ -87,7 +88,7 @@ def extract_document(
         date_mentions += dates.find_dates(text, sentence.start, sentence.end, published_on=published_on)
         for m in money.find_money(text, sentence.start, sentence.end):
             amounts.append(m)
-            kind = money.classify_money_kind(sentence.text, m.start - sentence.start, m.end - sentence.start)
+            kind = money_kinds.classify_money_kind(sentence.text, m.start - sentence.start, m.end - sentence.start)
             if kind is not None:
                 kinds.append((m, kind, sentence))
 

@@ -9,7 +9,8 @@ import pytest
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from service.ingest.money import classify_money_kind, find_money, to_usd
+from service.ingest.money import find_money, to_usd
+from service.ingest.money_kinds import classify_money_kind
 from service.ingest.parse import MAX_SENTENCE_CHARS, MAX_WORD_CHARS, pieces
 from service.ingest.source import SourceError, decode_article, is_blank
 from service.ingest.types import Sentence

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from service.ingest.money import FX_PATH, classify_money_kind, find_money, to_usd
+from service.ingest.money import FX_PATH, find_money, to_usd
+from service.ingest.money_kinds import classify_money_kind
 from service.ingest.types import MoneyMention
 
 
