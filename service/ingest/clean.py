@@ -306,7 +306,7 @@ def _byline_names(page: _Page, start: int, end: int) -> list[str]:
     if not names:
         return []
     last = page.text.rfind(names[-1], m.end(), end) + len(names[-1])
-    # A wire credit goes on: "(Rédigé par Mathieu Rosemain, édité par Blandine Hénault)".
+    # A wire credit goes on: "(Rédigé par A B, édité par C D)".
     while more := _MORE_CREDITS.match(page.folded, last, end):
         extra = _names_after(page.text, more.end(), end)
         if not extra:

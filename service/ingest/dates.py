@@ -681,7 +681,7 @@ def published_on_from_text(text: str) -> dt.date | None:
     return updated or _date_line(lines[:_DATE_LINE_LINES])
 
 
-# A page's head often states its date on a line of its own ("Le 28 janvier 2025 à 08h05",
+# A page's head often states its date on a line of its own ("Le 3 février 2026 à 17h40",
 # "19/03/2025 09:12"); looked for among the first lines, and only when no keyword names one.
 _DATE_LINE_LINES = 8
 _DATE_LINE_LEAD_RE = _c(rf"^[^\S\r\n]*(?:le{_S})?(?:(?:{_WEEKDAY}),?{_S})?$")

@@ -502,7 +502,7 @@ def _equivalents(text: str, main: _Amount, hi: int) -> tuple[tuple[Equivalent, .
         # Only an explicit currency makes "soit ..." a conversion ("soit 70 fois" is not).
         if eq is not None and eq.currency is not None and eq.value is not None:
             return (Equivalent(_to_float(eq.value), eq.currency, eq.start, eq.end),), eq.end
-    # "11,7 milliards d’euros après l’augmentation de capital, soit près de 14 milliards de dollars":
+    # "3 milliards d’euros une fois la levée bouclée, soit environ 3,5 milliards de dollars":
     # a few words later in the same clause, and in another currency, it is still a conversion.
     gap = _EQ_DISTANT_SOIT_RE.match(text, main.end, min(hi, main.end + _EQ_DISTANT_MAX))
     if gap and main.currency is not None and not _START_DIGIT_RE.search(text, main.end, gap.start("soit")):

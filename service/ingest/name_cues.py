@@ -119,7 +119,7 @@ _ORG_LEFT_RE = re.compile(
 _ORG_APPOSITION_RIGHT_RE = re.compile(
     rf"^{_WS}[»”\"']?{_WS}(?:,{_WS}(?:une|la|le|l'|un)?{_WS}(?:{_ORG_CUE_WORDS})\b|"
     r"\((?:une |la )?(?:societe|entreprise|start-?up|filiale|groupe)\b|"
-    # A group owning titles, brands or sites ("Ziff Davis, propriétaire de plusieurs sites").
+    # A group owning titles, brands or sites ("X, éditeur de plusieurs magazines").
     r",?\s*(?:proprietaire|editeur|maison mere) (?:de |d'|du |des )(?:plusieurs |nombreux |nombreuses )?"
     r"(?:sites|titres|marques|medias|journaux|magazines|chaines|applications|jeux)\b|"
     # Raising money: "X a levé…", "X annonce une levée de fonds" (people do not raise rounds).
@@ -169,7 +169,7 @@ _PRODUCT_LEFT_RE = re.compile(
 # A single code of capitals and digits ("MI308", "H20", "B200") names a product or model, not a company.
 _CODE_NAME_RE = re.compile(r"^[A-Z]{1,4}-?\d{2,5}[A-Za-z]?$")
 _VERSION_RE = re.compile(r"^(?:v?\d[\w.]*|[A-Z]\d+\w*)$")
-# Between two items of a list; the preposition may be repeated ("de Michelin et de Schneider Electric").
+# Between two items of a list; the preposition may be repeated ("de Valeo et de Thales Alenia").
 _LIST_GAP_RE = re.compile(
     r"^[\s\u00a0\u202f]*(?:,|et|ou|and|&|,[\s\u00a0\u202f]*(?:et|ou))"
     r"(?:[\s\u00a0\u202f]+(?:de|du|d['’]|à|chez|avec))?[\s\u00a0\u202f]*$"
@@ -196,7 +196,7 @@ _APPOSITION_NOUNS = (
     r"italien(?:ne)?|espagnole?|saoudien(?:ne)?|suisse|europ[ée]en(?:ne)?)"
 )
 # Words that may stand between such a noun and the name: adjectives and "de"-complements, not
-# prepositions or verbs ("la start-up américaine à l’origine de…" names nothing).
+# prepositions or verbs ("la jeune pousse suédoise derrière…" names nothing).
 _NOT_MODIFIER = (
     r"à|au|aux|en|dans|sur|par|pour|avec|sans|chez|qui|que|dont|et|ou|mais|a|est|sont|était|sera|ont|vont|va|"
     r"n['’]|ne|se|s['’]|l['’]|la|le|les|un|une|des|du|de|d['’]|ce|cet|cette|ses|son|sa|leur|leurs"

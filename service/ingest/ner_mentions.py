@@ -80,7 +80,7 @@ def _ner_pass(
             cleaned = _clean_span(gaz, text, ctx.start + ent.start_char, ctx.start + ent.end_char)
             if cleaned is not None:
                 spans_to_judge.append((*cleaned, ent.label_))
-        # Twice: "de Michelin et de Schneider Electric" — the first is listed with the second,
+        # Twice: "de Valeo et de Thales Alenia" — the first is listed with the second,
         # which is judged after it.
         for _ in range(2):
             rejected: list[tuple[int, int, str]] = []
@@ -264,7 +264,7 @@ def _judge_span(
             per_score += 0.15
         sent_people = [c for c in ctx.cands if c.kind == "person"]
         if _listed_with_orgs(text, start, end, sent_people):
-            per_score += 0.15  # "Assaf Rappaport, Ami Luttwak, Yinon Costica et Roy Reznik"
+            per_score += 0.15  # a list of founders' names, "A B, C D et E F"
         if suffix:
             per_score -= 0.3
         elif (apposed and not first_name) or (camel and not first_name):

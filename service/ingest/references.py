@@ -351,7 +351,7 @@ def _leader_references(context: _Context, sentence: Sentence, found: Sequence[En
         if leader is None or leader.slug not in context.people_named:
             continue
         # An apposition already names the person ("Andy Jassy, le patron d'Amazon"); a name inside a
-        # complement ("le podcast de Joe Rogan, le patron de Meta") does not.
+        # complement ("l'émission de Jeanne Roux, le patron de X") does not.
         if any(
             p.kind == "person"
             and (0 <= head.start() - p.end <= 6 or 0 <= p.start - org.end <= 4)
@@ -423,8 +423,8 @@ def _antecedents(
 def _description_end(text: str, pos: int, limit: int) -> int | None:
     """Where a description that is the subject of a verb ends, or None when no verb follows.
 
-    After the head come modifiers (adjectives, "de"-complements: "le numéro un mondial des puces
-    d'IA") and then the verb ("a annoncé", "développe"); a name, a preposition or a relative
+    After the head come modifiers (adjectives, "de"-complements: "le leader européen des batteries
+    électriques") and then the verb ("a annoncé", "développe"); a name, a preposition or a relative
     pronoun next means the words are no subject description.
     """
     words = list(_WORD_RE.finditer(text, pos, limit))
@@ -442,7 +442,7 @@ def _description_end(text: str, pos: int, limit: int) -> int | None:
         ):
             return end
         if word == ",":
-            # "La plateforme, désormais dirigée par Richard Teng, a reçu…": skip the aside.
+            # "La société, depuis peu présidée par X, a signé…": skip the aside.
             close = next((j for j in range(k + 1, min(len(words), k + 12)) if words[j].group() == ","), None)
             if close is None or close + 1 >= len(words):
                 return None

@@ -73,7 +73,7 @@ def extract_relations(
     return drafts
 
 
-# "Fondée par d'anciens salariés d'OpenAI", "deux anciens ingénieurs de Dassault Systèmes".
+# "Créée par d'anciens salariés de X", "trois anciens chercheurs de Y".
 _FORMER_STAFF_RE = re.compile(
     r"\b(?:d['’]anciens?|d['’]anciennes|anciens?|anciennes?|ex-)\s+(?:[\w-]+\s+){0,1}?"
     r"(?:salarié|employé|ingénieur|cadre|chercheur|chercheuse|dirigeant|membre|collaborateur|collaboratrice|"
