@@ -217,14 +217,24 @@ def _amounts_agree(mine: Sequence[Amount], theirs: Sequence[Amount]) -> bool:
     return not pairs or any(abs(a - b) <= _SAME_AMOUNT * max(a, b) for a, b in pairs)
 
 
+def more_specific(type_: str, than: str) -> bool:
+    """Whether a report's type says more than the one kept (:data:`TYPE_ORDER`)."""
+    mine, theirs = position(TYPE_ORDER, type_), position(TYPE_ORDER, than)
+    return mine is not None and theirs is not None and mine < theirs
+
+
+def further_along(status: str, than: str) -> bool:
+    """Whether a report's status is further along than the one kept (:data:`STATUS_ORDER`)."""
+    mine, theirs = position(STATUS_ORDER, status), position(STATUS_ORDER, than)
+    return mine is not None and theirs is not None and mine > theirs
+
+
 def _fold(into: EventFact, other: EventFact) -> None:
     """Add a second report of the same event to the first: its participants, sentences, and what
     the first left unknown; a more specific type and a status further along win."""
-    mine, theirs = position(TYPE_ORDER, other.type), position(TYPE_ORDER, into.type)
-    if mine is not None and theirs is not None and mine < theirs:
-        into.type = other.type
-    mine, theirs = position(STATUS_ORDER, other.status), position(STATUS_ORDER, into.status)
-    if mine is not None and theirs is not None and mine > theirs:
+    if more_specific(other.type, into.type):
+        into.type, into.title = other.type, other.title
+    if further_along(other.status, into.status):
         into.status = other.status
     present = {p.ref for p in into.participants}
     into.participants += [p for p in other.participants if p.ref not in present]

@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from service.ingest.cluster import STATUS_ORDER, TYPE_FAMILIES, TYPE_ORDER, best_match, cluster_key, position
+from service.ingest.cluster import TYPE_FAMILIES, best_match, cluster_key, further_along, more_specific
 from service.ingest.facts import EntityRef, EventFact, Extraction, Span
 from service.ingest.load_sql import _CANDIDATES, _CONTRIBUTE, _SET_CONFLICTS, _WRITE_FACTS, _Raw
 
@@ -108,11 +108,10 @@ class _Cluster:
         specific type of the same family (a "partnership" later reported as an "acquisition") and a
         status further along (talks "paused", a bid "rejected") win.
         """
-        mine, theirs = position(TYPE_ORDER, event.type), position(TYPE_ORDER, self.type)
-        if mine is not None and theirs is not None and mine < theirs:
-            self.type = event.type
-        mine, theirs = position(STATUS_ORDER, event.status), position(STATUS_ORDER, self.status)
-        if mine is not None and theirs is not None and mine > theirs:
+        if more_specific(event.type, self.type):
+            # the title names the type ("Offre de rachat — …"): it follows it
+            self.type, self.title = event.type, event.title
+        if further_along(event.status, self.status):
             self.status = event.status
         if self.occurred_on is None:
             # The date, its precision and its wording come together from the first report giving one.
@@ -126,7 +125,17 @@ class _Cluster:
 
     def fields(self) -> dict[str, Any]:
         """What a merge may change (and a new event starts with)."""
-        names = ("id", "type", "status", "occurred_on", "date_precision", "date_text", "summary", "reported_on")
+        names = (
+            "id",
+            "type",
+            "title",
+            "status",
+            "occurred_on",
+            "date_precision",
+            "date_text",
+            "summary",
+            "reported_on",
+        )
         return {name: getattr(self, name) for name in names}
 
 
@@ -287,8 +296,7 @@ class _DocumentLoader:
                 cluster, created = match, False
                 # A report as specific as the stored event's type, or more, says the roles: "a bid
                 # for X" over "a deal between X and Y" makes them bidder and target.
-                ours, theirs = position(TYPE_ORDER, event.type), position(TYPE_ORDER, cluster.type)
-                leads = ours is not None and theirs is not None and ours <= theirs
+                leads = event.type == cluster.type or more_specific(event.type, cluster.type)
                 cluster.merge(event)
             else:
                 # A key taken by a stored event the rules kept apart (the same speaker's statements

@@ -162,7 +162,7 @@ _EVENT = (
 # A stored event this document merged into (:meth:`_Cluster.merge`) or cites; ``published_on`` is the
 # document's date, for the event's report dates.
 _EVENT_UPDATE = (
-    "id text, type text, status text, occurred_on date, date_precision text, date_text text, summary text,"
+    "id text, type text, title text, status text, occurred_on date, date_precision text, date_text text, summary text,"
     " reported_on date, source_count int, published_on date"
 )
 _PARTICIPANT = "event_id text, kind text, role text, organisation_id text, person_id text"
@@ -262,8 +262,9 @@ def _write_facts_sql() -> _Sql:
     ), event_update AS (
         -- Stored events this document merged into (as :meth:`_Cluster.merge` left them) or cites.
         UPDATE events AS e
-        SET type = u.type, status = u.status, occurred_on = u.occurred_on, date_precision = u.date_precision,
-            date_text = u.date_text, summary = u.summary, reported_on = u.reported_on,
+        SET type = u.type, title = u.title, status = u.status, occurred_on = u.occurred_on,
+            date_precision = u.date_precision, date_text = u.date_text, summary = u.summary,
+            reported_on = u.reported_on,
             source_count = e.source_count + u.source_count,
             first_reported_on = least(e.first_reported_on, u.published_on),
             last_reported_on = greatest(e.last_reported_on, u.published_on),

@@ -158,11 +158,13 @@ async def test_a_document_loads_its_merged_events_and_later_reports_corroborate_
     # Another source on the deal, completed nine days after the partnership: it corroborates the
     # partnership (a completed deal is not the cancelled acquisition), adds its more specific type
     # and never overwrites what the first source said.
-    second = _extraction(SECOND, [_event(_span(SECOND, "investi"), "investment", "completed", dt.date(2024, 3, 10))])
-    again = await load.load_document_in(conn, SECOND, "second.txt", second, "test")
+    report = _event(_span(SECOND, "investi"), "investment", "completed", dt.date(2024, 3, 10), title="Investissement")
+    again = await load.load_document_in(conn, SECOND, "second.txt", _extraction(SECOND, [report]), "test")
     assert again.corroborated["event"] == [partnership]
     assert "event" not in again.created
     assert (await _events(conn, partnership))[partnership] == ("investment", "completed", dt.date(2024, 3, 1), "day", 2)
+    # the title names the type, so it follows the more specific one
+    assert await conn.scalar(text("SELECT title FROM events WHERE id = :id"), {"id": partnership}) == "Investissement"
     changes = await conn.execute(
         text("SELECT kind, op FROM changes WHERE entity_id = :id ORDER BY id"), {"id": partnership}
     )
