@@ -393,6 +393,29 @@ class FundingPayer(Base):
     )
 
 
+# Which documents reported each participant and payer. A participant belongs to its event only
+# while a document that named it is stored: the event may outlive a retracted article that
+# corroborated it, but not the extra party that article alone added.
+class EventParticipantSource(Base):
+    __tablename__ = "event_participant_sources"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("event_participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index("ix_event_participant_sources_document_id", "document_id"),)
+
+
+class FundingPayerSource(Base):
+    __tablename__ = "funding_payer_sources"
+
+    payer_id: Mapped[int] = mapped_column(ForeignKey("funding_payers.id", ondelete="CASCADE"), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index("ix_funding_payer_sources_document_id", "document_id"),)
+
+
 class Relationship(TimestampMixin, Base):
     __tablename__ = "relationships"
 

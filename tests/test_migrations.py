@@ -12,7 +12,8 @@ from tests.database import fresh_database
 EXPECTED_TABLES = {
     "documents", "organisations", "organisation_aliases", "people", "person_aliases", "person_roles",
     "events", "event_participants", "funding", "funding_payers", "citations", "relationships",
-    "rivalries", "ingestion_runs", "api_keys", "changes", "entity_redirects",
+    "rivalries", "ingestion_runs", "api_keys", "changes", "entity_redirects", "event_participant_sources",
+    "funding_payer_sources",
 }  # fmt: skip
 
 

@@ -471,6 +471,8 @@ class _DocumentLoader:
                     "document_id": self.doc_id,
                     "recounts": [{"kind": "event", "id": e} for e in sorted(set(self.event_ids))]
                     + [{"kind": "rivalry", "id": r} for r in sorted(set(self.rivalry_ids))],
+                    "participants": self.rows["participants"],
+                    "payers": self.rows["payers"],
                 }
             ),
         )

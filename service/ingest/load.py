@@ -220,9 +220,9 @@ async def reset_all(engine: AsyncEngine) -> None:
             )
         await conn.execute(
             text(
-                "TRUNCATE documents, citations, events, event_participants, funding, funding_payers, rivalries,"
-                " relationships, person_roles, person_aliases, people, organisation_aliases, organisations,"
-                " entity_redirects, rivalry_recounts"
+                "TRUNCATE documents, citations, events, event_participants, event_participant_sources, funding,"
+                " funding_payers, funding_payer_sources, rivalries, relationships, person_roles, person_aliases,"
+                " people, organisation_aliases, organisations, entity_redirects, rivalry_recounts"
             )
         )
 
@@ -237,7 +237,8 @@ _LOADED_TABLES = (
 )
 _ALL_LOADED_TABLES = (
     "documents, citations, events, event_participants, funding, funding_payers, rivalries, relationships,"
-    " organisations, organisation_aliases, people, person_aliases, person_roles, changes"
+    " organisations, organisation_aliases, people, person_aliases, person_roles, changes, event_participant_sources,"
+    " funding_payer_sources"
 )
 
 

@@ -404,6 +404,8 @@ def _contribute_sql() -> _Sql:
     counts = sql.value("fact_counts", "text::jsonb")
     document = sql.value("document_id", "text")
     recounts = sql.rows("recounts", "kind text, id text", "q")
+    participants = sql.rows("participants", _PARTICIPANT)
+    payers = sql.rows("payers", _PAYER)
     columns = _names(_CITATION)
     sql.text = f"""
     WITH cited AS (
@@ -416,6 +418,21 @@ def _contribute_sql() -> _Sql:
         UPDATE documents SET fact_counts = {counts} WHERE id = {document}
     ), queued AS (
         INSERT INTO rivalry_recounts (kind, id) SELECT * FROM {recounts} ON CONFLICT DO NOTHING
+    ), participant_sources AS (
+        -- The parties this document named, stored or not before it (:data:`_WRITE_FACTS` wrote them).
+        INSERT INTO event_participant_sources (participant_id, document_id)
+        SELECT p.id, {document} FROM {participants}
+        JOIN event_participants AS p ON p.event_id = v.event_id
+             AND p.organisation_id IS NOT DISTINCT FROM v.organisation_id
+             AND p.person_id IS NOT DISTINCT FROM v.person_id
+        ON CONFLICT DO NOTHING
+    ), payer_sources AS (
+        INSERT INTO funding_payer_sources (payer_id, document_id)
+        SELECT p.id, {document} FROM {payers}
+        JOIN funding_payers AS p ON p.funding_id = v.funding_id
+             AND p.organisation_id IS NOT DISTINCT FROM v.organisation_id
+             AND p.person_id IS NOT DISTINCT FROM v.person_id
+        ON CONFLICT DO NOTHING
     )
     SELECT * FROM (
         SELECT {columns} FROM citations WHERE fact_kind = 'event' AND fact_id = ANY({events}) AND field IS NOT NULL

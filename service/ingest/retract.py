@@ -192,6 +192,30 @@ async def _log_changes(conn: AsyncConnection, touched: _Touched) -> None:
         await conn.execute(insert(Change), rows)
 
 
+# The participants and payers the document named that no other stored document names.
+_UNNAMED_PARTICIPANTS = sql_text(
+    """
+    DELETE FROM event_participants AS p
+    USING event_participant_sources AS s
+    WHERE s.participant_id = p.id AND s.document_id = :document_id
+      AND NOT EXISTS (
+          SELECT FROM event_participant_sources AS o WHERE o.participant_id = p.id AND o.document_id <> :document_id
+      )
+    RETURNING p.kind, coalesce(p.organisation_id, p.person_id)
+    """
+)
+_UNNAMED_PAYERS = sql_text(
+    """
+    DELETE FROM funding_payers AS p
+    USING funding_payer_sources AS s
+    WHERE s.payer_id = p.id AND s.document_id = :document_id
+      AND NOT EXISTS (
+          SELECT FROM funding_payer_sources AS o WHERE o.payer_id = p.id AND o.document_id <> :document_id
+      )
+    RETURNING p.kind, coalesce(p.organisation_id, p.person_id)
+    """
+)
+
 _FACT_TABLES: dict[str, Any] = {
     "organisation": Organisation,
     "person": Person,
@@ -219,6 +243,11 @@ async def _retract(conn: AsyncConnection, doc_id: str, touched: _Touched) -> Non
         queued = [{"kind": kind, "id": entity_id} for kind, entity_id in participants]
         if queued:
             await conn.execute(pg_insert(RivalryRecount).values(queued).on_conflict_do_nothing())
+    # Parties only this document named leave the events and funding other documents still
+    # support; their entities are then weighed like the ones it cited.
+    for statement in (_UNNAMED_PARTICIPANTS, _UNNAMED_PAYERS):
+        for kind, entity_id in await conn.execute(statement, {"document_id": doc_id}):
+            by_kind[kind].add(entity_id)
     # Events and funding before entities: their participants reference entities.
     for kind in ("rivalry", "relationship", "funding", "event", "person", "organisation"):
         ids = by_kind.get(kind, set())

@@ -189,3 +189,37 @@ async def test_rate_limit_answers_429_with_retry_after(settings: Any, engine: An
     assert limited_response.status_code == 429
     assert int(limited_response.headers["retry-after"]) > 0
     assert limited_response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_retraction_removes_the_participants_and_entities_only_it_reported(client: httpx.AsyncClient) -> None:
+    """A second article repeats a deal and names one more investor; deleting it takes that investor
+    out of the event and the funding, and the investor itself (it has no other source) with them."""
+    first = (
+        "Publié le 3 février 2025\n"
+        "Microsoft a investi 2 milliards de dollars dans Mistral AI, a annoncé la start-up parisienne.\n"
+    )
+    second = (
+        "Publié le 10 février 2025\n"
+        "Microsoft et Nvidia ont investi ensemble 2 milliards de dollars dans Mistral AI, précise un communiqué.\n"
+    )
+    a = (await _post(client, first)).json()
+    c = await _post(client, second)
+    assert c.status_code == 201, c.text
+    assert "nvidia" in c.json()["created"]["organisations"]
+    shared = set(a["created"]["events"]) & set(c.json()["corroborated"]["events"])
+    assert shared, (a["created"], c.json()["corroborated"])
+    for event_id in shared:
+        event = (await client.get(f"/api/v1/events/{event_id}")).json()
+        assert "nvidia" in {p["id"] for p in event["participants"]}, event["participants"]
+
+    retracted = await client.delete(f"/api/v1/documents/{c.json()['document']['id']}", headers=AUTH)
+    assert retracted.status_code == 204
+    assert (await client.get("/api/v1/organisations/nvidia")).status_code == 404
+    for event_id in shared:
+        event = (await client.get(f"/api/v1/events/{event_id}")).json()
+        assert "nvidia" not in {p["id"] for p in event["participants"]}
+        assert {"microsoft", "mistral-ai"} <= {p["id"] for p in event["participants"]}
+    for funding in (await client.get("/api/v1/funding", params={"limit": 100})).json()["data"]:
+        assert "nvidia" not in {p["id"] for p in funding.get("payers", [])}, funding
+    feed = (await client.get("/api/v1/changes", params={"kind": "organisation", "limit": 200})).json()["data"]
+    assert any(change["id"] == "nvidia" and change["op"] == "deleted" for change in feed), feed

@@ -256,3 +256,47 @@ def test_statistics_are_refreshed_each_time_the_corpus_doubles(monkeypatch: pyte
     statistics = pipeline._Statistics(engine=None, stored=100_000)  # type: ignore[arg-type]
     asyncio.run(seed(3))
     assert analysed == [(100_096, True)]
+
+
+# Every stored fact and entity keeps a citation, every participant and payer a document naming it.
+_UNSUPPORTED = """
+SELECT 'organisation', id FROM organisations AS f
+WHERE NOT EXISTS (SELECT FROM citations AS c WHERE c.fact_kind = 'organisation' AND c.fact_id = f.id)
+UNION ALL SELECT 'person', id FROM people AS f
+WHERE NOT EXISTS (SELECT FROM citations AS c WHERE c.fact_kind = 'person' AND c.fact_id = f.id)
+UNION ALL SELECT 'event', id FROM events AS f
+WHERE NOT EXISTS (SELECT FROM citations AS c WHERE c.fact_kind = 'event' AND c.fact_id = f.id)
+UNION ALL SELECT 'funding', id FROM funding AS f
+WHERE NOT EXISTS (SELECT FROM citations AS c WHERE c.fact_kind = 'funding' AND c.fact_id = f.id)
+UNION ALL SELECT 'participant', event_id FROM event_participants AS p
+WHERE NOT EXISTS (SELECT FROM event_participant_sources AS s WHERE s.participant_id = p.id)
+UNION ALL SELECT 'payer', funding_id FROM funding_payers AS p
+WHERE NOT EXISTS (SELECT FROM funding_payer_sources AS s WHERE s.payer_id = p.id)
+"""
+
+
+def test_retracting_the_documents_one_by_one_leaves_nothing_unsupported(pg_server: str) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    from service.ingest.retract import retract_document
+
+    async def retract_all(url: str) -> list[list[tuple[object, ...]]]:
+        engine = create_async_engine(url, poolclass=NullPool)
+        left = []
+        try:
+            for (doc_id,) in await _rows(url, "SELECT id FROM documents ORDER BY published_on, id"):
+                async with engine.begin() as conn:
+                    assert await retract_document(conn, str(doc_id))
+                left.append(await _rows(url, _UNSUPPORTED))
+        finally:
+            await engine.dispose()
+        return left
+
+    with fresh_database(pg_server, "retract") as url:
+        migrate.upgrade(url)
+        asyncio.run(run_seed(url, CORPUS, reset=False, interactive=False))
+        assert asyncio.run(_rows(url, _UNSUPPORTED)) == []
+        assert asyncio.run(retract_all(url)) == [[]] * len(list(CORPUS.glob("*.txt")))
+        for table in ("organisations", "people", "events", "funding", "rivalries", "citations"):
+            assert asyncio.run(_rows(url, f"SELECT count(*) FROM {table}")) == [(0,)], table
