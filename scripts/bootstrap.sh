@@ -15,4 +15,4 @@ if ! .venv/bin/python -m uv --version >/dev/null 2>&1; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
 fi
 export UV_PROJECT_ENVIRONMENT="$ROOT/.venv" UV_PYTHON_DOWNLOADS=never
-.venv/bin/python -m uv sync --frozen --quiet
+.venv/bin/python -m uv sync --frozen --quiet --extra embedded

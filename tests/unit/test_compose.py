@@ -57,3 +57,18 @@ def test_seed_corpus_is_in_the_image_context() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert "seeds" not in ignored
     assert len(list((ROOT / "seeds" / "corpus").glob("*.txt"))) >= 5
+
+
+def test_the_image_leaves_the_embedded_database_and_caches_out() -> None:
+    """pgserver has no wheel for Linux arm64: it is an extra the image never asks for, and the
+    local scripts install it only where a wheel exists (the marker in pyproject.toml)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not any(dep.startswith("pgserver") for dep in project["dependencies"])
+    (embedded,) = project["optional-dependencies"]["embedded"]
+    assert embedded.startswith("pgserver") and "platform_machine == 'x86_64'" in embedded
+    assert "--extra" not in (ROOT / "Dockerfile").read_text()
+    assert "--extra embedded" in (ROOT / "scripts" / "bootstrap.sh").read_text()
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".cache", ".venv", ".git", "**/node_modules"} <= set(ignored)
