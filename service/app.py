@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.enums import ScopeType
+from litestar.exceptions import MethodNotAllowedException
 from litestar.middleware._internal.cors import CORSMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Server
-from litestar.types import HTTPScope, LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive, Scope, Send
+from litestar.routes import HTTPRoute
+from litestar.types import HTTPScope, LifeSpanReceive, LifeSpanScope, LifeSpanSend, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.changes.routes import changes
@@ -28,9 +30,10 @@ from service.documents.routes import DocumentController
 from service.events.routes import EventController, provide_event_query
 from service.exports.routes import EXPORT_ROUTES
 from service.funding.routes import FundingController, provide_funding_query
+from service.http.auth import FailedAuthLimit
 from service.http.caching import HEAD_REQUEST
 from service.http.edge import EdgeMiddleware
-from service.http.problems import EXCEPTION_HANDLERS
+from service.http.problems import EXCEPTION_HANDLERS, Problem, problem_response
 from service.logs import configure_logging
 from service.organisations.routes import OrganisationController
 from service.people.routes import PersonController
@@ -45,6 +48,8 @@ from service.system.metrics import metrics
 from service.system.routes import health, ready
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
+_CORS_HEADERS = ["Authorization", "Content-Type", "If-None-Match"]
+_CORS_EXPOSED = ["ETag", "Retry-After", "Location"]
 
 API_DESCRIPTION = """Structured, source-backed data on rivalries between tech companies and their leaders.
 
@@ -72,30 +77,85 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-class _CorsWhenOrigin:
-    """Litestar's CORS middleware, entered only by requests that carry an ``Origin`` header.
+def _cors_configs(origins: Iterable[str]) -> tuple[CORSConfig, CORSConfig]:
+    """The CORS of reads (``GET``, ``HEAD``) and of writes (``POST``, ``DELETE``).
 
-    A request without one gets nothing from CORS, yet the middleware built a case-insensitive
-    copy of all its headers to find that out: 4 % of a list request's CPU (``bench/RESULTS.md``,
-    session 8). Browsers send ``Origin`` on every cross-origin request and preflight, so those
-    still get the full treatment; the rest go straight to the app inside.
+    Reads are public: they answer the configured origins, ``*`` (any) by default. Writes carry an
+    API key and answer only the origins ``RIVALRY_CORS_ORIGINS`` names (the operator's own
+    frontends), none by default: ``*`` opens the reads only.
+    """
+    origins = list(origins)
+    reads = CORSConfig(
+        allow_origins=origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=_CORS_HEADERS,
+        expose_headers=_CORS_EXPOSED,
+    )
+    writes = CORSConfig(
+        allow_origins=[origin for origin in origins if origin != "*"],
+        allow_methods=["DELETE", "POST"],
+        allow_headers=_CORS_HEADERS,
+        expose_headers=_CORS_EXPOSED,
+    )
+    return reads, writes
+
+
+class _CorsWhenOrigin:
+    """Litestar's CORS middleware, entered only by requests that carry an ``Origin`` header, with
+    the configuration of reads or of writes (:func:`_cors_configs`) by the method the request is
+    for: its own, or for a preflight the one it asks about.
+
+    A request without ``Origin`` gets nothing from CORS, yet the middleware built a
+    case-insensitive copy of all its headers to find that out: 4 % of a list request's CPU
+    (``bench/RESULTS.md``, session 8). Browsers send ``Origin`` on every cross-origin request and
+    preflight, so those still get the full treatment; the rest go straight to the app inside.
     """
 
-    __slots__ = ("_cors", "_inner")
+    __slots__ = ("_inner", "_reads", "_writes")
 
-    def __init__(self, cors: CORSMiddleware) -> None:
-        self._cors = cors
-        self._inner = cors.app
+    def __init__(self, reads: CORSMiddleware, writes: CORSConfig) -> None:
+        self._reads = reads
+        self._writes = CORSMiddleware(reads.app, writes)
+        self._inner = reads.app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP:
-            for name, _ in scope["headers"]:
-                if name.lower() == b"origin":
-                    break
-            else:
-                await self._inner(scope, receive, send)
-                return
-        await self._cors(scope, receive, send)
+        if scope["type"] != ScopeType.HTTP:
+            await self._reads(scope, receive, send)
+            return
+        for name, _ in scope["headers"]:
+            if name.lower() == b"origin":
+                break
+        else:
+            await self._inner(scope, receive, send)
+            return
+        cors = self._reads if _method_asked(scope) in ("GET", "HEAD", "OPTIONS") else self._writes
+        await cors(scope, receive, send)
+
+
+def _method_asked(scope: HTTPScope) -> str:
+    """The request's method or, for a preflight, the method it asks about (Litestar answers every
+    ``OPTIONS`` with an ``Origin`` as a preflight)."""
+    method = scope["method"]
+    if method == "OPTIONS":
+        for name, value in scope["headers"]:
+            if name.lower() == b"access-control-request-method":
+                return value.decode("latin-1").strip()
+    return method
+
+
+def _allow(methods: Iterable[str]) -> str:
+    """An ``Allow`` header: the methods of a path, ``HEAD`` wherever ``GET`` (see :class:`RivalryApp`)."""
+    names = {*methods, "OPTIONS"}
+    if "GET" in names:
+        names.add("HEAD")
+    return ", ".join(sorted(names))
+
+
+def _method_not_allowed(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    """A 405 problem whose ``Allow`` has ``HEAD`` too: Litestar lists the path's handlers only."""
+    listed = str((getattr(exc, "headers", None) or {}).get("allow", ""))
+    allow = _allow(method.strip() for method in listed.split(",") if method.strip())
+    return problem_response(request, MethodNotAllowedException(headers={"Allow": allow}))
 
 
 class RivalryApp(Litestar):
@@ -104,20 +164,46 @@ class RivalryApp(Litestar):
     handler declared for both. A ``HEAD`` request is routed as the ``GET`` it mirrors; the response
     keeps its status and headers (``content-length`` and ``etag`` included) and loses its body
     (:class:`service.http.caching.ResponseWriter`; the server drops it too). Requests without an
-    ``Origin`` header skip the CORS middleware (:class:`_CorsWhenOrigin`)."""
+    ``Origin`` header skip the CORS middleware (:class:`_CorsWhenOrigin`); ``write_cors_config``
+    is the CORS of the other methods.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    ``OPTIONS`` answers ``Allow`` with every method of the path, ``HEAD`` included: Litestar's own
+    ``OPTIONS`` handler lists only the methods registered with the path's first handlers
+    (``OPTIONS, POST`` on ``/api/v1/documents``) and never ``HEAD``, so its ``Allow`` is replaced
+    by the path's (405s get theirs from :func:`_method_not_allowed`)."""
+
+    def __init__(self, *args: Any, write_cors_config: CORSConfig | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if isinstance(self.asgi_handler, CORSMiddleware):
-            self.asgi_handler = _CorsWhenOrigin(self.asgi_handler)
+            self.asgi_handler = _CorsWhenOrigin(self.asgi_handler, write_cors_config or self.asgi_handler.config)
+        self._allow = {
+            route.path_format: _allow(route.methods).encode() for route in self.routes if isinstance(route, HTTPRoute)
+        }
 
     async def __call__(
         self, scope: Scope | LifeSpanScope, receive: Receive | LifeSpanReceive, send: Send | LifeSpanSend
     ) -> None:
-        if scope["type"] == ScopeType.HTTP and cast("HTTPScope", scope)["method"] == "HEAD":
-            routed: Any = {**scope, "method": "GET", HEAD_REQUEST: True}  # uvicorn keeps its own scope: HEAD
-            scope = routed
+        if scope["type"] == ScopeType.HTTP:
+            method = cast("HTTPScope", scope)["method"]
+            if method == "HEAD":
+                routed: Any = {**scope, "method": "GET", HEAD_REQUEST: True}  # uvicorn keeps its own scope: HEAD
+                scope = routed
+            elif method == "OPTIONS":
+                send = self._allow_of_path(cast("HTTPScope", scope), cast("Send", send))
         await super().__call__(scope, receive, send)
+
+    def _allow_of_path(self, scope: HTTPScope, send: Send) -> Send:
+        """``send``, with the ``Allow`` of an ``OPTIONS`` answer replaced by the path's methods."""
+
+        async def send_allow(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                allow = self._allow.get(scope.get("path_template", ""))
+                headers = list(message.get("headers", ()))
+                if allow is not None and any(name.lower() == b"allow" for name, _ in headers):
+                    message["headers"] = [(n, v) for n, v in headers if n.lower() != b"allow"] + [(b"allow", allow)]
+            await send(message)
+
+        return send_allow
 
 
 def create_app(
@@ -132,21 +218,27 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        db_engine = engine if engine is not None else create_engine(database_url(settings))
+        db_engine = (
+            engine
+            if engine is not None
+            else create_engine(database_url(settings), statement_timeout=settings.statement_timeout)
+        )
         app.state.engine = db_engine
         app.state.sessionmaker = sessionmaker or session_factory(db_engine)
         if sessionmaker is None:
             # The hot read routes' own pool (service.reads); with an injected sessionmaker (tests)
             # they read through its connection instead.
             app.state.reader = PoolReader(
-                db_engine.url.render_as_string(hide_password=False), max_size=settings.read_connections_per_worker
+                db_engine.url.render_as_string(hide_password=False),
+                max_size=settings.read_connections_per_worker,
+                statement_timeout=settings.statement_timeout,
             )
             await app.state.reader.warm()
         add_links(app)
         await add_seeded_examples(app, app.state.sessionmaker)
         if owns_engine:
             _freeze_startup_objects()
-            warm_extraction()  # in the background: reads are served meanwhile
+            app.state.extraction = warm_extraction()  # on its thread; /ready answers 503 until it is done
         try:
             yield
         finally:
@@ -158,6 +250,7 @@ def create_app(
     # The guard, the deadline, ETags and compression, metrics and the request log are one layer
     # (service.http.edge); the rate limit, when on, sits inside it.
     middleware: list[Any] = [EdgeMiddleware]
+    read_cors, write_cors = _cors_configs(settings.cors_origins)
     if settings.rate_limit_per_minute > 0:
         limit = RateLimitConfig(
             rate_limit=("minute", settings.rate_limit_per_minute),
@@ -187,14 +280,10 @@ def create_app(
             "funding_query": Provide(provide_funding_query),
         },
         lifespan=[lifespan],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, MethodNotAllowedException: _method_not_allowed},
         middleware=middleware,
-        cors_config=CORSConfig(
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "HEAD", "OPTIONS", "POST", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
-            expose_headers=["ETag", "Retry-After", "Location"],
-        ),
+        cors_config=read_cors,
+        write_cors_config=write_cors,
         openapi_config=OpenAPIConfig(
             title="Rivalry API",
             version="1.0.0",
@@ -213,7 +302,13 @@ def create_app(
                 }
             ),
         ),
-        state=State({"settings": settings, "ingest_lock": asyncio.Lock()}),
+        state=State(
+            {
+                "settings": settings,
+                "ingest_lock": asyncio.Lock(),
+                "auth_failures": FailedAuthLimit(settings.auth_failures_per_minute),
+            }
+        ),
         request_max_body_size=MAX_BODY_BYTES,
         # structlog (service.logs) owns logging; Litestar's default config would reset the root logger.
         logging_config=None,

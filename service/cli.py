@@ -88,17 +88,26 @@ def up() -> None:
 @click.option(
     "--workers", default=None, type=click.IntRange(1, 64), help="Worker processes (default RIVALRY_WORKERS or 1)."
 )
+@click.option(
+    "--client-timeout",
+    default=None,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds a client may take to send a request's headers, or stay silent within its body, before a 408"
+    " (default 10).",
+)
 @handles_errors
-def serve(host: str | None, port: int | None, workers: int | None) -> None:
+def serve(host: str | None, port: int | None, workers: int | None, client_timeout: float | None) -> None:
     """Serve the API only."""
     from service import db
 
     settings = _settings()
     db.database_url(settings)  # start the embedded database once, before the workers fork
-    _serve(settings, host or settings.host, port or settings.port, workers or settings.workers)
+    _serve(settings, host or settings.host, port or settings.port, workers or settings.workers, client_timeout)
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int, client_timeout: float | None = None) -> None:
+    import functools
+
     import uvicorn
 
     # The workers read their settings anew: each takes its share of RIVALRY_READ_CONNECTIONS.
@@ -106,6 +115,12 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     get_settings.cache_clear()
 
     from service.server import CoalescingHttpToolsProtocol, GracefulServer
+
+    # A class, or a partial of it: uvicorn calls either with the connection's arguments, and the
+    # workers of `--workers N` receive it pickled.
+    protocol: Any = CoalescingHttpToolsProtocol
+    if client_timeout is not None:
+        protocol = functools.partial(CoalescingHttpToolsProtocol, client_timeout=client_timeout)
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only for the printed URL
     click.echo(f"rivalry: API on http://{shown}:{port}/api/v1/documents — docs at http://{shown}:{port}/schema")
@@ -117,7 +132,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         "access_log": False,
         "timeout_graceful_shutdown": 20,
         "proxy_headers": False,
-        "http": CoalescingHttpToolsProtocol,
+        "http": protocol,
     }
     if workers == 1:
         GracefulServer(uvicorn.Config("service.app:create_app", **options)).run()

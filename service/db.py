@@ -8,11 +8,9 @@ kept under ``RIVALRY_DATA_DIR/postgres``. It is started once and left running so
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import warnings
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ import structlog
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from service.settings import Settings
+from service.settings import STATEMENT_TIMEOUT, Settings
 
 log = structlog.get_logger(__name__)
 
@@ -36,8 +34,16 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 EMBEDDED_DATABASE = "rivalry"
 
 
+# How much longer than PostgreSQL's ``statement_timeout`` the client waits for an answer.
+COMMAND_TIMEOUT_MARGIN = 5.0
+
+
 class DatabaseUnavailable(RuntimeError):
     """The database could not be reached or started."""
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """The database is reachable but did not serve in time (no connection free before the wait's end)."""
 
 
 def embedded_pgdata(settings: Settings) -> Path:
@@ -84,7 +90,20 @@ def sync_url(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def statement_timeouts(seconds: float) -> tuple[str, float]:
+    """PostgreSQL's ``statement_timeout`` for the requests' connections (``RIVALRY_STATEMENT_TIMEOUT``),
+    and the client's ``command_timeout`` to go with it.
+
+    PostgreSQL cancels a statement that ran, or waited for a lock, that long with an error that
+    says so (SQLSTATE 57014), which the API reports as a timeout. The client's timeout raises a
+    bare ``TimeoutError``, as a connection attempt to a host that does not answer does, so it
+    cannot tell the two apart: it comes a little later, for a server that stopped answering.
+    """
+    return f"{round(seconds * 1000)}ms", seconds + COMMAND_TIMEOUT_MARGIN
+
+
+def create_engine(url: str, *, statement_timeout: float = STATEMENT_TIMEOUT, **kwargs: Any) -> AsyncEngine:
+    server_timeout, command_timeout = statement_timeouts(statement_timeout)
     options: dict[str, Any] = {
         "pool_pre_ping": True,
         "pool_size": 10,
@@ -92,8 +111,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         "pool_timeout": 5,
         "connect_args": {
             "timeout": 5,
-            "command_timeout": 30,
-            "server_settings": {"application_name": "rivalry"},
+            "command_timeout": command_timeout,
+            "server_settings": {"application_name": "rivalry", "statement_timeout": server_timeout},
         },
     }
     options.update(kwargs)
@@ -111,12 +130,3 @@ async def ping(engine: AsyncEngine, within: float = 2.0) -> None:
             await conn.execute(text("SELECT 1"))
     except Exception as exc:
         raise DatabaseUnavailable(str(exc) or exc.__class__.__name__) from exc
-
-
-@contextlib.asynccontextmanager
-async def engine_for(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url(settings))
-    try:
-        yield engine
-    finally:
-        await engine.dispose()

@@ -34,9 +34,10 @@ from litestar import Request, Response
 from litestar.response.base import ASGIResponse
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from service.db import DatabaseUnavailable, sync_url
+from service.db import DatabaseBusy, DatabaseUnavailable, statement_timeouts, sync_url
 from service.http.caching import etag_of_items
 from service.http.pagination import PageMeta, SortKey, decode_cursor, next_cursor, query_fingerprint
+from service.settings import STATEMENT_TIMEOUT
 
 # A pooled connection that died while idle: safe to retry a read once on a fresh one.
 _STALE_CONNECTION = (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InterfaceError)
@@ -80,13 +81,14 @@ class _Connections:
     leaves the connection ready for the next); anything else (cancelled, timed out, broken) closes it.
     """
 
-    def __init__(self, dsn: str, size: int, *, connect_timeout: float, command_timeout: float, custom_plan: bool):
+    def __init__(self, dsn: str, size: int, *, connect_timeout: float, statement_timeout: float, custom_plan: bool):
         self._dsn = dsn
         self._connect_timeout = connect_timeout
-        self._command_timeout = command_timeout
+        server_timeout, self._command_timeout = statement_timeouts(statement_timeout)
         self._settings = {
             "application_name": "rivalry-read",
             "plan_cache_mode": "force_custom_plan" if custom_plan else "force_generic_plan",
+            "statement_timeout": server_timeout,
         }
         self._idle: list[asyncpg.Connection] = []
         # Requests take a connection in the order they asked for one (Python's semaphore serves
@@ -154,11 +156,18 @@ class _Connections:
 class PoolReader(Reader):
     """Reads on dedicated connections (opened on demand, so the app starts with the database down)."""
 
-    def __init__(self, url: str, *, max_size: int = 5, connect_timeout: float = 1.5, command_timeout: float = 30):
+    def __init__(
+        self,
+        url: str,
+        *,
+        max_size: int = 5,
+        connect_timeout: float = 1.5,
+        statement_timeout: float = STATEMENT_TIMEOUT,
+    ):
         self._dsn = sync_url(url)
         self._max_size = max_size
         self._connect_timeout = connect_timeout
-        self._command_timeout = command_timeout
+        self._statement_timeout = statement_timeout
         # One set of connections per plan mode (see Reader), each made on first use.
         self._sets: dict[bool, _Connections] = {}
 
@@ -171,7 +180,7 @@ class PoolReader(Reader):
                 self._dsn,
                 size,
                 connect_timeout=self._connect_timeout,
-                command_timeout=self._command_timeout,
+                statement_timeout=self._statement_timeout,
                 custom_plan=custom_plan,
             )
         return connections
@@ -180,8 +189,12 @@ class PoolReader(Reader):
         connections = self._connections(custom_plan)
         turnstile = connections.turnstile
         if turnstile.locked():
-            async with asyncio.timeout(ACQUIRE_TIMEOUT):
-                await turnstile.acquire()
+            try:
+                async with asyncio.timeout(ACQUIRE_TIMEOUT):
+                    await turnstile.acquire()
+            except TimeoutError as exc:
+                # Every connection busy that long: a busy server, not an unreachable one.
+                raise DatabaseBusy(f"no read connection free within {ACQUIRE_TIMEOUT:.0f} s") from exc
         else:
             await turnstile.acquire()
         try:

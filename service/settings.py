@@ -25,6 +25,9 @@ class SettingsError(ValueError):
     """A setting has a value the service cannot run with."""
 
 
+STATEMENT_TIMEOUT = 30
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None
     data_dir: Path
@@ -33,12 +36,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_origins: tuple[str, ...] = ("*",)
     api_keys: tuple[str, ...] = ()
     rate_limit_per_minute: int = 600
+    # Failed API keys a client address may send a minute, whatever the rate limit says.
+    auth_failures_per_minute: int = 10
     log_level: str = "INFO"
     log_json: bool = False
     corpus_dir: Path = DEFAULT_CORPUS_DIR
     # Connections the whole server keeps for the read routes, shared out among its workers.
     read_connections: int = 5
     workers: int = 1
+    # Seconds a request's statement may run, waiting for locks included, before PostgreSQL cancels it.
+    statement_timeout: int = STATEMENT_TIMEOUT
 
     @property
     def read_connections_per_worker(self) -> int:
@@ -134,6 +141,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError("RIVALRY_API_KEYS entries must be at least 16 characters long")
 
     rate = _int(env, "RIVALRY_RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000)
+    auth_failures = _int(env, "RIVALRY_AUTH_FAILURES_PER_MINUTE", 10, 1, 1_000_000)
 
     level = (env.get("RIVALRY_LOG_LEVEL") or env.get("LOG_LEVEL") or "INFO").strip().upper()
     if level not in _LOG_LEVELS:
@@ -143,6 +151,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
     read_connections = _int(env, "RIVALRY_READ_CONNECTIONS", default_read_connections(), 1, 10_000)
     workers = _int(env, "RIVALRY_WORKERS", 1, 1, 64)
+    statement_timeout = _int(env, "RIVALRY_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT, 1, 3600)
 
     raw_corpus = env.get("RIVALRY_CORPUS_DIR", "").strip()
     corpus_dir = Path(raw_corpus).expanduser() if raw_corpus else DEFAULT_CORPUS_DIR
@@ -155,11 +164,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cors_origins=cors,
         api_keys=api_keys,
         rate_limit_per_minute=rate,
+        auth_failures_per_minute=auth_failures,
         log_level=level,
         log_json=log_json,
         corpus_dir=corpus_dir,
         read_connections=read_connections,
         workers=workers,
+        statement_timeout=statement_timeout,
     )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from typing import Any
+import gc
+from typing import Any, Literal
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +18,8 @@ from service.ingest.extract import PIPELINE_VERSION, extract_text
 from service.ingest.load import load_document_in, retract_document
 from service.ingest.source import is_blank, text_sha256
 from service.models import Document
+
+log = structlog.get_logger("service.documents")
 
 # spaCy runs on one dedicated thread: the event loop keeps serving reads meanwhile, and
 # concurrent posts queue instead of competing for the same model.
@@ -30,14 +34,49 @@ _KIND_FIELDS = {
 }
 
 
+# The load :func:`warm` started, once per process (the model is the process's: ``load_nlp``).
+_warming: concurrent.futures.Future[None] | None = None
+
+
 def warm() -> concurrent.futures.Future[None]:
-    """Load the language model and the lexicons on the extraction thread, ahead of the first post
-    (the model alone takes seconds to load)."""
-    return _EXTRACTOR.submit(_load)
+    """Load the language model and the lexicons on the extraction thread, ahead of the first post:
+    the model alone takes seconds to load, and a post meanwhile would wait for it. The event loop
+    keeps serving; the app keeps the future, and readiness waits until :func:`extraction_state`
+    says ``loaded``."""
+    global _warming
+    if _warming is None:
+        _warming = _EXTRACTOR.submit(_load)
+        _warming.add_done_callback(_loaded)
+    return _warming
 
 
 def _load() -> None:
     extract_text("OpenAI a levé des fonds.")
+    # The model is some 250,000 objects that live as long as the process: out of the cyclic
+    # collector's sight, as the app freezes what start-up built (``service.app``), or every full
+    # collection walks them again (135 ms, a pause any request in flight waits through).
+    gc.collect()
+    gc.freeze()
+
+
+def _loaded(future: concurrent.futures.Future[None]) -> None:
+    error = future.exception()
+    if error is not None:
+        log.error("ingest.extraction.load_failed", exc_info=error)
+    else:
+        log.info("ingest.extraction.loaded")
+
+
+def extraction_state(
+    warming: concurrent.futures.Future[None] | None,
+) -> Literal["loaded", "loading", "failed", "on first write"]:
+    """Where the load :func:`warm` returned stands; ``on first write`` for an app that did not warm
+    the pipeline (one built by the tests: its first post loads the model)."""
+    if warming is None:
+        return "on first write"
+    if not warming.done():
+        return "loading"
+    return "failed" if warming.exception() is not None else "loaded"
 
 
 def check_text(body: DocumentCreate) -> None:

@@ -24,17 +24,19 @@ _TOP_LEVEL = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
 
 async def decodable_body(request: Request[Any, Any, Any]) -> None:
-    """Make the bodies Litestar's JSON decoding fails on with a 500 into 400s naming the field.
+    """Make the bodies Litestar's JSON decoding fails on into 400s naming the field, or ``body``.
 
     Litestar decodes a body untyped, recursively, before checking it against its type, and maps
-    only msgspec's ``DecodeError`` to a 400: a value nested deeper than the recursion limit raised
-    ``RecursionError``, and invalid UTF-8 inside a string ``UnicodeDecodeError``. The body decoded
-    here is kept on the request, so reading ``data`` does not decode it again.
+    only msgspec's ``DecodeError`` to a 400 (one without ``errors``): a value nested deeper than
+    the recursion limit raised ``RecursionError``, and invalid UTF-8 inside a string
+    ``UnicodeDecodeError``, both 500s. The body decoded here is kept on the request, so reading
+    ``data`` does not decode it again.
     """
     try:
         await request.json()
-    except SerializationException:
-        return  # malformed JSON: Litestar's own 400 when the handler's ``data`` is read
+    except SerializationException as exc:
+        reason = str(exc.detail).removeprefix("JSON is malformed: ")
+        raise invalid("body", f"is not valid JSON: {reason}") from None
     except RecursionError:
         try:
             # Decoded against the schema, the nested value fails at its field, without recursing.

@@ -4,6 +4,11 @@ Each export walks the list query page by page (keyset, 500 rows a page) with the
 the list route (the same ``event_query``/``funding_query`` dependencies) and writes rows as they
 come, so memory stays flat whatever the size. The stream opens its own database session: it
 outlives the request's.
+
+The first page is read before the response starts, so a database that cannot serve is a ``503``
+problem like on any route. Once the ``200`` is sent, a failure can only be told in the body: an
+NDJSON export ends with an error line, a CSV export (which has no room for one) is cut off before
+the end of its chunked body, which clients report as an incomplete transfer.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from service.funding import queries as funding_queries
 from service.funding.routes import FundingQuery
 from service.funding.schemas import FundingRead
 from service.http.params import NameQuery, OrganisationFilter
-from service.http.problems import problem_responses
+from service.http.problems import error_problem, problem_responses
 from service.organisations import queries as organisation_queries
 from service.organisations.routes import KindParam
 from service.organisations.schemas import OrganisationRead
@@ -37,7 +42,17 @@ from service.people.schemas import PersonRead
 
 PAGE = 500
 MEDIA = {"ndjson": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
-Fetch = Callable[[AsyncSession, Sequence[Any] | None], Awaitable[tuple[list[Any], list[Any] | None]]]
+Page = tuple[list[Any], list[Any] | None]
+Fetch = Callable[[AsyncSession, Sequence[Any] | None], Awaitable[Page]]
+DESCRIPTIONS = {
+    "ndjson": "Streamed, one JSON object per line. A database that cannot serve before the first line is a "
+    '`503` problem with `Retry-After`. If the stream breaks after that, its last line is `{"error": {…}}` '
+    "(problem details: `type`, `title`, `status`, `detail`, `instance`) instead of a row; an export that "
+    "ends without one is complete.",
+    "csv": "Streamed, a header row then one row per item. A database that cannot serve before the first "
+    "byte is a `503` problem with `Retry-After`. If the stream breaks after that, the connection is closed "
+    "before the end of the chunked body: clients report an incomplete transfer, never a complete file.",
+}
 
 
 def _cell(value: Any) -> str:
@@ -48,33 +63,52 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-async def _rows(state: State, fetch: Fetch, fmt: str, fields: Sequence[str]) -> AsyncIterator[bytes]:
+def _encode(items: Sequence[Any], fmt: str, fields: Sequence[str]) -> bytes:
+    chunk = io.StringIO()
+    writer = csv.writer(chunk)
+    for item in items:
+        data = msgspec.to_builtins(item)
+        if fmt == "ndjson":
+            chunk.write(msgspec.json.encode(data).decode() + "\n")
+        else:
+            writer.writerow([_cell(data.get(f)) for f in fields])
+    return chunk.getvalue().encode()
+
+
+async def _rows(
+    state: State, fetch: Fetch, fmt: str, fields: Sequence[str], first: Page, instance: str
+) -> AsyncIterator[bytes]:
+    items, after = first
+    head = b""
     if fmt == "csv":
         out = io.StringIO()
         csv.writer(out).writerow(fields)
-        yield out.getvalue().encode()
-    after: Sequence[Any] | None = None
+        head = out.getvalue().encode()
+    if head or items:
+        yield head + _encode(items, fmt, fields)
+    if after is None:
+        return
     async with state.sessionmaker() as session:
-        while True:
-            items, last = await fetch(session, after)
-            chunk = io.StringIO()
-            writer = csv.writer(chunk)
-            for item in items:
-                data = msgspec.to_builtins(item)
-                if fmt == "ndjson":
-                    chunk.write(msgspec.json.encode(data).decode() + "\n")
-                else:
-                    writer.writerow([_cell(data.get(f)) for f in fields])
-            if items:
-                yield chunk.getvalue().encode()
-            if last is None:
+        while after is not None:
+            try:
+                items, after = await fetch(session, after)
+            except Exception as exc:
+                problem = error_problem(exc, instance)
+                if fmt == "csv":
+                    raise  # the server then closes the connection before the body's last chunk
+                yield msgspec.json.encode({"error": problem}) + b"\n"
                 return
-            after = last
+            if items:
+                yield _encode(items, fmt, fields)
 
 
-def _stream(state: State, fetch: Fetch, fmt: str, fields: Sequence[str], name: str) -> Stream:
+async def _stream(state: State, fetch: Fetch, fmt: str, fields: Sequence[str], name: str) -> Stream:
+    # The first page, on a session of its own that is closed before the response starts: a HEAD
+    # request, whose body is never iterated, holds no connection.
+    async with state.sessionmaker() as session:
+        first = await fetch(session, None)
     return Stream(
-        _rows(state, fetch, fmt, fields),
+        _rows(state, fetch, fmt, fields, first, f"/api/v1/export/{name}.{fmt}"),
         media_type=MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )
@@ -92,12 +126,13 @@ def _events(fmt: str) -> Any:
         f"/api/v1/export/events.{fmt}",
         summary=f"Export events as {fmt.upper()}",
         operation_id=f"ExportEvents{fmt.capitalize()}",
+        description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],
         responses=problem_responses(400, 503),
     )
     async def export_events(state: State, event_query: NamedDependency[EventQuery]) -> Stream:
-        return _stream(
+        return await _stream(
             state,
             lambda session, after: event_queries.list_events(session, event_query.filters, "occurred_on", PAGE, after),
             fmt,
@@ -113,12 +148,13 @@ def _funding(fmt: str) -> Any:
         f"/api/v1/export/funding.{fmt}",
         summary=f"Export money facts as {fmt.upper()}",
         operation_id=f"ExportFunding{fmt.capitalize()}",
+        description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],
         responses=problem_responses(400, 503),
     )
     async def export_funding(state: State, funding_query: NamedDependency[FundingQuery]) -> Stream:
-        return _stream(
+        return await _stream(
             state,
             lambda session, after: funding_queries.list_funding(
                 session, funding_query.filters, "-amount_usd", PAGE, after
@@ -136,6 +172,7 @@ def _organisations(fmt: str) -> Any:
         f"/api/v1/export/organisations.{fmt}",
         summary=f"Export organisations as {fmt.upper()}",
         operation_id=f"ExportOrganisations{fmt.capitalize()}",
+        description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],
         responses=problem_responses(400, 503),
@@ -143,7 +180,7 @@ def _organisations(fmt: str) -> Any:
     async def export_organisations(state: State, q: NameQuery = None, kind: KindParam = None) -> Stream:
         filters = organisation_queries.OrganisationFilters(q=q, kinds=tuple(kind or ()))
         fields = list(OrganisationRead.__struct_fields__)
-        return _stream(
+        return await _stream(
             state,
             lambda session, after: organisation_queries.list_organisations(session, filters, "name", PAGE, after),
             fmt,
@@ -159,6 +196,7 @@ def _people(fmt: str) -> Any:
         f"/api/v1/export/people.{fmt}",
         summary=f"Export people as {fmt.upper()}",
         operation_id=f"ExportPeople{fmt.capitalize()}",
+        description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],
         responses=problem_responses(400, 503),
@@ -174,7 +212,7 @@ def _people(fmt: str) -> Any:
         )
         filters = people_queries.PeopleFilters(q=q, organisations=organisations)
         fields = list(PersonRead.__struct_fields__)
-        return _stream(
+        return await _stream(
             state,
             lambda session, after: people_queries.list_people(session, filters, "name", PAGE, after),
             fmt,

@@ -3,13 +3,20 @@
 A request proves it holds a key with ``Authorization: Bearer <key>``. Keys from
 ``RIVALRY_API_KEYS`` are compared in constant time; keys made by ``rivalry apikey create`` are
 looked up by their SHA-256 (the stored form), so the key itself is never compared or logged.
+
+Guessing keys has its own limit per client address (:class:`FailedAuthLimit`), which holds
+whether the request rate limit is on or off.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -28,6 +35,73 @@ class Unauthorized(ProblemError):
     status = 401
     slug = "unauthorized"
     title = "Unauthorized"
+
+
+class TooManyFailures(ProblemError):
+    status = 429
+    slug = "too-many-requests"
+    title = "Too Many Requests"
+
+
+class FailedAuthLimit:
+    """Failed API keys per client address: ``per_minute`` in a window of 60 s from the first one,
+    then 429 with ``Retry-After`` until the window ends, whatever the key.
+
+    An attempt counts from the moment it is made and is taken back when the key proves good, so
+    that concurrent guesses cannot all pass before the first of them fails. The counts live in
+    this worker's memory: with several workers, a client may try ``per_minute`` keys on each.
+    At most ``max_clients`` addresses are remembered; windows that ended are dropped as new ones
+    begin, and past the bound the address whose window began first is forgotten.
+    """
+
+    WINDOW = 60.0
+
+    def __init__(
+        self, per_minute: int, *, max_clients: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.per_minute = per_minute
+        self.max_clients = max_clients
+        self._clock = clock
+        # address -> (start of its window, attempts in it), the oldest window first
+        self._windows: OrderedDict[str, tuple[float, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._windows)
+
+    def attempt(self, client: str) -> None:
+        """Count an attempt by ``client``; :class:`TooManyFailures` when its window is full."""
+        now = self._clock()
+        windows = self._windows
+        while windows:
+            oldest, (start, _) = next(iter(windows.items()))
+            if start + self.WINDOW > now:
+                break
+            del windows[oldest]
+        window = windows.get(client)
+        if window is None:
+            windows[client] = (now, 1)
+            if len(windows) > self.max_clients:
+                windows.popitem(last=False)
+            return
+        start, count = window
+        if count >= self.per_minute:
+            wait = math.ceil(start + self.WINDOW - now)
+            raise TooManyFailures(
+                f"Too many failed API keys from this address; retry in {wait} s.",
+                headers={"Retry-After": str(wait)},
+            )
+        windows[client] = (start, count + 1)
+
+    def take_back(self, client: str) -> None:
+        """Take back ``client``'s attempt: its key was good (or was never judged)."""
+        window = self._windows.get(client)
+        if window is None:
+            return
+        start, count = window
+        if count <= 1:
+            del self._windows[client]
+        else:
+            self._windows[client] = (start, count - 1)
 
 
 def hash_key(key: str) -> str:
@@ -59,28 +133,44 @@ def _bearer(header: str | None) -> str | None:
     return token.strip()
 
 
+async def _is_known(connection: ASGIConnection[Any, Any, Any, Any], key: str) -> bool:
+    digest = hash_key(key)
+    # Compare every configured key (no early exit), so timing does not reveal a partial match.
+    known = False
+    for candidate in connection.app.state.settings.api_keys:
+        known |= hmac.compare_digest(hash_key(candidate), digest)
+    if known:
+        return True
+    async with connection.app.state.sessionmaker() as session:
+        stored = await session.scalar(
+            select(ApiKey.key_hash).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+        )
+    return stored is not None and hmac.compare_digest(stored, digest)
+
+
 async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Litestar guard: the request must carry a known API key."""
+    """Litestar guard: the request must carry a known API key.
+
+    A missing key is not a guess and is not counted; a client past its limit of failed keys gets
+    429 before its key is looked at, since a good key answered otherwise would tell a guess that hit.
+    """
     key = _bearer(connection.headers.get("authorization"))
     if key is None:
         raise Unauthorized(
             "This route needs an API key: send `Authorization: Bearer <key>`.",
             headers={"WWW-Authenticate": 'Bearer realm="rivalry"'},
         )
-    digest = hash_key(key)
-    settings = connection.app.state.settings
-    # Compare every configured key (no early exit), so timing does not reveal a partial match.
-    known = False
-    for candidate in settings.api_keys:
-        known |= hmac.compare_digest(hash_key(candidate), digest)
-    if not known:
-        async with connection.app.state.sessionmaker() as session:
-            stored = await session.scalar(
-                select(ApiKey.key_hash).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
-            )
-        known = stored is not None and hmac.compare_digest(stored, digest)
+    failures: FailedAuthLimit = connection.app.state.auth_failures
+    client = connection.client.host if connection.client else ""
+    failures.attempt(client)
+    try:
+        known = await _is_known(connection, key)
+    except BaseException:
+        failures.take_back(client)  # the database failed, not the key
+        raise
     if not known:
         raise Unauthorized(
             "The API key is not valid.",
             headers={"WWW-Authenticate": 'Bearer realm="rivalry", error="invalid_token"'},
         )
+    failures.take_back(client)

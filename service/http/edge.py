@@ -25,7 +25,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 from service.http.caching import ResponseWriter
 from service.http.guard import bad_request_target
-from service.http.problems import PROBLEM_BASE, ParamError, Problem
+from service.http.problems import PROBLEM_BASE, ParamError, Problem, status_of
 
 READ_TIMEOUT = 30.0
 WRITE_TIMEOUT = 300.0
@@ -158,6 +158,10 @@ class EdgeMiddleware:
                 await self._reject(response, scope, error)
             else:
                 await self._handle(scope, receive, response)
+        except Exception as exc:
+            if not response.started:  # answered further out, by the app's exception handler
+                response.status = status_of(exc)
+            raise
         finally:
             seconds = time.perf_counter() - started
             status = response.status

@@ -21,6 +21,11 @@ log = structlog.get_logger("service.http")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://rivalry.dev/problems/"
+# A database that cannot serve: seconds to wait before retrying, and what the 503 says happened.
+OUTAGE_RETRY_AFTER = "5"
+TIMED_OUT = "Timed out waiting for the database (a lock or a busy server); retry shortly."
+NO_CONNECTION_SLOTS = "The database has no free connection slots (too many clients); retry shortly."
+UNREACHABLE = "The database is unreachable; retry shortly."
 
 
 class ParamError(msgspec.Struct, frozen=True):
@@ -159,8 +164,34 @@ def _validation_errors(request: Request[Any, Any, Any], exc: ValidationException
     return errors
 
 
+# nginx's status for a request whose client went away before the answer: nobody reads the answer,
+# and the logs and metrics must not count it as the server's error.
+CLIENT_CLOSED = 499
+
+
+def _client_closed(exc: BaseException) -> bool:
+    # Litestar reports a client gone in the middle of its body as this 500.
+    return isinstance(exc, HTTPException) and exc.status_code == 500 and exc.detail == "client disconnected prematurely"
+
+
+def status_of(exc: BaseException) -> int:
+    """The status :func:`problem_response` answers ``exc`` with, for the request log and metrics of
+    a request whose error was answered outside them (the rate limiter's 429, for one)."""
+    if isinstance(exc, ProblemError):
+        return exc.status
+    if isinstance(exc, ValidationException):
+        return 400
+    if _client_closed(exc):
+        return CLIENT_CLOSED
+    if isinstance(exc, HTTPException):
+        return exc.status_code
+    return 503 if database_outage(exc) is not None else 500
+
+
 def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
     """Map any exception raised while handling ``request`` to a problem details response."""
+    if _client_closed(exc):
+        return _problem(request, CLIENT_CLOSED, "client-closed", "Client closed request", "The client went away.")
     if isinstance(exc, ProblemError):
         return _problem(request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, exc.headers)
     if isinstance(exc, ValidationException):
@@ -179,51 +210,83 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         if status >= 500:
             detail = f"{phrase}."
         return _problem(request, status, slug, phrase, detail, headers=headers)
-    if is_database_outage(exc):
-        log.warning("http.database_unavailable", path=request.url.path, error=exc.__class__.__name__)
-        return _problem(
-            request,
-            503,
-            "service-unavailable",
-            "Service unavailable",
-            "The database is unreachable; retry shortly.",
-            headers={"Retry-After": "5"},
+    problem = error_problem(exc, request.url.path)
+    retry = {"Retry-After": OUTAGE_RETRY_AFTER} if problem.status == 503 else None
+    return Response(problem, status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=retry)
+
+
+def error_problem(exc: BaseException, instance: str) -> Problem:
+    """The problem for an error no route mapped: a ``503`` when the database cannot serve (see
+    :func:`database_outage`), else a ``500`` with nothing of the error in it (which is logged).
+    Also what a stream already under way ends with (``service.exports``)."""
+    detail = database_outage(exc)
+    if detail is not None:
+        log.warning("http.database_unavailable", path=instance, error=exc.__class__.__name__, detail=detail)
+        return Problem(
+            type=PROBLEM_BASE + "service-unavailable",
+            title="Service unavailable",
+            status=503,
+            detail=detail,
+            instance=instance,
         )
-    log.exception("http.unhandled_error", path=request.url.path)
-    return _problem(request, 500, "internal-error", "Internal server error", "An unexpected error occurred.")
+    log.exception("http.unhandled_error", path=instance, exc_info=exc)
+    return Problem(
+        type=PROBLEM_BASE + "internal-error",
+        title="Internal server error",
+        status=500,
+        detail="An unexpected error occurred.",
+        instance=instance,
+    )
 
 
-def is_database_outage(exc: BaseException) -> bool:
-    """True for errors meaning "the database is not there", as opposed to a bug in a query."""
+def database_outage(exc: BaseException) -> str | None:
+    """What keeps the database from serving, as the detail of a ``503``; None for any other error
+    (a bug in a query is a ``500``).
+
+    The error's whole chain of causes is read, since SQLAlchemy and the read path
+    (``service.reads``) wrap asyncpg's errors in their own. A cause that names the reason wins over
+    the wrappers: a statement or lock wait cancelled by ``statement_timeout`` (57014) or
+    ``lock_timeout`` (55P03), or no connection free in time, is a wait that timed out; a refused
+    connection with every slot taken (53300) is a database full of clients; anything else is an
+    unreachable database.
+    """
     import asyncpg
     from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-    from service.db import DatabaseUnavailable
+    from service.db import DatabaseBusy, DatabaseUnavailable
 
-    outage_types: tuple[type[BaseException], ...] = (
+    timed_out: tuple[type[BaseException], ...] = (
+        DatabaseBusy,
+        PoolTimeout,
+        asyncpg.exceptions.QueryCanceledError,
+        asyncpg.exceptions.LockNotAvailableError,
+    )
+    unreachable: tuple[type[BaseException], ...] = (
         DatabaseUnavailable,
         OperationalError,
         InterfaceError,
-        PoolTimeout,
-        ConnectionError,
-        OSError,
-        TimeoutError,
+        OSError,  # ConnectionError and TimeoutError (a connection attempt's, or a silent server's) among them
         asyncpg.exceptions.CannotConnectNowError,
         asyncpg.exceptions.ConnectionDoesNotExistError,
         asyncpg.exceptions.AdminShutdownError,
         asyncpg.exceptions.InterfaceError,
     )
-    seen: set[int] = set()
+    chain: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, outage_types):
-            return True
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return True
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
         current = current.__cause__ or current.__context__
-    return False
+    if any(isinstance(link, timed_out) for link in chain):
+        return TIMED_OUT
+    if any(isinstance(link, asyncpg.exceptions.TooManyConnectionsError) for link in chain):
+        return NO_CONNECTION_SLOTS
+    if any(
+        isinstance(link, unreachable) or (isinstance(link, DBAPIError) and link.connection_invalidated)
+        for link in chain
+    ):
+        return UNREACHABLE
+    return None
 
 
 ExceptionHandler = Callable[[Request[Any, Any, Any], Exception], Response[Problem]]
@@ -240,8 +303,9 @@ def problem_responses(*statuses: int) -> dict[int, Any]:
         401: "Missing or unknown API key.",
         404: "No such resource.",
         413: "Request body too large.",
-        429: "Rate limit exceeded; see `Retry-After`.",
-        503: "The database is unavailable.",
+        429: "Rate limit exceeded, or too many wrong API keys from this client; see `Retry-After`.",
+        503: "The database is unavailable: unreachable, out of connection slots, or too slow to answer"
+        " (`detail` says which); retry after `Retry-After` seconds.",
     }
     # Any route answers 400 to a request target with control characters or invalid UTF-8.
     return {

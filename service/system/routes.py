@@ -9,6 +9,7 @@ from litestar import get
 from litestar.datastructures import State
 
 from service.db import DatabaseUnavailable, ping
+from service.documents.ingest import extraction_state
 from service.http.problems import ServiceUnavailable, problem_responses
 from service.migrate import current_revision, head_revision
 
@@ -21,6 +22,7 @@ class Readiness(msgspec.Struct):
     status: str
     database: str
     migration: str
+    extraction: str
 
 
 @get("/health", summary="Liveness", tags=["system"], cache_control=None)
@@ -31,7 +33,8 @@ async def health() -> Health:
 
 @get("/ready", summary="Readiness", tags=["system"], responses=problem_responses(503))
 async def ready(state: State) -> Readiness:
-    """Ready when the database answers and its schema is at the latest migration."""
+    """Ready when the database answers, its schema is at the latest migration and the extraction
+    pipeline is loaded (until then the first post would wait seconds for the language model)."""
     try:
         await ping(state.engine, within=2.0)
         current = await asyncio.wait_for(current_revision(state.engine), timeout=2.0)
@@ -42,4 +45,9 @@ async def ready(state: State) -> Readiness:
         raise ServiceUnavailable(
             f"The database schema is at {current or 'no revision'}, expected {head}: run `rivalry migrate`."
         )
-    return Readiness(status="ready", database="ok", migration=current or "")
+    extraction = extraction_state(state.get("extraction"))
+    if extraction == "loading":
+        raise ServiceUnavailable("The language model is still loading.", headers={"Retry-After": "2"})
+    if extraction == "failed":
+        raise ServiceUnavailable("The language model could not be loaded; the server log says why.")
+    return Readiness(status="ready", database="ok", migration=current or "", extraction=extraction)

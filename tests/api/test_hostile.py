@@ -219,3 +219,50 @@ async def test_deeply_nested_and_non_utf8_bodies_are_400(client: httpx.AsyncClie
         if param is not None:
             assert param in [e["param"] for e in response.json().get("errors", [])], response.json()
     assert await conn.scalar(select(func.count()).select_from(Document)) == 0
+
+
+async def test_a_body_that_is_not_json_is_a_400_naming_the_body(
+    client: httpx.AsyncClient, conn: AsyncConnection
+) -> None:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    for raw in (b'\xff{"text": "ok"}', b'{"text": "ok"}\xff', b'{"text": "ok", \xff: 1}', b"{not json", b'{"text": "'):
+        response = await client.post("/api/v1/documents", content=raw, headers=headers)
+        assert response.status_code == 400, (raw, response.text[:300])
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert [e["param"] for e in response.json().get("errors", [])] == ["body"], (raw, response.json())
+    assert await conn.scalar(select(func.count()).select_from(Document)) == 0
+
+
+RELATIVE = (
+    "Hier, Microsoft a investi 10 milliards de dollars dans OpenAI. Elon Musk a annoncé hier une action en "
+    "justice contre OpenAI. L'an prochain, OpenAI lèvera 40 milliards de dollars, et dans trois ans xAI "
+    "rachètera X pour 33 milliards de dollars.\n"
+)
+
+
+async def test_hier_l_an_prochain_and_dans_trois_ans_at_the_ends_of_the_calendar(client: httpx.AsyncClient) -> None:
+    for published_on in ("0001-01-01", "9999-12-31"):
+        response = await client.post(
+            "/api/v1/documents",
+            json={"text": f"{published_on}\n{RELATIVE}", "published_on": published_on},
+            headers=AUTH,
+        )
+        assert response.status_code == 201, (published_on, response.text[:300])
+        body = response.json()
+        assert body["document"]["published_on"] == published_on
+        assert body["created"]["events"], published_on
+        for event_id in body["created"]["events"]:
+            event = await client.get(f"/api/v1/events/{event_id}")
+            assert event.status_code == 200, event.text[:300]
+
+
+async def test_a_text_over_spacy_s_limit_dated_at_the_end_of_the_calendar_is_ingested(
+    client: httpx.AsyncClient,
+) -> None:
+    text = RELATIVE + _big_article(1_100_000)
+    assert len(text) > 1_000_000  # spaCy's default max_length
+    response = await client.post(
+        "/api/v1/documents", json={"text": text, "published_on": "9999-12-31"}, headers=AUTH, timeout=300
+    )
+    assert response.status_code == 201, response.text[:300]
+    assert response.json()["document"]["char_count"] == len(text)

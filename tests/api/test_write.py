@@ -170,12 +170,26 @@ async def test_api_keys_never_reach_the_logs(client: httpx.AsyncClient, settings
     assert "leaked-123" not in rendered
 
 
+def _requests_counted(name: str, status: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return sum(
+        sample.value
+        for metric in REGISTRY.collect()
+        for sample in metric.samples
+        if sample.name == name and sample.labels.get("status_code") == status
+    )
+
+
 async def test_rate_limit_answers_429_with_retry_after(settings: Any, engine: Any) -> None:
+    """... and the request log and metrics count those answers as 429s, not as server errors."""
     import msgspec
 
     from service.db import session_factory
     from tests.conftest import app_on
 
+    counted_before = _requests_counted("rivalry_requests_total", "429")
+    errors_before = _requests_counted("rivalry_requests_error_total", "500")
     limited = app_on(msgspec.structs.replace(settings, rate_limit_per_minute=3), engine)
     limited.state.engine = engine
     limited.state.sessionmaker = session_factory(engine)
@@ -189,6 +203,8 @@ async def test_rate_limit_answers_429_with_retry_after(settings: Any, engine: An
     assert limited_response.status_code == 429
     assert int(limited_response.headers["retry-after"]) > 0
     assert limited_response.headers["content-type"].startswith("application/problem+json")
+    assert _requests_counted("rivalry_requests_total", "429") - counted_before == 2
+    assert _requests_counted("rivalry_requests_error_total", "500") == errors_before
 
 
 async def test_retraction_removes_the_participants_and_entities_only_it_reported(client: httpx.AsyncClient) -> None:

@@ -7,6 +7,7 @@ import json
 import logging
 from typing import Any
 
+import pytest
 import structlog
 from litestar.types import Message, Receive, Scope, Send
 
@@ -203,3 +204,28 @@ def test_metrics_by_route_template_and_one_log_line_per_request() -> None:
         ("/api/v1/things/1", 400),
     ]
     assert all(r["duration_ms"] >= 0 and r["client"] == "127.0.0.1" for r in requests)
+
+
+def test_errors_answered_further_out_are_logged_and_counted_with_their_status() -> None:
+    """A 429 of the rate limiter, a client gone in the middle of its body and a database outage
+    pass through the edge as exceptions: the log and the metrics say 429, 499 and 503, not 500."""
+    import asyncpg
+    from litestar.exceptions import InternalServerException, TooManyRequestsException
+
+    def raising(exc: Exception) -> Any:
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            raise exc
+
+        return app
+
+    cases = [
+        (TooManyRequestsException(), "429"),
+        (InternalServerException("client disconnected prematurely"), "499"),
+        (asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"), "503"),
+        (RuntimeError("a bug"), "500"),
+    ]
+    for exc, status in cases:
+        before = _count(status)
+        with pytest.raises(type(exc)):
+            asyncio.run(_call(EdgeMiddleware(raising(exc)), _scope()))
+        assert _count(status) == before + 1, status

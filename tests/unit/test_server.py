@@ -1,11 +1,18 @@
-"""The server's write coalescing: one ``writev`` per response, in order, nothing lost or held."""
+"""The server's write coalescing (one ``writev`` per response, in order, nothing lost or held) and
+its limits on what clients send (the size of a request's head, the time to send it and its body)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
 from typing import Any
 
-from service.server import FLUSH_AT, _CoalescingTransport
+import uvicorn
+from uvicorn.server import ServerState
+
+from service.server import FLUSH_AT, CoalescingHttpToolsProtocol, _CoalescingTransport
 
 
 class _Transport:
@@ -83,3 +90,158 @@ def test_large_writes_close_and_abort_do_not_wait_for_the_loop() -> None:
         assert closed.sent == []  # dropped, as the transport itself would
 
     asyncio.run(scenario())
+
+
+# The limits on what clients send, on a real socket: the protocol as uvicorn runs it, in front of an
+# app that answers with the length of the body it read.
+
+
+async def _length_of_body(scope: Any, receive: Any, send: Any) -> None:
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        size += len(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    body = str(size).encode()
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"%d" % len(body))]})
+    await send({"type": "http.response.body", "body": body})
+
+
+@contextlib.asynccontextmanager
+async def _serving(**limits: Any) -> AsyncIterator[int]:
+    """A server on a free port with ``limits`` (constructor keywords of the protocol); yields the port."""
+    config = uvicorn.Config(_length_of_body, lifespan="off", log_level="warning")
+    config.load()
+    state = ServerState()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: CoalescingHttpToolsProtocol(config, state, {}, loop, **limits), "127.0.0.1", 0
+    )
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        for connection in list(state.connections):
+            connection.shutdown()
+        await server.wait_closed()
+
+
+async def _response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
+    """One response of a kept-alive connection (the app's carry a content-length)."""
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    status_line, *lines = head.decode().split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in lines if line)
+    body = await asyncio.wait_for(reader.readexactly(int(headers["content-length"])), 5)
+    return int(status_line.split()[1]), headers, body
+
+
+async def _last_words(reader: asyncio.StreamReader) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    return await asyncio.wait_for(reader.read(), 5)
+
+
+def _problem(answer: bytes, status: int) -> dict[str, Any]:
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 %d " % status), head
+    assert b"content-type: application/problem+json" in head and b"connection: close" in head
+    problem: dict[str, Any] = json.loads(body)
+    assert problem["status"] == status
+    return problem
+
+
+async def test_requests_on_a_kept_alive_connection_are_served_as_before() -> None:
+    async with _serving(client_timeout=0.3) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await _response(reader))[0] == 200
+        # A body in pieces, each within the timeout of the last, and a head in two pieces.
+        writer.write(b"POST /b HTTP/1.1\r\nHost: x\r\n")
+        await asyncio.sleep(0.1)
+        writer.write(b"Content-Length: 6\r\n\r\nabc")
+        for piece in (b"d", b"e", b"f"):
+            await asyncio.sleep(0.15)
+            writer.write(piece)
+        assert (await _response(reader))[::2] == (200, b"6")
+        # Idle between requests longer than the client timeout: the keep-alive timeout's business.
+        await asyncio.sleep(0.5)
+        # A large body in the same chunk as its head is not counted as head.
+        writer.write(b"POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n" + b"x" * 200_000)
+        assert (await _response(reader))[::2] == (200, b"200000")
+        writer.close()
+
+
+async def test_a_head_not_complete_in_time_is_answered_408_and_the_connection_closed() -> None:
+    async with _serving(client_timeout=0.3) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+        problem = _problem(await _last_words(reader), 408)
+        assert problem["title"] == "Request Timeout" and "0.3 s" in problem["detail"]
+        writer.close()
+
+        # Trickling the head a byte at a time does not reset the clock: the whole head is due.
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        answer = asyncio.ensure_future(_last_words(reader))
+        for byte in b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100:
+            if answer.done():
+                break
+            writer.write(bytes([byte]))
+            await asyncio.sleep(0.02)
+        _problem(await answer, 408)
+        writer.close()
+
+
+async def test_a_connection_that_sends_nothing_is_closed_without_an_answer() -> None:
+    async with _serving(client_timeout=0.3) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        assert await _last_words(reader) == b""
+        writer.close()
+
+
+async def test_a_body_that_stalls_is_answered_408() -> None:
+    async with _serving(client_timeout=0.3) as port:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcde")
+        problem = _problem(await _last_words(reader), 408)
+        assert "body" in problem["detail"]
+        writer.close()
+
+
+async def test_oversized_heads_are_refused_whether_they_arrive_at_once_or_in_pieces() -> None:
+    limits = {"max_request_target": 1024, "max_headers": 4096}
+    async with _serving(**limits) as port:
+        # At the limits: served.
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        target = b"/" + b"t" * 1023
+        headers = b"".join(b"X-%d: %s\r\n" % (i, b"v" * 1010) for i in range(4))  # with Host: 4,077 bytes
+        writer.write(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
+        assert (await _response(reader))[0] == 200
+        writer.close()
+
+        for head, status in (
+            (b"GET /" + b"t" * 1024 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+            (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"v" * 5000 + b"\r\n\r\n", 431),
+            (b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(800)) + b"\r\n", 431),
+        ):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(head)
+            _problem(await _last_words(reader), status)
+            writer.close()
+
+        # A head that never ends, in pieces: refused once it passes both limits together, and the
+        # answer still reaches a client that goes on sending (the server reads and drops the rest).
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        answer = asyncio.ensure_future(_last_words(reader))
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nX-Endless: ")
+        sent = 0
+        while not answer.done() and sent < 1 << 20:
+            writer.write(b"v" * 512)
+            sent += 512
+            await writer.drain()
+            await asyncio.sleep(0)
+        problem = _problem(await answer, 431)
+        assert problem["title"] == "Request Header Fields Too Large"
+        assert sent < 1 << 20
+        writer.close()
