@@ -10,6 +10,21 @@ import structlog
 from service.settings import Settings, log_level_number
 
 
+class _Stderr:
+    """``sys.stderr`` as it is when a line is written, not when logging was configured.
+
+    A live display on a terminal (``rivalry seed``'s progress bar) swaps ``sys.stderr`` for a
+    proxy that prints each line above the bar; a logger holding the stream it was configured with
+    would write under the bar instead, and the bar would be drawn over the line.
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(settings: Settings) -> None:
     level = log_level_number(settings)
     renderer: structlog.typing.Processor = (
@@ -26,7 +41,7 @@ def configure_logging(settings: Settings) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_Stderr()),  # type: ignore[arg-type]
         # Not cached: structlog.testing.capture_logs (and reconfiguration) must reach every logger.
         cache_logger_on_first_use=False,
     )

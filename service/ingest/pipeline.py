@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,7 @@ from service.ingest.extract import PIPELINE_VERSION, extract_batch
 from service.ingest.facts import Extraction
 from service.ingest.source import SourceError, SourceFile, article_paths, corpus_digest, iter_sources
 from service.models import IngestionRun
+from service.stats.queries import COUNTED, totals
 
 log = structlog.get_logger("service.ingest")
 
@@ -43,13 +44,29 @@ SEED_LOCK_ID = 0x52495641
 
 @dataclass
 class SeedReport:
+    """What a seed did with each file, and what the database holds after it.
+
+    ``skipped``: files that are not an article the pipeline reads (empty, binary, not UTF-8,
+    nothing visible), with why; ``failed``: articles the pipeline could not extract or load (an
+    error of ours, logged with its traceback). Both leave the file out and make the exit status 1.
+    ``stored`` counts what ``GET /api/v1/stats`` serves; ``created`` the facts this run added.
+    """
+
     corpus: Path
     new: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     facts: Counter[str] = field(default_factory=Counter)
+    created: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    stored: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+
+    @property
+    def left_out(self) -> list[tuple[str, str]]:
+        """Every file this run did not ingest, with why."""
+        return self.skipped + self.failed
 
     def print_summary(self, console: Console | None = None) -> None:
         console = console or Console(file=sys.stdout, highlight=False)
@@ -60,15 +77,20 @@ class SeedReport:
         table.add_row("new", str(len(self.new)))
         table.add_row("updated", str(len(self.updated)))
         table.add_row("unchanged", str(len(self.unchanged)))
-        table.add_row("failed", str(len(self.failed)), style="red" if self.failed else None)
+        table.add_row("skipped (not a readable article)", str(len(self.skipped)), style="red" if self.skipped else None)
+        table.add_row("failed (pipeline error)", str(len(self.failed)), style="red" if self.failed else None)
         console.print(table)
-        if self.facts:
+        if self.stored:
             facts = Table(show_header=True)
-            facts.add_column("facts loaded")
-            facts.add_column("count", justify="right")
-            for kind, count in sorted(self.facts.items()):
-                facts.add_row(kind, str(count))
+            facts.add_column("facts")
+            facts.add_column("stored", justify="right")
+            facts.add_column("new this run", justify="right")
+            for kind, count in self.stored.items():
+                created = _CREATED_KIND.get(kind)
+                facts.add_row(kind, str(count), str(len(self.created.get(created, ()))) if created else "")
             console.print(facts)
+        for name, reason in self.skipped:
+            console.print(f"[red]skipped[/red] {name}: {reason}")
         for name, reason in self.failed:
             console.print(f"[red]failed[/red] {name}: {reason}")
         console.print(f"done in {self.seconds:.1f}s")
@@ -86,6 +108,18 @@ async def corpus_is_current(url: str, corpus: Path) -> bool:
             return found.first() is not None
     finally:
         await engine.dispose()
+
+
+# The stored counts' names (``service.stats.queries.COUNTED``) → the change log's kind of fact.
+_CREATED_KIND = {
+    "documents": "document",
+    "organisations": "organisation",
+    "people": "person",
+    "events": "event",
+    "funding": "funding",
+    "rivalries": "rivalry",
+    "relationships": "relationship",
+}
 
 
 async def run_seed(url: str, corpus: Path, *, reset: bool, interactive: bool) -> SeedReport:
@@ -123,7 +157,10 @@ async def seed(engine: AsyncEngine, corpus: Path, *, reset: bool, interactive: b
                 await load.reset_all(engine)
                 log.info("ingest.reset")
             await _ingest(engine, paths, report, interactive)
-            status = "completed" if not report.failed else "failed"
+            async with engine.connect() as conn:
+                row = (await conn.execute(totals())).one()
+            report.stored = {name: int(getattr(row, name)) for name in COUNTED}
+            status = "completed" if not report.left_out else "failed"
         except BaseException:
             status = "failed"
             raise
@@ -138,9 +175,10 @@ async def seed(engine: AsyncEngine, corpus: Path, *, reset: bool, interactive: b
                         status=status,
                         documents_new=len(report.new) + len(report.updated),
                         documents_unchanged=len(report.unchanged),
-                        documents_failed=len(report.failed),
+                        documents_failed=len(report.left_out),
                         counts=dict(report.facts),
-                        errors=[{"file": name, "error": reason} for name, reason in report.failed],
+                        errors=[{"file": name, "error": reason, "skipped": True} for name, reason in report.skipped]
+                        + [{"file": name, "error": reason} for name, reason in report.failed],
                     )
                 )
             await lock_conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": SEED_LOCK_ID})
@@ -150,6 +188,7 @@ async def seed(engine: AsyncEngine, corpus: Path, *, reset: bool, interactive: b
         new=len(report.new),
         updated=len(report.updated),
         unchanged=len(report.unchanged),
+        skipped=len(report.skipped),
         failed=len(report.failed),
         seconds=round(report.seconds, 2),
     )
@@ -242,7 +281,7 @@ def _batches(paths: list[Path], report: SeedReport, progress: Progress, task: Ta
     batch: list[SourceFile] = []
     for path, source in iter_sources(paths):
         if isinstance(source, SourceError):
-            report.failed.append((path.name, str(source).removeprefix(f"{path.name}: ")))
+            report.skipped.append((path.name, str(source).removeprefix(f"{path.name}: ")))
             log.warning("ingest.document.skipped", file=path.name, reason=str(source))
             progress.advance(task)
             continue
@@ -314,6 +353,10 @@ async def _load_batch(
                 source.path.name
             )
             report.facts.update(outcome.facts)
+            if outcome.status == "created":
+                report.created["document"].add(outcome.document_id)
+            for kind, ids in outcome.created.items():
+                report.created[kind].update(ids)
             loaded = True
             log.debug("ingest.document.loaded", file=source.path.name, document_id=outcome.document_id)
         progress.advance(task)

@@ -7,21 +7,12 @@ import datetime as dt
 import msgspec
 from litestar import get
 from litestar.di import NamedDependency
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.http.problems import problem_responses
-from service.models import (
-    Citation,
-    Document,
-    Event,
-    Funding,
-    IngestionRun,
-    Organisation,
-    Person,
-    Relationship,
-    Rivalry,
-)
+from service.models import Event, Funding, IngestionRun
+from service.stats.queries import COUNTED, totals
 
 
 class Counts(msgspec.Struct):
@@ -48,42 +39,15 @@ class LastIngestion(msgspec.Struct):
 class Stats(msgspec.Struct):
     counts: Counts
     events_by_type: dict[str, int]
-    # Money that changed or is to change hands: investments, rounds, acquisitions, commitments,
-    # contracts and bids still standing. Valuations, revenues and rejected or withdrawn bids are
-    # amounts, not funding: they are in money_usd_by_kind only.
+    # Funding still standing (service.stats.queries.FUNDED_KINDS); every amount is in money_usd_by_kind.
     funding_usd_total: float
     money_usd_by_kind: dict[str, float]
     last_ingestion: LastIngestion | None
 
 
-FUNDING_KINDS = ("investment", "funding_round", "acquisition", "bid", "commitment", "contract")
-ENDED = ("rejected", "cancelled")
-
-
-def _count(table: type) -> ScalarSelect[int]:
-    return select(func.count()).select_from(table).scalar_subquery()
-
-
 @get("/api/v1/stats", summary="Totals", tags=["stats"], responses=problem_responses(503))
 async def stats(db_session: NamedDependency[AsyncSession]) -> Stats:
-    counts = (
-        await db_session.execute(
-            select(
-                _count(Document).label("documents"),
-                _count(Organisation).label("organisations"),
-                _count(Person).label("people"),
-                _count(Event).label("events"),
-                _count(Funding).label("funding"),
-                _count(Rivalry).label("rivalries"),
-                _count(Relationship).label("relationships"),
-                _count(Citation).label("citations"),
-                select(func.coalesce(func.sum(Funding.amount_usd), 0))
-                .where(Funding.kind.in_(FUNDING_KINDS), Funding.status.not_in(ENDED))
-                .scalar_subquery()
-                .label("usd"),
-            )
-        )
-    ).one()
+    counts = (await db_session.execute(totals())).one()
     by_type = {
         row.type: row.n
         for row in await db_session.execute(select(Event.type, func.count().label("n")).group_by(Event.type))
@@ -98,16 +62,7 @@ async def stats(db_session: NamedDependency[AsyncSession]) -> Stats:
         await db_session.execute(select(IngestionRun).order_by(IngestionRun.id.desc()).limit(1))
     ).scalar_one_or_none()
     return Stats(
-        counts=Counts(
-            documents=counts.documents,
-            organisations=counts.organisations,
-            people=counts.people,
-            events=counts.events,
-            funding=counts.funding,
-            rivalries=counts.rivalries,
-            relationships=counts.relationships,
-            citations=counts.citations,
-        ),
+        counts=Counts(**{name: getattr(counts, name) for name in COUNTED}),
         events_by_type=dict(sorted(by_type.items())),
         funding_usd_total=float(counts.usd),
         money_usd_by_kind=dict(sorted(by_kind.items())),

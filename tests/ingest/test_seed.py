@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,29 @@ async def _rows(url: str, sql: str) -> list[tuple[object, ...]]:
         return [tuple(r) for r in await conn.fetch(sql)]
     finally:
         await conn.close()
+
+
+def _served_counts_names() -> tuple[str, ...]:
+    from service.stats.routes import Counts
+
+    return Counts.__struct_fields__
+
+
+async def _served_counts(url: str) -> dict[str, int]:
+    from litestar.testing import AsyncTestClient
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    from service.settings import load_settings
+    from tests.conftest import app_on
+
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        settings = load_settings({"DATABASE_URL": url, "RIVALRY_LOG_LEVEL": "WARNING"})
+        async with AsyncTestClient(app_on(settings, engine)) as client:
+            return dict((await client.get("/api/v1/stats")).json()["counts"])
+    finally:
+        await engine.dispose()
 
 
 SNAPSHOT = {
@@ -140,11 +164,19 @@ def test_bad_files_are_reported_and_skipped_the_rest_lands(tmp_path: Path, pg_se
         assert result.returncode == 1, result.stderr
         out = result.stdout
         for name in ("empty.txt", "binary.txt", "latin1.txt", "huge.txt"):
-            assert f"failed {name}" in " ".join(out.split()), out
+            assert f"skipped {name}" in " ".join(out.split()), out
+        assert not re.search(r"^failed ", out, re.MULTILINE)  # nothing went wrong in the pipeline itself
         documents = asyncio.run(_rows(url, "SELECT file FROM documents"))
         assert len(documents) == 1  # good.txt and same-content.txt are one document
         runs = asyncio.run(_rows(url, "SELECT status, documents_failed FROM ingestion_runs"))
         assert runs == [("failed", 4)]
+        # The summary's stored facts are what GET /api/v1/stats serves afterwards.
+        stored = {
+            cells[0]: int(cells[1])
+            for line in out.splitlines()
+            if len(cells := [c.strip() for c in line.strip("│┃ ").split("│")]) >= 2 and cells[1].isdigit()
+        }
+        assert asyncio.run(_served_counts(url)) == {k: stored[k] for k in _served_counts_names()}, out
 
 
 def test_hostile_files_are_reported_on_one_line_and_odd_dates_land(tmp_path: Path, pg_server: str) -> None:
@@ -181,14 +213,14 @@ def test_hostile_files_are_reported_on_one_line_and_odd_dates_land(tmp_path: Pat
         )
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stdout + result.stderr
-        failed = sorted(line for line in result.stdout.splitlines() if line.startswith("failed "))
-        assert [line.split(":")[0] for line in failed] == [
-            "failed deep.json",
-            "failed deepmeta.txt",
-            "failed invisible.json",
-            "failed invisible.txt",
+        skipped = sorted(line for line in result.stdout.splitlines() if line.startswith("skipped "))
+        assert [line.split(":")[0] for line in skipped] == [
+            "skipped deep.json",
+            "skipped deepmeta.txt",
+            "skipped invisible.json",
+            "skipped invisible.txt",
         ], result.stdout
-        assert "empty" in failed[-1]
+        assert "empty" in skipped[-1]
         documents = asyncio.run(_rows(url, "SELECT file, published_on FROM documents ORDER BY file"))
         # (asyncpg stores the calendar's first and last days as -infinity and infinity, and reads them back)
         assert documents == [("ancient.txt", dt.date(1, 1, 1)), ("future.json", dt.date(9999, 12, 31))]
