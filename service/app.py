@@ -17,7 +17,6 @@ from litestar.exceptions import MethodNotAllowedException
 from litestar.middleware._internal.cors import CORSMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Server
 from litestar.routes import HTTPRoute
 from litestar.types import HTTPScope, LifeSpanReceive, LifeSpanScope, LifeSpanSend, Message, Receive, Scope, Send
@@ -33,6 +32,7 @@ from service.funding.routes import FundingController, provide_funding_query
 from service.http.auth import FailedAuthLimit
 from service.http.caching import HEAD_REQUEST
 from service.http.edge import EdgeMiddleware
+from service.http.pagination import sign_cursors_with
 from service.http.problems import EXCEPTION_HANDLERS, Problem, problem_response
 from service.logs import configure_logging
 from service.organisations.routes import OrganisationController
@@ -42,6 +42,7 @@ from service.rivalries.routes import RivalryController
 from service.search.routes import search
 from service.settings import Settings, get_settings
 from service.stats.routes import stats
+from service.system.docs import DOCS_PATH, docs_router, render_plugins
 from service.system.examples import add_seeded_examples
 from service.system.links import add_links
 from service.system.metrics import metrics
@@ -214,6 +215,7 @@ def create_app(
     """The application. ``engine``/``sessionmaker`` let tests run it inside their own transaction."""
     settings = settings or get_settings()
     configure_logging(settings)
+    sign_cursors_with(settings)
     owns_engine = engine is None
 
     @asynccontextmanager
@@ -288,8 +290,9 @@ def create_app(
             title="Rivalry API",
             version="1.0.0",
             description=API_DESCRIPTION,
-            path="/schema",
-            render_plugins=[ScalarRenderPlugin(path="/")],
+            path=DOCS_PATH,
+            render_plugins=render_plugins(),
+            openapi_router=docs_router(),  # the pages' scripts and styles are served here (service.system.docs)
             servers=[Server(url="/")],
             contact=Contact(name="Rivalry API"),
             license=License(name="MIT", identifier="MIT"),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from types import FrameType
+from typing import IO, Any, ParamSpec, TypeVar
 
 import click
 
@@ -19,10 +23,14 @@ R = TypeVar("R")
 
 
 class CliError(click.ClickException):
-    """A failure explained to the user in one line, exit status 1."""
+    """A failure explained to the user in one line on stderr, exit status 1."""
 
     def format_message(self) -> str:
         return self.message
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        # Prefixed like the command's other lines ("rivalry: migrating…"), not with click's "Error:".
+        click.echo(f"rivalry: {self.format_message()}", file=file, err=file is None)
 
 
 def _settings() -> Settings:
@@ -46,11 +54,69 @@ def handles_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except DatabaseUnavailable as exc:
-            raise CliError(f"database unavailable: {exc}") from None
-        except (OSError, ConnectionError) as exc:
-            raise CliError(f"database unavailable: {exc}") from None
+            raise CliError(str(exc)) from None
+        except OSError as exc:  # a directory or file the command could not use
+            raise CliError(str(exc)) from None
 
     return wrapper
+
+
+@contextlib.contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """Let SIGTERM end the command through its ``finally`` blocks, as Ctrl-C does (by default it
+    ends the process on the spot, leaving the embedded PostgreSQL it started running)."""
+
+    def exit_(signum: int, _: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, exit_)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _database(settings: Settings, *, owner: bool = False) -> Iterator[str]:
+    """The URL of the database the command uses, for as long as the command uses it.
+
+    The embedded PostgreSQL is left as the command found it: started for the command, it is
+    stopped after it, however the command ends; found running, it is left running. The servers
+    (``owner``: ``up``, ``serve``) stop it when they stop even if they found it running, so that
+    stopping the service stops its database, leftovers of an earlier crash included.
+    A failure to connect becomes one line saying where and why, without the password.
+    """
+    from service import db
+
+    if settings.database_url is not None:
+        with _reported_connection_failures(settings.database_url):
+            yield settings.database_url
+        return
+    was_running = db.embedded_running(settings)
+    with _sigterm_exits():
+        try:
+            url = db.start_embedded(settings)
+            with _reported_connection_failures(url):
+                yield url
+        finally:
+            if owner or not was_running:
+                stopped = db.stop_embedded(settings)
+                # Said by the servers only: the one-shots' output (a key, a summary) stays what it was.
+                if stopped and owner:
+                    click.echo("rivalry: stopped the embedded PostgreSQL")
+
+
+@contextlib.contextmanager
+def _reported_connection_failures(url: str) -> Iterator[None]:
+    from service import db
+
+    try:
+        yield
+    except Exception as exc:
+        failure = db.connection_failure(url, exc)
+        if failure is None:
+            raise
+        raise failure from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,23 +129,23 @@ def main() -> None:
 @handles_errors
 def up() -> None:
     """Database, migrations, seed (if the corpus changed), then serve."""
-    from service import db, migrate
+    from service import migrate
     from service.ingest.pipeline import corpus_is_current, run_seed
 
     settings = _settings()
     click.echo("rivalry: starting the database…" if settings.embedded else "rivalry: using DATABASE_URL")
-    url = db.database_url(settings)
-    click.echo("rivalry: migrating…")
-    migrate.upgrade(url)
-    if not settings.corpus_dir.is_dir():
-        raise CliError(f"corpus directory not found: {settings.corpus_dir}")
-    if asyncio.run(corpus_is_current(url, settings.corpus_dir)):
-        click.echo("rivalry: corpus unchanged since the last seed, skipping ingestion")
-    else:
-        click.echo(f"rivalry: seeding {settings.corpus_dir}…")
-        report = asyncio.run(run_seed(url, settings.corpus_dir, reset=False, interactive=sys.stdout.isatty()))
-        report.print_summary()
-    _serve(settings, settings.host, settings.port, workers=1)
+    with _database(settings, owner=True) as url:
+        click.echo("rivalry: migrating…")
+        migrate.upgrade(url)
+        if not settings.corpus_dir.is_dir():
+            raise CliError(f"corpus directory not found: {settings.corpus_dir}")
+        if asyncio.run(corpus_is_current(url, settings.corpus_dir)):
+            click.echo("rivalry: corpus unchanged since the last seed, skipping ingestion")
+        else:
+            click.echo(f"rivalry: seeding {settings.corpus_dir}…")
+            report = asyncio.run(run_seed(url, settings.corpus_dir, reset=False, interactive=sys.stdout.isatty()))
+            report.print_summary()
+        _serve(settings, settings.host, settings.port, workers=1)
 
 
 @main.command()
@@ -98,11 +164,9 @@ def up() -> None:
 @handles_errors
 def serve(host: str | None, port: int | None, workers: int | None, client_timeout: float | None) -> None:
     """Serve the API only."""
-    from service import db
-
     settings = _settings()
-    db.database_url(settings)  # start the embedded database once, before the workers fork
-    _serve(settings, host or settings.host, port or settings.port, workers or settings.workers, client_timeout)
+    with _database(settings, owner=True):  # the embedded database starts once, before the workers
+        _serve(settings, host or settings.host, port or settings.port, workers or settings.workers, client_timeout)
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int, client_timeout: float | None = None) -> None:
@@ -110,6 +174,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int, client_timeou
 
     import uvicorn
 
+    from service.system.metrics import share_among_workers
+
+    share_among_workers(workers)  # one /metrics for all the workers
     # The workers read their settings anew: each takes its share of RIVALRY_READ_CONNECTIONS.
     os.environ["RIVALRY_WORKERS"] = str(workers)
     get_settings.cache_clear()
@@ -144,11 +211,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int, client_timeou
 @handles_errors
 def migrate() -> None:
     """Apply every migration (alembic upgrade head)."""
-    from service import db
     from service import migrate as migrations
 
-    settings = _settings()
-    migrations.upgrade(db.database_url(settings))
+    with _database(_settings()) as url:
+        migrations.upgrade(url)
     click.echo(f"rivalry: schema at {migrations.head_revision()}")
 
 
@@ -164,16 +230,16 @@ def migrate() -> None:
 @handles_errors
 def seed(corpus: Path | None, reset: bool) -> None:
     """Ingest every article of the corpus; idempotent."""
-    from service import db, migrate
+    from service import migrate
     from service.ingest.pipeline import run_seed
 
     settings = _settings()
     corpus = corpus or settings.corpus_dir
     if not corpus.is_dir():
         raise CliError(f"corpus directory not found: {corpus}")
-    url = db.database_url(settings)
-    migrate.upgrade(url)
-    report = asyncio.run(run_seed(url, corpus, reset=reset, interactive=sys.stdout.isatty()))
+    with _database(settings) as url:
+        migrate.upgrade(url)
+        report = asyncio.run(run_seed(url, corpus, reset=reset, interactive=sys.stdout.isatty()))
     report.print_summary()
     if report.left_out:
         raise SystemExit(1)
@@ -185,21 +251,70 @@ def apikey() -> None:
 
 
 @apikey.command("create")
-@click.option("--name", required=True, help="Who or what the key is for.")
+@click.option("--name", required=True, help="Who or what the key is for; unique among the keys in force.")
 @handles_errors
 def apikey_create(name: str) -> None:
     """Create a key and print it once (only its hash is stored)."""
-    from service import db, migrate
-    from service.http.auth import create_api_key
+    from service import migrate
+    from service.http.auth import KeyNameInUse, create_api_key
 
-    if not name.strip() or len(name) > 200:
-        raise click.BadParameter("must be 1–200 characters", param_hint="--name")
-    settings = _settings()
-    url = db.database_url(settings)
-    migrate.upgrade(url)
-    key = asyncio.run(create_api_key(url, name.strip()))
+    name = name.strip()
+    if not name or len(name) > 200 or not name.isprintable():
+        raise click.BadParameter("must be 1–200 printable characters", param_hint="--name")
+    with _database(_settings()) as url:
+        migrate.upgrade(url)
+        try:
+            key = asyncio.run(create_api_key(url, name))
+        except KeyNameInUse:
+            raise CliError(
+                f"an API key named {name!r} is in force: choose another name, or revoke it first"
+                f" (rivalry apikey revoke {name!r})"
+            ) from None
     click.echo(key)
     click.echo("Store this key now: it is not shown again.", err=True)
+
+
+@apikey.command("list")
+@handles_errors
+def apikey_list() -> None:
+    """List the stored keys, revoked ones included (never the keys themselves: only their first characters)."""
+    from service import migrate
+    from service.http.auth import list_api_keys
+
+    with _database(_settings()) as url:
+        migrate.upgrade(url)
+        keys = asyncio.run(list_api_keys(url))
+    if not keys:
+        click.echo("rivalry: no API keys")
+        return
+    rows = [("NAME", "PREFIX", "CREATED", "LAST USED", "REVOKED")]
+    rows += [(k.name, k.key_prefix, _when(k.created_at), _when(k.last_used_at), _when(k.revoked_at)) for k in keys]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _when(moment: dt.datetime | None) -> str:
+    """A stored time as UTC to the minute (``2026-12-07T22:00Z``); ``-`` for none."""
+    return "-" if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+@apikey.command("revoke")
+@click.argument("name")
+@handles_errors
+def apikey_revoke(name: str) -> None:
+    """Revoke the key in force named NAME: requests carrying it are refused from now on."""
+    from service import migrate
+    from service.http.auth import KeyNotFound, revoke_api_key
+
+    name = name.strip()
+    with _database(_settings()) as url:
+        migrate.upgrade(url)
+        try:
+            prefix = asyncio.run(revoke_api_key(url, name))
+        except KeyNotFound:
+            raise CliError(f"no API key named {name!r} is in force") from None
+    click.echo(f"rivalry: revoked the API key {name!r} ({prefix}…)")
 
 
 @main.group(name="db")
@@ -210,10 +325,30 @@ def db_group() -> None:
 @db_group.command("url")
 @handles_errors
 def db_url() -> None:
-    """Print the URL of the database in use (starting the embedded one if needed)."""
+    """Print the URL of the database in use, starting the embedded one if needed and leaving it
+    running for the tools given the URL (`rivalry db stop` stops it)."""
     from service import db
 
     click.echo(db.sync_url(db.database_url(_settings())))
+
+
+@db_group.command("stop")
+@handles_errors
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL if it is running (whatever DATABASE_URL says)."""
+    from service import db
+
+    settings = _settings()
+    pgdata = db.embedded_pgdata(settings)
+    try:
+        stopped = db.stop_embedded(settings)
+    except db.EmbeddedNotInstalled:
+        click.echo("rivalry: the embedded PostgreSQL is not installed: nothing to stop")
+        return
+    if stopped:
+        click.echo(f"rivalry: stopped the embedded PostgreSQL in {pgdata}")
+    else:
+        click.echo(f"rivalry: the embedded PostgreSQL in {pgdata} is not running")
 
 
 if __name__ == "__main__":

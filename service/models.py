@@ -529,6 +529,11 @@ class IngestionRun(Base):
     )
 
 
+# A name belongs to one key in force at a time, so `rivalry apikey revoke NAME` means one key;
+# revoked keys keep theirs, which a new key may take again.
+API_KEY_NAME_IN_FORCE = "uq_api_keys_name_in_force"
+
+
 class ApiKey(Base):
     __tablename__ = "api_keys"
 
@@ -539,6 +544,8 @@ class ApiKey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index(API_KEY_NAME_IN_FORCE, "name", unique=True, postgresql_where=sql("revoked_at IS NULL")),)
 
 
 class RivalryRecount(Base):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import secrets
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +28,8 @@ class SettingsError(ValueError):
 
 
 STATEMENT_TIMEOUT = 30
+MIN_SECRET_KEY = 32
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the name of the file in the data directory, not a key
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,6 +50,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: int = 1
     # Seconds a request's statement may run, waiting for locks included, before PostgreSQL cancels it.
     statement_timeout: int = STATEMENT_TIMEOUT
+    # Signs the cursors; None: the key kept in the data directory (see :func:`load_secret_key`).
+    secret_key: str | None = None
 
     @property
     def read_connections_per_worker(self) -> int:
@@ -153,6 +159,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     workers = _int(env, "RIVALRY_WORKERS", 1, 1, 64)
     statement_timeout = _int(env, "RIVALRY_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT, 1, 3600)
 
+    secret = env.get("RIVALRY_SECRET_KEY", "").strip() or None
+    if secret is not None and len(secret) < MIN_SECRET_KEY:
+        raise SettingsError(f"RIVALRY_SECRET_KEY must be at least {MIN_SECRET_KEY} characters long")
+
     raw_corpus = env.get("RIVALRY_CORPUS_DIR", "").strip()
     corpus_dir = Path(raw_corpus).expanduser() if raw_corpus else DEFAULT_CORPUS_DIR
 
@@ -171,7 +181,43 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         read_connections=read_connections,
         workers=workers,
         statement_timeout=statement_timeout,
+        secret_key=secret,
     )
+
+
+def load_secret_key(settings: Settings) -> bytes:
+    """``RIVALRY_SECRET_KEY``, else a random key kept in the data directory (``secret_key``, mode
+    0600), made on first use: cursors then stay valid across restarts and among the workers of one
+    machine. Several machines behind one address must share ``RIVALRY_SECRET_KEY`` instead.
+
+    Workers starting together may all find no key: each writes one to a file of its own and links
+    it into place, which only the first manages; all then read that one. Nobody reads a key half
+    written, and no key replaces another already handed out.
+    """
+    if settings.secret_key is not None:
+        return settings.secret_key.encode()
+    path = settings.data_dir / SECRET_KEY_FILE
+    try:
+        if not path.exists():
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            handle, written = tempfile.mkstemp(dir=settings.data_dir, prefix=f".{SECRET_KEY_FILE}.")  # mode 0600
+            try:
+                with os.fdopen(handle, "w") as file:
+                    file.write(secrets.token_urlsafe(48) + "\n")
+                os.link(written, path)
+            except FileExistsError:
+                pass  # another worker's key is in place
+            finally:
+                os.unlink(written)
+        key = path.read_text().strip()
+    except OSError as exc:
+        raise SettingsError(
+            f"cannot keep the secret key in {str(path)!r} ({exc.strerror or exc}): set RIVALRY_SECRET_KEY"
+            " or a writable RIVALRY_DATA_DIR"
+        ) from None
+    if len(key) < MIN_SECRET_KEY:
+        raise SettingsError(f"{str(path)!r} holds no usable secret key: delete it or set RIVALRY_SECRET_KEY")
+    return key.encode()
 
 
 @functools.cache

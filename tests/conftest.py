@@ -26,6 +26,9 @@ AUTH = {"Authorization": f"Bearer {API_KEY}"}
 # pgserver configures the root logger at INFO; keep the HTTP test client's per-request lines out.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 CORPUS = ROOT / "seeds" / "corpus"
+# The servers tests start (they inherit this environment) sign cursors with this key rather than
+# one they would otherwise create and keep in the data directory of whoever runs the tests.
+os.environ.setdefault("RIVALRY_SECRET_KEY", "tests-only-cursor-secret-0123456789abcdef")
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.datastructures import State
+from litestar.datastructures import ResponseHeader, State
 from litestar.di import NamedDependency
 from litestar.exceptions import SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
@@ -18,7 +20,7 @@ from service.documents.ingest import ingest, retract
 from service.documents.schemas import DocumentCreate, DocumentDetail, DocumentRead, DocumentSort, IngestResult
 from service.http.auth import require_api_key
 from service.http.pagination import Count, Cursor, Limit, Page, paginate
-from service.http.problems import NotFound, invalid, problem_responses
+from service.http.problems import InvalidParameters, NotFound, ParamError, invalid, problem_responses
 
 _TOP_LEVEL = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
@@ -29,12 +31,20 @@ async def decodable_body(request: Request[Any, Any, Any]) -> None:
     Litestar decodes a body untyped, recursively, before checking it against its type, and maps
     only msgspec's ``DecodeError`` to a 400 (one without ``errors``): a value nested deeper than
     the recursion limit raised ``RecursionError``, and invalid UTF-8 inside a string
-    ``UnicodeDecodeError``, both 500s. The body decoded here is kept on the request, so reading
-    ``data`` does not decode it again.
+    ``UnicodeDecodeError``, both 500s; an empty body was a 400 saying only ``'data'``. The body
+    decoded here is kept on the request, so reading ``data`` does not decode it again.
     """
+    if not (await request.body()).strip():
+        raise InvalidParameters(
+            [ParamError(param="body", message="is empty: send a JSON object with at least `text`")],
+            detail="the request body is empty: send a JSON object with at least `text`",
+        )
     try:
         await request.json()
     except SerializationException as exc:
+        field = _surrogate_field(await request.body())
+        if field is not None:
+            raise invalid(field, "is not valid Unicode: it holds a lone UTF-16 surrogate escape") from None
         reason = str(exc.detail).removeprefix("JSON is malformed: ")
         raise invalid("body", f"is not valid JSON: {reason}") from None
     except RecursionError:
@@ -63,6 +73,27 @@ def _undecodable_field(body: bytes) -> str:
         except UnicodeDecodeError:
             return name
     return "body"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_field(body: bytes) -> str | None:
+    """The top-level field whose value holds a lone surrogate (``"\\ud800"``): valid JSON syntax
+    that msgspec refuses, since it decodes to no Unicode character, and reports only by byte
+    offset. Python's ``json`` decodes it into a string that holds the surrogate, where it can be found."""
+    try:
+        fields = json.loads(body)
+        if not isinstance(fields, dict):
+            return None
+        for name, value in fields.items():
+            if _SURROGATE.search(name):
+                return "body"
+            if _SURROGATE.search(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)):
+                return str(name)
+    except (ValueError, RecursionError):  # not JSON to Python either: not a surrogate's doing
+        pass
+    return None
 
 
 class DocumentController(Controller):
@@ -127,6 +158,15 @@ class DocumentController(Controller):
         guards=[require_api_key],
         before_request=decodable_body,
         status_code=201,
+        response_headers=[
+            ResponseHeader(
+                name="Location",
+                value="/api/v1/documents/{document_id}",
+                description="The new document's URL.",
+                required=True,
+                documentation_only=True,
+            )
+        ],
         responses={
             200: ResponseSpec(data_container=IngestResult, description="This text was already ingested."),
             **problem_responses(400, 401, 413, 429, 503),
@@ -137,7 +177,8 @@ class DocumentController(Controller):
         self, db_session: NamedDependency[AsyncSession], state: State, data: JSONBody[DocumentCreate]
     ) -> Response[IngestResult]:
         status, result = await ingest(db_session, data, state.ingest_lock)
-        return Response(result, status_code=status)
+        location = {"Location": f"/api/v1/documents/{result.document.id}"} if status == 201 else None
+        return Response(result, status_code=status, headers=location)
 
     @delete(
         "/{document_id:str}",

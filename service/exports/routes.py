@@ -41,7 +41,8 @@ from service.people import queries as people_queries
 from service.people.schemas import PersonRead
 
 PAGE = 500
-MEDIA = {"ndjson": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+# Litestar adds "; charset=utf-8" to a text/ media type itself: naming it here sent it twice.
+MEDIA = {"ndjson": "application/x-ndjson", "csv": "text/csv"}
 Page = tuple[list[Any], list[Any] | None]
 Fetch = Callable[[AsyncSession, Sequence[Any] | None], Awaitable[Page]]
 DESCRIPTIONS = {

@@ -1,4 +1,5 @@
-"""API keys: creation (only a hash is stored, the key is shown once) and the guard of write routes.
+"""API keys: their management (``rivalry apikey``: only a hash is stored, the key is shown once; a
+name belongs to one key in force at a time) and the guard of write routes.
 
 A request proves it holds a key with ``Authorization: Bearer <key>``. Keys from
 ``RIVALRY_API_KEYS`` are compared in constant time; keys made by ``rivalry apikey create`` are
@@ -10,23 +11,26 @@ whether the request rate limit is on or off.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import hmac
 import math
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any, NamedTuple
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from service.http.problems import ProblemError
-from service.models import ApiKey
+from service.models import API_KEY_NAME_IN_FORCE, ApiKey
 
 KEY_PREFIX = "rk_"
 
@@ -112,16 +116,72 @@ def new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-async def create_api_key(url: str, name: str) -> str:
-    """Store a new key's hash under ``name`` and return the key itself (never stored)."""
-    key = new_key()
+class KeyNameInUse(Exception):
+    """A key in force already has this name."""
+
+
+class KeyNotFound(Exception):
+    """No key in force has this name."""
+
+
+class StoredKey(NamedTuple):
+    name: str
+    key_prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+@contextlib.asynccontextmanager
+async def _transaction(url: str) -> AsyncIterator[AsyncConnection]:
+    """One transaction on a connection of its own: each command runs once, so no pool is kept."""
     engine = create_async_engine(url, poolclass=NullPool)
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(ApiKey).values(name=name, key_hash=hash_key(key), key_prefix=key[:10]))
+            yield conn
     finally:
         await engine.dispose()
+
+
+async def create_api_key(url: str, name: str) -> str:
+    """Store a new key's hash under ``name`` and return the key itself (never stored);
+    :class:`KeyNameInUse` when a key in force has that name."""
+    key = new_key()
+    try:
+        async with _transaction(url) as conn:
+            await conn.execute(insert(ApiKey).values(name=name, key_hash=hash_key(key), key_prefix=key[:10]))
+    except IntegrityError as exc:
+        # asyncpg's error, which SQLAlchemy wraps, names the constraint it broke.
+        cause = exc.orig.__cause__ if exc.orig is not None else None
+        if getattr(cause, "constraint_name", None) == API_KEY_NAME_IN_FORCE:
+            raise KeyNameInUse(name) from None
+        raise
     return key
+
+
+async def list_api_keys(url: str) -> list[StoredKey]:
+    """Every stored key, revoked ones included, oldest first."""
+    async with _transaction(url) as conn:
+        rows = await conn.execute(
+            select(ApiKey.name, ApiKey.key_prefix, ApiKey.created_at, ApiKey.last_used_at, ApiKey.revoked_at).order_by(
+                ApiKey.created_at, ApiKey.id
+            )
+        )
+        return [StoredKey(*row) for row in rows]
+
+
+async def revoke_api_key(url: str, name: str) -> str:
+    """Revoke the key in force named ``name`` and return its prefix; :class:`KeyNotFound` when there is none."""
+    async with _transaction(url) as conn:
+        prefix = await conn.scalar(
+            update(ApiKey)
+            .where(ApiKey.name == name, ApiKey.revoked_at.is_(None))
+            .values(revoked_at=func.now())
+            .returning(ApiKey.key_prefix)
+        )
+    if prefix is None:
+        raise KeyNotFound(name)
+    return str(prefix)
 
 
 def _bearer(header: str | None) -> str | None:

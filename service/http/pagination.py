@@ -2,7 +2,9 @@
 
 A cursor carries the sort key of the last row served plus a fingerprint of the query (filters
 and sort) it belongs to, and an HMAC over both. Decoding checks all three, so a cursor edited by
-hand or replayed against another query is a 400, never a wrong page or a 500.
+hand or replayed against another query is a 400, never a wrong page or a 500. The HMAC key
+comes from the service's secret (``RIVALRY_SECRET_KEY``, :func:`sign_cursors_with`): a key
+written in the source would let anyone mint cursors.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
+import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -24,21 +27,43 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from service.http.problems import InvalidCursor
+from service.settings import Settings, load_secret_key
 
 T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-# Cursors are integrity-checked, not secret: forging one could only move within the same query.
-_CURSOR_KEY = hashlib.sha256(b"rivalry-api cursor v1").digest()
-# HMAC-SHA256 (RFC 2104) with the key's inner and outer blocks hashed once: each MAC copies the two
-# states. ``hmac.new`` hashed both blocks again for every cursor, 3.7 µs against 0.8 µs here.
-_INNER = hashlib.sha256(bytes(b ^ 0x36 for b in _CURSOR_KEY.ljust(64, b"\0")))
-_OUTER = hashlib.sha256(bytes(b ^ 0x5C for b in _CURSOR_KEY.ljust(64, b"\0")))
+
+
+def _hmac_states(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """HMAC-SHA256 (RFC 2104) of a 32-byte ``key`` with its inner and outer blocks hashed once: each
+    MAC copies the two states. ``hmac.new`` hashed both blocks again for every cursor, 3.7 µs
+    against 0.8 µs here."""
+    block = key.ljust(64, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in block)), hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+
+def cursor_key(secret: bytes) -> bytes:
+    """The cursors' HMAC key: derived from the service's secret, not the secret itself, so that
+    anything else the secret ever signs cannot be passed off as a cursor, nor a cursor as it."""
+    return hmac.new(secret, b"rivalry-api cursor v1", hashlib.sha256).digest()
+
+
+# Until the app sets the service's secret (``create_app``), a key of this process alone: its
+# cursors are valid nowhere else and never outlive it.
+_INNER, _OUTER = _hmac_states(secrets.token_bytes(32))
+
+
+def sign_cursors_with(settings: Settings) -> None:
+    """Sign and check cursors with the service's secret (:func:`service.settings.load_secret_key`)
+    from now on. Set once per process, by ``create_app``; the HMAC states are computed here, not
+    per cursor."""
+    global _INNER, _OUTER
+    _INNER, _OUTER = _hmac_states(cursor_key(load_secret_key(settings)))
 
 
 def _mac(payload: bytes) -> bytes:
-    """The cursor's MAC: HMAC-SHA256 of ``payload`` under the cursor key, cut to 12 bytes."""
+    """The cursor's MAC: HMAC-SHA256 of ``payload`` under :func:`cursor_key`, cut to 12 bytes."""
     inner = _INNER.copy()
     inner.update(payload)
     outer = _OUTER.copy()

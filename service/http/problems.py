@@ -8,9 +8,9 @@ detail, instance`` and, for invalid input, ``errors: [{param, message}]``. Nothi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import msgspec
 import structlog
@@ -118,10 +118,9 @@ def _problem(
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {}))
 
 
-def _public_names(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """Argument name → the parameter name clients send (``type_`` → ``type``, ``date_from`` → ``from``),
-    for the handler and the dependencies that parse its query (``event_query``, ``funding_query``)."""
-    names: dict[str, str] = {}
+def _parameters(request: Request[Any, Any, Any]) -> Iterator[tuple[str, Any]]:
+    """(argument name, Litestar's field definition) of the handler's parameters and of the
+    dependencies that parse its query (``event_query``, ``funding_query``)."""
     try:
         handler = request.route_handler
         signatures = [handler.parsed_fn_signature]
@@ -131,17 +130,40 @@ def _public_names(request: Request[Any, Any, Any]) -> dict[str, str]:
             if getattr(provider, "parsed_fn_signature", None) is not None
         ]
     except Exception:  # no handler resolved (routing errors)
-        return names
+        return
     for signature in signatures:
-        for arg, field in signature.parameters.items():
-            alias = getattr(getattr(field, "kwarg_definition", None), "name", None)
-            if alias:
-                names[arg] = alias
+        yield from signature.parameters.items()
+
+
+def _public_names(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Argument name → the parameter name clients send (``type_`` → ``type``, ``date_from`` → ``from``)."""
+    names: dict[str, str] = {}
+    for arg, field in _parameters(request):
+        alias = getattr(getattr(field, "kwarg_definition", None), "name", None)
+        if alias:
+            names[arg] = alias
     return names
+
+
+def _literal_values(annotation: Any) -> list[Any]:
+    """The values a ``Literal`` type allows, found inside ``list[...]``, ``| None`` and ``Annotated``."""
+    if get_origin(annotation) is Literal:
+        return list(get_args(annotation))
+    return [value for arg in get_args(annotation) for value in _literal_values(arg)]
+
+
+def _choices(request: Request[Any, Any, Any], param: str) -> list[Any]:
+    """The values parameter ``param`` (as clients name it) accepts, when its type lists them."""
+    aliases = _public_names(request)
+    for arg, field in _parameters(request):
+        if aliases.get(arg, arg) == param:
+            return _literal_values(getattr(field, "annotation", None))
+    return []
 
 
 _BODY_FIELD = re.compile(r"`\$\.(\w+)|field `(\w+)`")
 _MISSING = re.compile(r"Missing required (?:\w+ )?parameter '?([^' ]+)'?")
+_BAD_ENUM = "Invalid enum value"
 
 
 def _validation_errors(request: Request[Any, Any, Any], exc: ValidationException) -> list[ParamError]:
@@ -160,6 +182,9 @@ def _validation_errors(request: Request[Any, Any, Any], exc: ValidationException
                 field = _BODY_FIELD.search(str(item.get("message") or ""))
                 param = (field.group(1) or field.group(2)) if field else "body"
             message = str(item.get("message") or "invalid value")
+            if message.startswith(_BAD_ENUM) and (choices := _choices(request, param)):
+                # "sort: Invalid enum value 'name'; accepted: occurred_on, -occurred_on, -source_count"
+                message = f"{message}; accepted: {', '.join(map(str, choices))}"
             errors.append(ParamError(param=param, message=message))
     return errors
 
@@ -193,7 +218,13 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
     if _client_closed(exc):
         return _problem(request, CLIENT_CLOSED, "client-closed", "Client closed request", "The client went away.")
     if isinstance(exc, ProblemError):
-        return _problem(request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, exc.headers)
+        headers = exc.headers
+        query = request.scope.get("query_string")
+        if 300 <= exc.status < 400 and query and "Location" in headers:
+            # A merged id's 308 sends the client to the same request of the canonical id, filters
+            # and page included: `/organisations/old/events?type=lawsuit` → `/organisations/new/events?type=lawsuit`.
+            headers = {**headers, "Location": f"{headers['Location']}?{query.decode('latin-1')}"}
+        return _problem(request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, headers)
     if isinstance(exc, ValidationException):
         errors = _validation_errors(request, exc)
         detail = "; ".join(f"{e.param}: {e.message}" for e in errors) or "the request is invalid"
@@ -303,12 +334,15 @@ def problem_responses(*statuses: int) -> dict[int, Any]:
         401: "Missing or unknown API key.",
         404: "No such resource.",
         413: "Request body too large.",
+        414: "Request target (path and query) over 16 KiB.",
         429: "Rate limit exceeded, or too many wrong API keys from this client; see `Retry-After`.",
         503: "The database is unavailable: unreachable, out of connection slots, or too slow to answer"
         " (`detail` says which); retry after `Retry-After` seconds.",
     }
-    # Any route answers 400 to a request target with control characters or invalid UTF-8.
+    # Any route answers 400 to a request target with control characters or invalid UTF-8, and 414
+    # to one the server refuses to read (service.server; 431 and 408 concern headers and timing,
+    # not what a client builds from this document).
     return {
         status: ResponseSpec(data_container=Problem, description=descriptions[status], media_type=PROBLEM_MEDIA_TYPE)
-        for status in sorted({400, *statuses})
+        for status in sorted({400, 414, *statuses})
     }

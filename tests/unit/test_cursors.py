@@ -1,15 +1,17 @@
-"""Cursors (service.http.pagination): signed, bound to their query, and unchanged in format."""
+"""Cursors (service.http.pagination): signed with the service's secret and bound to their query."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+from pathlib import Path
 
 import pytest
 
-from service.http.pagination import decode_cursor, encode_cursor, query_fingerprint
+from service.http.pagination import decode_cursor, encode_cursor, query_fingerprint, sign_cursors_with
 from service.http.problems import InvalidCursor
+from service.settings import load_settings
 
 FINGERPRINT = query_fingerprint("events", {"sort": "occurred_on", "type": ["lawsuit"]})
 
@@ -19,12 +21,13 @@ def test_a_cursor_decodes_to_its_key() -> None:
     assert decode_cursor(cursor, FINGERPRINT, 2) == ["2025-04-02", "evt_1"]
 
 
-def test_the_mac_is_hmac_sha256_so_cursors_already_handed_out_stay_valid() -> None:
+def test_the_mac_is_hmac_sha256_under_the_key_derived_from_the_secret(tmp_path: Path) -> None:
     """The MAC is computed from precomputed HMAC states; it must equal RFC 2104's HMAC-SHA256
-    under the cursor key, as ``hmac.new`` computed it before."""
+    under the cursor key, as ``hmac.new`` computes it."""
+    sign_cursors_with(load_settings({"RIVALRY_DATA_DIR": str(tmp_path), "RIVALRY_SECRET_KEY": "k" * 32}))
     cursor = encode_cursor(FINGERPRINT, [None, "evt_1"])
     raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-    key = hashlib.sha256(b"rivalry-api cursor v1").digest()
+    key = hmac.new(b"k" * 32, b"rivalry-api cursor v1", hashlib.sha256).digest()
     assert raw[:12] == hmac.new(key, raw[12:], hashlib.sha256).digest()[:12]
 
 
