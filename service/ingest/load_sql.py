@@ -390,6 +390,14 @@ def _candidates_sql() -> _Sql:
 _CANDIDATES = _candidates_sql()
 
 
+# (party table, the table of the documents that named each party, its reference to the party, the
+# fact the party takes part in): a retraction deletes the parties only the retracted document named.
+PARTY_SOURCES = (
+    ("event_participants", "event_participant_sources", "participant_id", "event_id"),
+    ("funding_payers", "funding_payer_sources", "payer_id", "funding_id"),
+)
+
+
 def _contribute_sql() -> _Sql:
     """The citations, the change log, the document's fact counts and what its rivalry counts
     depend on (:func:`recount_rivalries`), in one statement.
@@ -404,8 +412,19 @@ def _contribute_sql() -> _Sql:
     counts = sql.value("fact_counts", "text::jsonb")
     document = sql.value("document_id", "text")
     recounts = sql.rows("recounts", "kind text, id text", "q")
-    participants = sql.rows("participants", _PARTICIPANT)
-    payers = sql.rows("payers", _PAYER)
+    # The parties this document named, stored or not before it (:data:`_WRITE_FACTS` wrote them).
+    party_sources = "), ".join(
+        f"""{sources}_insert AS (
+        INSERT INTO {sources} ({column}, document_id)
+        SELECT p.id, {document} FROM {sql.rows(rows, columns)}
+        JOIN {parties} AS p ON p.{fact} = v.{fact}
+             AND p.organisation_id IS NOT DISTINCT FROM v.organisation_id
+             AND p.person_id IS NOT DISTINCT FROM v.person_id
+        ON CONFLICT DO NOTHING"""  # noqa: S608 - constant names and $n placeholders only
+        for (parties, sources, column, fact), (rows, columns) in zip(
+            PARTY_SOURCES, (("participants", _PARTICIPANT), ("payers", _PAYER)), strict=True
+        )
+    )
     columns = _names(_CITATION)
     sql.text = f"""
     WITH cited AS (
@@ -418,21 +437,7 @@ def _contribute_sql() -> _Sql:
         UPDATE documents SET fact_counts = {counts} WHERE id = {document}
     ), queued AS (
         INSERT INTO rivalry_recounts (kind, id) SELECT * FROM {recounts} ON CONFLICT DO NOTHING
-    ), participant_sources AS (
-        -- The parties this document named, stored or not before it (:data:`_WRITE_FACTS` wrote them).
-        INSERT INTO event_participant_sources (participant_id, document_id)
-        SELECT p.id, {document} FROM {participants}
-        JOIN event_participants AS p ON p.event_id = v.event_id
-             AND p.organisation_id IS NOT DISTINCT FROM v.organisation_id
-             AND p.person_id IS NOT DISTINCT FROM v.person_id
-        ON CONFLICT DO NOTHING
-    ), payer_sources AS (
-        INSERT INTO funding_payer_sources (payer_id, document_id)
-        SELECT p.id, {document} FROM {payers}
-        JOIN funding_payers AS p ON p.funding_id = v.funding_id
-             AND p.organisation_id IS NOT DISTINCT FROM v.organisation_id
-             AND p.person_id IS NOT DISTINCT FROM v.person_id
-        ON CONFLICT DO NOTHING
+    ), {party_sources}
     )
     SELECT * FROM (
         SELECT {columns} FROM citations WHERE fact_kind = 'event' AND fact_id = ANY({events}) AND field IS NOT NULL

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.ingest.document_loader import _changes, _conflicts, _Touched
-from service.ingest.load_sql import LOAD_LOCK_ID
+from service.ingest.load_sql import LOAD_LOCK_ID, PARTY_SOURCES
 from service.models import (
     Change,
     Citation,
@@ -193,28 +193,20 @@ async def _log_changes(conn: AsyncConnection, touched: _Touched) -> None:
 
 
 # The participants and payers the document named that no other stored document names.
-_UNNAMED_PARTICIPANTS = sql_text(
-    """
-    DELETE FROM event_participants AS p
-    USING event_participant_sources AS s
-    WHERE s.participant_id = p.id AND s.document_id = :document_id
-      AND NOT EXISTS (
-          SELECT FROM event_participant_sources AS o WHERE o.participant_id = p.id AND o.document_id <> :document_id
-      )
-    RETURNING p.kind, coalesce(p.organisation_id, p.person_id)
-    """
-)
-_UNNAMED_PAYERS = sql_text(
-    """
-    DELETE FROM funding_payers AS p
-    USING funding_payer_sources AS s
-    WHERE s.payer_id = p.id AND s.document_id = :document_id
-      AND NOT EXISTS (
-          SELECT FROM funding_payer_sources AS o WHERE o.payer_id = p.id AND o.document_id <> :document_id
-      )
-    RETURNING p.kind, coalesce(p.organisation_id, p.person_id)
-    """
-)
+_UNNAMED_PARTIES = [
+    sql_text(
+        f"""
+        DELETE FROM {parties} AS p
+        USING {sources} AS s
+        WHERE s.{column} = p.id AND s.document_id = :document_id
+          AND NOT EXISTS (
+              SELECT FROM {sources} AS o WHERE o.{column} = p.id AND o.document_id <> :document_id
+          )
+        RETURNING p.kind, coalesce(p.organisation_id, p.person_id)
+        """  # noqa: S608 - constant names only
+    )
+    for parties, sources, column, _ in PARTY_SOURCES
+]
 
 _FACT_TABLES: dict[str, Any] = {
     "organisation": Organisation,
@@ -245,7 +237,7 @@ async def _retract(conn: AsyncConnection, doc_id: str, touched: _Touched) -> Non
             await conn.execute(pg_insert(RivalryRecount).values(queued).on_conflict_do_nothing())
     # Parties only this document named leave the events and funding other documents still
     # support; their entities are then weighed like the ones it cited.
-    for statement in (_UNNAMED_PARTICIPANTS, _UNNAMED_PAYERS):
+    for statement in _UNNAMED_PARTIES:
         for kind, entity_id in await conn.execute(statement, {"document_id": doc_id}):
             by_kind[kind].add(entity_id)
     # Events and funding before entities: their participants reference entities.
