@@ -22,7 +22,7 @@ from litestar.routes import HTTPRoute
 from litestar.types import HTTPScope, LifeSpanReceive, LifeSpanScope, LifeSpanSend, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from service.changes.routes import changes
+from service.changes.routes import list_changes
 from service.db import create_engine, database_url, session_factory
 from service.documents.ingest import warm as warm_extraction
 from service.documents.routes import DocumentController
@@ -46,6 +46,7 @@ from service.system.docs import DOCS_PATH, docs_router, render_plugins
 from service.system.examples import add_seeded_examples
 from service.system.links import add_links
 from service.system.metrics import metrics
+from service.system.operation_ids import readable_operation_id
 from service.system.routes import health, ready
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -272,7 +273,7 @@ def create_app(
             RivalryController,
             search,
             stats,
-            changes,
+            list_changes,
             *EXPORT_ROUTES,
             metrics,
         ],
@@ -287,6 +288,7 @@ def create_app(
         cors_config=read_cors,
         write_cors_config=write_cors,
         openapi_config=OpenAPIConfig(
+            operation_id_creator=readable_operation_id,
             title="Rivalry API",
             version="1.0.0",
             description=API_DESCRIPTION,

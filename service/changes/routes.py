@@ -69,7 +69,7 @@ async def _page(
     tags=["changes"],
     responses=problem_responses(400, 503),
 )
-async def changes(
+async def list_changes(
     db_session: NamedDependency[AsyncSession],
     since: Since = None,
     kind: KindFilter = None,

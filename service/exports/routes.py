@@ -126,7 +126,7 @@ def _events(fmt: str) -> Any:
     @get(
         f"/api/v1/export/events.{fmt}",
         summary=f"Export events as {fmt.upper()}",
-        operation_id=f"ExportEvents{fmt.capitalize()}",
+        operation_id=f"exportEvents{fmt.capitalize()}",
         description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],
@@ -148,7 +148,7 @@ def _funding(fmt: str) -> Any:
     @get(
         f"/api/v1/export/funding.{fmt}",
         summary=f"Export money facts as {fmt.upper()}",
-        operation_id=f"ExportFunding{fmt.capitalize()}",
+        operation_id=f"exportFunding{fmt.capitalize()}",
         description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],
@@ -172,7 +172,7 @@ def _organisations(fmt: str) -> Any:
     @get(
         f"/api/v1/export/organisations.{fmt}",
         summary=f"Export organisations as {fmt.upper()}",
-        operation_id=f"ExportOrganisations{fmt.capitalize()}",
+        operation_id=f"exportOrganisations{fmt.capitalize()}",
         description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],
@@ -196,7 +196,7 @@ def _people(fmt: str) -> Any:
     @get(
         f"/api/v1/export/people.{fmt}",
         summary=f"Export people as {fmt.upper()}",
-        operation_id=f"ExportPeople{fmt.capitalize()}",
+        operation_id=f"exportPeople{fmt.capitalize()}",
         description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],

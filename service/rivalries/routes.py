@@ -73,7 +73,7 @@ class RivalryController(Controller):
         description="Events in which both parties take part, oldest first, undated last.",
         responses=problem_responses(308, 400, 404, 503),
     )
-    async def timeline(
+    async def rivalry_timeline(
         self,
         db_session: NamedDependency[AsyncSession],
         request: Request[Any, Any, Any],

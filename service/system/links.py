@@ -19,12 +19,12 @@ def add_links(app: Litestar) -> None:
         return
     links = {
         "GetDocument": Link(
-            operation_id="ApiV1DocumentsDocumentIdGetDocument",
+            operation_id="getDocument",
             parameters={"document_id": _DOCUMENT_ID},
             description="The ingested document, with its text and annotations.",
         ),
         "RetractDocument": Link(
-            operation_id="ApiV1DocumentsDocumentIdDeleteDocument",
+            operation_id="deleteDocument",
             parameters={"document_id": _DOCUMENT_ID},
             description="Retract the document and every fact only it supported.",
         ),

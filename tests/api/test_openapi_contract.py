@@ -4,6 +4,7 @@ nothing answers 5xx. Examples per operation are bounded so CI stays fast."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -54,3 +55,19 @@ def test_every_get_operation_honours_the_schema(api_schema: Any, path: str) -> N
         case.call_and_validate()
 
     check()
+
+
+def test_operation_ids_are_named_for_people(api_schema: Any) -> None:
+    """Generated clients name their methods after the operation ids: camelCase verbs, unique."""
+    schema = api_schema.raw_schema
+    ids = [
+        operation["operationId"]
+        for item in schema["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"(list|get|create|delete|export|search)[A-Z]?[A-Za-z]*", i) for i in ids), ids
+    assert {"listEvents", "getEvent", "getOrganisationEvents", "createDocument", "getHealth"} <= set(ids)
+    links = schema["paths"]["/api/v1/documents"]["post"]["responses"]["201"]["links"]
+    assert {link["operationId"] for link in links.values()} == {"getDocument", "deleteDocument"}
