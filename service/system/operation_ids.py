@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar.handlers import HTTPRouteHandler
+
 VERBS = frozenset({"list", "get", "create", "delete", "export", "search"})
 
 
-def readable_operation_id(route_handler: Any, http_method: Any, path_components: Any) -> str:
-    words = route_handler.handler_name.strip("_").split("_")
+def readable_operation_id(route_handler: HTTPRouteHandler, http_method: Any, path_components: Any) -> str:
+    name: str = route_handler.handler_name
+    words = name.strip("_").split("_")
     if words[0] not in VERBS:
         words = ["get", *words]
     return words[0] + "".join(word.capitalize() for word in words[1:])
