@@ -34,7 +34,13 @@ async def _select_one(url: str) -> object:
 
 def _env(data: Path, **more: str) -> dict[str, str]:
     """A clean environment without DATABASE_URL: the commands use the embedded PostgreSQL in ``data``."""
-    return {"RIVALRY_DATA_DIR": str(data), "PATH": "/usr/bin:/bin", "RIVALRY_LOG_LEVEL": "ERROR", **more}
+    return {
+        "RIVALRY_DATA_DIR": str(data),
+        "PATH": "/usr/bin:/bin",
+        "RIVALRY_LOG_LEVEL": "ERROR",
+        "PYTHONFAULTHANDLER": "1",  # a crash prints where it happened
+        **more,
+    }
 
 
 def _rivalry(data: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -131,11 +131,30 @@ async def run_seed(url: str, corpus: Path, *, reset: bool, interactive: bool) ->
         await engine.dispose()
 
 
+async def _finish_run(engine: AsyncEngine, run_id: int, status: str, report: SeedReport) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(IngestionRun)
+            .where(IngestionRun.id == run_id)
+            .values(
+                finished_at=func.now(),
+                status=status,
+                documents_new=len(report.new) + len(report.updated),
+                documents_unchanged=len(report.unchanged),
+                documents_failed=len(report.left_out),
+                counts=dict(report.facts),
+                errors=[{"file": name, "error": reason, "skipped": True} for name, reason in report.skipped]
+                + [{"file": name, "error": reason} for name, reason in report.failed],
+            )
+        )
+
+
 async def seed(engine: AsyncEngine, corpus: Path, *, reset: bool, interactive: bool = False) -> SeedReport:
     started = dt.datetime.now(dt.UTC)
     report = SeedReport(corpus=corpus)
     paths = article_paths(corpus)
     digest = corpus_digest(paths, PIPELINE_VERSION)
+    run_id: int | None = None  # until the run is recorded: a stop before that has nothing to close
     async with engine.connect() as lock_conn:
         await lock_conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": SEED_LOCK_ID})
         try:
@@ -166,21 +185,8 @@ async def seed(engine: AsyncEngine, corpus: Path, *, reset: bool, interactive: b
             raise
         finally:
             report.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
-            async with engine.begin() as conn:
-                await conn.execute(
-                    update(IngestionRun)
-                    .where(IngestionRun.id == run_id)
-                    .values(
-                        finished_at=func.now(),
-                        status=status,
-                        documents_new=len(report.new) + len(report.updated),
-                        documents_unchanged=len(report.unchanged),
-                        documents_failed=len(report.left_out),
-                        counts=dict(report.facts),
-                        errors=[{"file": name, "error": reason, "skipped": True} for name, reason in report.skipped]
-                        + [{"file": name, "error": reason} for name, reason in report.failed],
-                    )
-                )
+            if run_id is not None:
+                await _finish_run(engine, run_id, status, report)
             await lock_conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": SEED_LOCK_ID})
     log.info(
         "ingest.run.finished",
