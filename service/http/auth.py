@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -202,10 +202,25 @@ async def _is_known(connection: ASGIConnection[Any, Any, Any, Any], key: str) ->
     if known:
         return True
     async with connection.app.state.sessionmaker() as session:
-        stored = await session.scalar(
-            select(ApiKey.key_hash).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
-        )
+        stored = await session.scalar(_USE_KEY, {"digest": digest})
+        if stored is not None:
+            await session.commit()
     return stored is not None and hmac.compare_digest(stored, digest)
+
+
+# A stored key in force, found by its hash; its ``last_used_at`` (``rivalry apikey list``) moves
+# at most once a minute, so that a busy writer does not rewrite the row on every request.
+_USE_KEY = text(
+    """
+    WITH found AS (
+        SELECT id, key_hash, last_used_at FROM api_keys WHERE key_hash = :digest AND revoked_at IS NULL
+    ), used AS (
+        UPDATE api_keys AS k SET last_used_at = now() FROM found AS f
+        WHERE k.id = f.id AND (f.last_used_at IS NULL OR f.last_used_at < now() - interval '1 minute')
+    )
+    SELECT key_hash FROM found
+    """
+)
 
 
 async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -58,6 +58,7 @@ async def test_keys_created_on_the_command_line_work_until_revoked(
         "/api/v1/documents", json={"text": FIRST}, headers={"Authorization": "Bearer rk_cli-made-key-123456"}
     )
     assert ok.status_code == 201
+    assert await conn.scalar(select(ApiKey.last_used_at)) is not None  # what `rivalry apikey list` shows
     await conn.execute(ApiKey.__table__.update().values(revoked_at=func.now()))
     revoked = await client.post(
         "/api/v1/documents", json={"text": SECOND}, headers={"Authorization": "Bearer rk_cli-made-key-123456"}
