@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -140,15 +143,16 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(url: str, log_path: Path, **env: str) -> Iterator[str]:
-    """`rivalry serve` as a real process on ``url``; yields its base URL once /ready answers 200."""
-    import subprocess
-    import sys
+def server_process(
+    url: str, log_path: Path, *args: str, answers: str = "/ready", **env: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`rivalry serve ARGS` as a real process on ``url``; yields its base URL and the process once
+    ``answers`` (a path) answers 200. ``/health`` answers as soon as it listens; ``/ready`` once the
+    database and the language model are ready."""
     import time
     import urllib.request
 
     port = _free_port()
-    log = log_path.open("w")
     environment = {
         **os.environ,
         "DATABASE_URL": url,
@@ -156,31 +160,50 @@ def running_server(url: str, log_path: Path, **env: str) -> Iterator[str]:
         "RIVALRY_LOG_LEVEL": "WARNING",
         **env,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/ready", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not become ready; see {log_path}")
-            time.sleep(0.2)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *args],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}{answers}", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not answer {answers}; see {log_path}")
+                time.sleep(0.1)
+            yield base, process
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def running_server(url: str, log_path: Path, **env: str) -> Iterator[str]:
+    """`rivalry serve` as a real process on ``url``; yields its base URL once /ready answers 200."""
+    with server_process(url, log_path, **env) as (base, _):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+
+
+def problem_answer(answer: bytes, status: int) -> dict[str, Any]:
+    """The problem body of a raw HTTP/1.1 answer the server gave before closing the connection."""
+    import json
+
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 %d " % status), head
+    assert b"content-type: application/problem+json" in head and b"connection: close" in head
+    problem: dict[str, Any] = json.loads(body)
+    assert problem["status"] == status
+    return problem
 
 
 @pytest.fixture(scope="session")

@@ -5,61 +5,21 @@ Each answer closes the connection."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import httpx
 import pytest
 
-from tests.conftest import API_KEY, ROOT, _free_port
+from tests.conftest import API_KEY, problem_answer, server_process
 
 CLIENT_TIMEOUT = 1.0
 SLOW_CLIENTS = 50
-
-
-@contextlib.contextmanager
-def serving(url: str, log_path: Path, *args: str, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`rivalry serve ARGS` as a real process on ``url``; yields its base URL and the process once it
-    answers /health (readiness is the caller's to wait for)."""
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "RIVALRY_RATE_LIMIT_PER_MINUTE": "0",
-        "RIVALRY_LOG_LEVEL": "WARNING",
-        **env,
-    }
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port), *args],
-            cwd=ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                        break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start; see {log_path}")
-                time.sleep(0.1)
-            yield base, process
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
 
 
 def wait_until_ready(base: str) -> httpx.Response:
@@ -90,7 +50,7 @@ def server(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """The server on the migrated database, with a short client timeout."""
     log = tmp_path_factory.mktemp("limits") / "serve.log"
     timeout = ("--client-timeout", str(CLIENT_TIMEOUT))
-    with serving(migrated_url, log, *timeout, RIVALRY_API_KEYS=API_KEY) as (base, process):
+    with server_process(migrated_url, log, *timeout, answers="/health", RIVALRY_API_KEYS=API_KEY) as (base, process):
         assert wait_until_ready(base).status_code == 200
         yield Server(base, int(base.rsplit(":", 1)[1]), process.pid, log)
         assert process.poll() is None, "the server died"
@@ -110,24 +70,15 @@ def _until_closed(sock: socket.socket) -> bytes:
     return received
 
 
-def _problem(answer: bytes, status: int) -> dict[str, Any]:
-    head, body = answer.split(b"\r\n\r\n", 1)
-    assert head.startswith(b"HTTP/1.1 %d " % status), head
-    assert b"content-type: application/problem+json" in head and b"connection: close" in head
-    problem: dict[str, Any] = json.loads(body)
-    assert problem["status"] == status
-    return problem
-
-
 def test_a_100_kib_header_is_answered_431_and_the_connection_closed(server: Server) -> None:
     with _connect(server.port) as sock:
         sock.sendall(b"GET /api/v1/documents HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100 * 1024 + b"\r\n\r\n")
-        problem = _problem(_until_closed(sock), 431)
+        problem = problem_answer(_until_closed(sock), 431)
     assert problem["title"] == "Request Header Fields Too Large"
 
     with _connect(server.port) as sock:
         sock.sendall(b"GET /api/v1/documents?q=" + b"a" * 17 * 1024 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
-        _problem(_until_closed(sock), 414)
+        problem_answer(_until_closed(sock), 414)
 
     # Headers within the limits are served as before.
     response = httpx.get(f"{server.base}/api/v1/documents", headers={"X-Padding": "a" * 60 * 1024})
@@ -175,9 +126,9 @@ def test_slow_clients_are_answered_408_and_closed_while_others_are_served(server
     try:
         assert httpx.get(f"{server.base}/health").status_code == 200
         for sock in slow:
-            problem = _problem(_until_closed(sock), 408)
+            problem = problem_answer(_until_closed(sock), 408)
             assert problem["detail"] == "The request's headers did not all arrive within 1 s."
-        assert "body" in _problem(_until_closed(stalled), 408)["detail"]
+        assert "body" in problem_answer(_until_closed(stalled), 408)["detail"]
         assert _until_closed(silent) == b""  # never sent a byte: closed without an answer
     finally:
         for sock in [*slow, silent, stalled]:

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service import migrate
 from service.documents import ingest
 from service.settings import Settings
-from tests.conftest import API_KEY, AUTH, app_on
+from tests.conftest import API_KEY, AUTH, app_on, server_process
 from tests.database import fresh_database
-from tests.reliability.test_server_limits import serving, wait_until_ready
+from tests.reliability.test_server_limits import wait_until_ready
 
 ARTICLE = (
     "Mistral AI a levé 600 millions d'euros auprès de General Catalyst, a annoncé la start-up parisienne "
@@ -28,7 +28,7 @@ def test_ready_answers_503_until_the_model_is_loaded_and_the_first_write_finds_i
 ) -> None:
     with fresh_database(pg_server, "warm") as url:
         migrate.upgrade(url)
-        with serving(url, tmp_path / "serve.log", RIVALRY_API_KEYS=API_KEY) as (base, _):
+        with server_process(url, tmp_path / "serve.log", answers="/health", RIVALRY_API_KEYS=API_KEY) as (base, _):
             # Serving starts while the model loads (seconds): /health answered, /ready not yet.
             loading = httpx.get(f"{base}/ready", timeout=10)
             ready = wait_until_ready(base)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +12,7 @@ import uvicorn
 from uvicorn.server import ServerState
 
 from service.server import FLUSH_AT, CoalescingHttpToolsProtocol, _CoalescingTransport
+from tests.conftest import problem_answer
 
 
 class _Transport:
@@ -143,15 +143,6 @@ async def _last_words(reader: asyncio.StreamReader) -> bytes:
     return await asyncio.wait_for(reader.read(), 5)
 
 
-def _problem(answer: bytes, status: int) -> dict[str, Any]:
-    head, body = answer.split(b"\r\n\r\n", 1)
-    assert head.startswith(b"HTTP/1.1 %d " % status), head
-    assert b"content-type: application/problem+json" in head and b"connection: close" in head
-    problem: dict[str, Any] = json.loads(body)
-    assert problem["status"] == status
-    return problem
-
-
 async def test_requests_on_a_kept_alive_connection_are_served_as_before() -> None:
     async with _serving(client_timeout=0.3) as port:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -177,7 +168,7 @@ async def test_a_head_not_complete_in_time_is_answered_408_and_the_connection_cl
     async with _serving(client_timeout=0.3) as port:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: a")
-        problem = _problem(await _last_words(reader), 408)
+        problem = problem_answer(await _last_words(reader), 408)
         assert problem["title"] == "Request Timeout" and "0.3 s" in problem["detail"]
         writer.close()
 
@@ -189,7 +180,7 @@ async def test_a_head_not_complete_in_time_is_answered_408_and_the_connection_cl
                 break
             writer.write(bytes([byte]))
             await asyncio.sleep(0.02)
-        _problem(await answer, 408)
+        problem_answer(await answer, 408)
         writer.close()
 
 
@@ -204,7 +195,7 @@ async def test_a_body_that_stalls_is_answered_408() -> None:
     async with _serving(client_timeout=0.3) as port:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcde")
-        problem = _problem(await _last_words(reader), 408)
+        problem = problem_answer(await _last_words(reader), 408)
         assert "body" in problem["detail"]
         writer.close()
 
@@ -227,7 +218,7 @@ async def test_oversized_heads_are_refused_whether_they_arrive_at_once_or_in_pie
         ):
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(head)
-            _problem(await _last_words(reader), status)
+            problem_answer(await _last_words(reader), status)
             writer.close()
 
         # A head that never ends, in pieces: refused once it passes both limits together, and the
@@ -241,7 +232,7 @@ async def test_oversized_heads_are_refused_whether_they_arrive_at_once_or_in_pie
             sent += 512
             await writer.drain()
             await asyncio.sleep(0)
-        problem = _problem(await answer, 431)
+        problem = problem_answer(await answer, 431)
         assert problem["title"] == "Request Header Fields Too Large"
         assert sent < 1 << 20
         writer.close()
