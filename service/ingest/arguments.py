@@ -146,8 +146,13 @@ def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMent
             pairs += _adverbial(child)
         if not any(c.dep_ in syntax.SUBJECT_DEPS for _, c in pairs):
             pairs += [("obj" if passive else "subj", s) for s in inherited_subjects(tok)]
+        qualified = syntax.comma_participle_noun(tok)
         if syntax.qualifies_noun(tok):
             pairs.append(("obj" if passive else "subj", tok.head))
+        elif qualified is not None:
+            # the participle's noun is what it acts on; that noun's possessive names who acted
+            pairs.append(("obj", qualified))
+            pairs += [("subj", d) for d in qualified.children if d.dep_ == "det" and d.lower_ in POSSESSIVES]
         elif _object_relative(tok):
             pairs.append(("obj", tok.head))
         if passive and tok.dep_ == "advcl":
@@ -164,6 +169,9 @@ def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMent
             if relation is not None:
                 pairs.append((relation, child))
             pairs += _adverbial(child)
+            if frame.needs == "listing" and child.lemma_.casefold() in ctx.frames.listing_words:
+                # "l'introduction en Bourse de X": the parse hangs the company under the market.
+                pairs += [("de", g) for g in child.children if g.dep_ == "nmod" and syntax.preposition(g) == "de"]
         for participle in _participles(tok, ctx.frames):
             pairs += _participle_arguments(participle)
         verb = syntax.governing_verb(tok)
@@ -471,6 +479,11 @@ def title_holders(tok: Token) -> list[Token]:
         if c.dep_ in ("nsubj", "appos", "flat:name")
         or (c.dep_ == "nmod" and c.pos_ == "PROPN" and not syntax.preposition(c))
     ]
+    # "ses fondateurs, A et B, …": the names set after a plural title by a comma hold it; the
+    # parse makes them the title's conjuncts.
+    named = [c for c in tok.children if c.dep_ == "conj" and c.pos_ in ("PROPN", "X") and c.i > tok.i]
+    if named and "Plur" in syntax.feats(tok, "Number") and tok.doc[named[0].i - 1].text == ",":
+        out += named
     return out
 
 
@@ -530,7 +543,10 @@ def denotes(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMention
     for t in tokens:
         for child in t.children:
             listed_with = child.dep_ == "conj" and child.pos_ not in ("VERB", "AUX") and child not in tokens
-            if listed_with and not comma_apposition(child):
+            # "le patron de X et de Y": a conjunct with its own preposition joins the complement,
+            # not the head it hangs from
+            own_case = syntax.preposition(child) not in (None, syntax.preposition(t))
+            if listed_with and not own_case and not comma_apposition(child):
                 found += denotes(ctx, child, depth + 1)
     unique: dict[str, EntityMention] = {}
     for m in found:

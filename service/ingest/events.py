@@ -330,7 +330,7 @@ def _roles(args: Iterable[tuple[str, EntityMention, Frame]], type_: str) -> list
     out: list[tuple[EntityMention, str]] = []
     seen: dict[str, int] = {}
     filled: set[str] = set()
-    for relation, mention, source in sorted(args, key=lambda a: _RELATION_ORDER.get(a[0], 5)):
+    for relation, mention, source in sorted(args, key=_claim_order):
         role = source.role(relation, filled, recipients.get(source.type))
         if role is None and relation == "agent":
             role = source.role("subj", filled)
@@ -347,6 +347,12 @@ def _roles(args: Iterable[tuple[str, EntityMention, Frame]], type_: str) -> list
 
 # Direct arguments claim an entity before looser ones ("Google obtient une licence … de Character.AI").
 _RELATION_ORDER = {"subj": 0, "agent": 0, "holder": 0, "recipient": 0, "obj": 1, "iobj": 2, "name": 3}
+
+
+def _claim_order(arg: tuple[str, EntityMention, Frame]) -> tuple[bool, int]:
+    """Fallback roles ("target?") come last, so that they see what the others filled."""
+    relation, _, frame = arg
+    return frame.roles.get(relation, "").endswith("?"), _RELATION_ORDER.get(relation, 5)
 
 
 # ----------------------------------------------------------------------------- conditions
@@ -385,9 +391,11 @@ def _satisfied(
         objects = [c for c in tok.children if c.dep_ in ("obj", "nsubj:pass", "nmod", "obl:mod")]
         if syntax.qualifies_noun(tok):
             objects.append(tok.head)
+        if (qualified := syntax.comma_participle_noun(tok)) is not None:
+            objects.append(qualified)
         return any(
-            o.lemma_.casefold() in frames.product_heads
-            or ((o.pos_ in ("PROPN", "X") or o.text[:1].isupper()) and not ctx.mentions_at(o))
+            _product_head(ctx, tok, o)
+            or ((o.pos_ in ("PROPN", "X") or _capitalised_inside(o)) and not ctx.mentions_at(o))
             or (
                 any(c.dep_ == "det" and c.lower_ in POSSESSIVES for c in o.children)
                 and o.pos_ in ("PROPN", "NOUN")
@@ -420,11 +428,41 @@ def _satisfied(
         return bool(near & frames.listing_words)
     if need == "court":
         return bool((near | words) & frames.court_words)
+    if need == "legal":
+        # The singular also means carrying on ("la poursuite des travaux"): a suit shows in a court
+        # word, an adversary, or the plural ("des poursuites").
+        return (
+            bool((near | words) & frames.court_words)
+            or any(role == "contre" for role, _, _ in args)
+            or tok.lower_.endswith("s")
+        )
+    if need == "appeal":
+        return bool((near | words) & (frames.court_words | frames.ruling_words))
     if need == "adversary":
         return any(role == "contre" for role, _, _ in args)
     if need == "trigger":
         return any(noun_frame(t, frames) is not None for t in tok.subtree if t != tok)
     return True
+
+
+def _product_head(ctx: SentenceView, trigger: Token, noun: Token) -> bool:
+    """A noun naming a product. One that also names a deal ("offre") is a product only when
+    described ("une offre groupée") and not a bid: no eventive complement, no amount."""
+    frames = ctx.frames
+    if noun.lemma_.casefold() not in frames.product_heads:
+        return False
+    if noun_frame(noun, frames) is None:
+        return True
+    return (
+        any(c.dep_ == "amod" for c in noun.children)
+        and not any(noun_frame(c, frames) is not None for c in noun.children)
+        and not _clause_money(ctx, trigger)
+    )
+
+
+def _capitalised_inside(tok: Token) -> bool:
+    """A capital that marks a name, not the start of the sentence ("Jeudi, X a dévoilé…")."""
+    return tok.text[:1].isupper() and any(not t.is_punct for t in tok.doc[tok.sent.start : tok.i])
 
 
 def _clause_money(ctx: SentenceView, tok: Token) -> list[MoneyMention]:

@@ -69,6 +69,12 @@ class Frames(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     round_words: frozenset[str]
     listing_words: frozenset[str]
     court_words: frozenset[str]
+    # Where words are published ("sur son réseau social X", "sur le plateau de Y"): the place of a
+    # statement, not what it is about.
+    channel_heads: frozenset[str]
+    # What an appeal is lodged against ("faire appel du jugement"): "appel" alone also names a
+    # call or a tender ("appel d'offres").
+    ruling_words: frozenset[str]
     product_heads: frozenset[str]
     conditional_cues: frozenset[str]
     member_marks: frozenset[str]

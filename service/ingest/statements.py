@@ -111,7 +111,12 @@ def _speech(
         c.lemma_.casefold() in frames.speech_objects[lemma] for c in tok.subtree
     ):
         return None
-    complement = [c for c in tok.children if c.dep_ in ("ccomp", "xcomp", "obj", "obl:arg", "iobj", "obl", "obl:mod")]
+    complement = [
+        c
+        for c in tok.children
+        if c.dep_ in ("ccomp", "xcomp", "obj", "obl:arg", "iobj", "obl", "obl:mod")
+        and not (c.lemma_.casefold() in frames.channel_heads and syntax.preposition(c) is not None)
+    ]
     content = [t for c in complement for t in c.subtree]
     # "a annoncé un investissement": the announcement is the deal's status, not a statement;
     # "s'opposer à un rachat" takes a stance on the deal, and is one.

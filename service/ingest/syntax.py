@@ -162,6 +162,21 @@ def qualifies_noun(verb: Token) -> bool:
     )
 
 
+def comma_participle_noun(verb: Token) -> Token | None:
+    """ "… et son modèle X, présenté lundi": a bare past participle set after a noun phrase by a
+    comma qualifies that noun, though the parse often hangs it on the main verb."""
+    doc = verb.doc
+    if "Part" not in feats(verb, "VerbForm") or any(c.dep_.startswith("aux") for c in verb.children):
+        return None
+    left = min(t.i for t in verb.subtree)
+    if left < 2 or doc[left - 1].text != "," or verb.dep_ not in ("advcl", "acl", "conj", "appos"):
+        return None
+    noun = doc[left - 2]
+    while noun.dep_ in ("nmod", "nummod", "amod", "flat:name", "appos") and noun.head.i < noun.i:
+        noun = noun.head
+    return noun if noun.pos_ in ("NOUN", "PROPN", "X") and noun.sent == verb.sent else None
+
+
 def governing_verb(token: Token) -> Token | None:
     """The verb a nominal argument depends on ("a annoncé un investissement" → annoncé)."""
     seen = 0

@@ -29,7 +29,7 @@ def fallback(
     lo, hi = linear_clause(tok)
     names = [(i, m) for i in range(lo, hi) if i != tok.i for m in ctx.first_mentions(doc[i])]
     names = [(i, m) for i, m in names if m.kind == "person" or ctx.org_kind(m.slug) != "media"]
-    names = [(i, m) for i, m in names if not _nested_predicate(doc[i], tok)]
+    names = [(i, m) for i, m in names if not _nested_predicate(doc[i], tok) and not _describes_person(ctx, doc[i], m)]
     given = {m.slug: rel for rel, m, source in found if rel in source.roles or rel in ("agent", "recipient")}
     relation_of: dict[int, str | None] = {}
     for i, m in names:
@@ -110,6 +110,17 @@ def _listing_preposition(doc: Doc, i: int, floor: int, trigger: int, frames: Fra
             prep = syntax.linear_preposition(doc[k], floor, trigger, frames.transparent_heads)
             return prep or None
     return None
+
+
+def _describes_person(ctx: SentenceView, name: Token, mention: EntityMention) -> bool:
+    """ "par le patron de X et de Y": a name hung on a noun that stands for a person is part of
+    that person's description, not an argument of its own."""
+    head = name.head
+    return (
+        head != name
+        and head.pos_ == "NOUN"
+        and any(o.kind == "person" and o.slug != mention.slug for o in ctx.mentions_at(head))
+    )
 
 
 def _nested_predicate(name: Token, trigger: Token) -> bool:

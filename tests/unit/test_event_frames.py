@@ -1,0 +1,86 @@
+"""Frames and argument rules that decide whether a phrase is an event and who takes part: word
+senses that are not events, complements the parse hangs elsewhere, and titles set beside names."""
+
+from __future__ import annotations
+
+from tests.unit.extraction import events_of, extract, roles
+
+
+def test_carrying_on_an_activity_is_not_a_lawsuit() -> None:
+    text = "Le fabricant a signé avec Oracle pour la poursuite des activités de TikTok en Europe."
+    assert events_of(text, "lawsuit") == []
+
+
+def test_plural_proceedings_are_a_lawsuit() -> None:
+    (event,) = events_of("Des poursuites ont été engagées par la FTC contre Meta.", "lawsuit")
+    assert roles(event) == {"federal-trade-commission": "plaintiff", "meta": "defendant"}
+
+
+def test_an_appeal_against_a_ruling_is_a_lawsuit_with_its_author_on_the_other_side() -> None:
+    (event,) = events_of("Microsoft va interjeter appel du jugement de la Commission européenne.", "lawsuit")
+    assert set(roles(event)) == {"microsoft", "commission-europeenne"}
+    assert roles(event)["microsoft"] != roles(event)["commission-europeenne"]
+
+
+def test_a_call_for_projects_is_no_appeal() -> None:
+    assert events_of("Nvidia a lancé un appel à projets avec Google.", "lawsuit") == []
+
+
+def test_the_company_listed_follows_the_market_not_the_preparer() -> None:
+    (event,) = events_of("SoftBank prépare l'introduction en Bourse d'Arm.", "funding_round")
+    assert roles(event) == {"arm": "target"}
+
+
+def test_a_listing_described_by_the_listed_company_s_trade_resolves_to_it() -> None:
+    text = "Arm conçoit des puces. SoftBank prépare l'introduction en Bourse du concepteur de puces."
+    (event,) = events_of(text, "funding_round")
+    assert roles(event) == {"arm": "target"}
+
+
+def test_revealing_a_fact_is_no_product_launch() -> None:
+    text = "Jeudi, le milliardaire Elon Musk a dévoilé avoir sécurisé le financement de son projet."
+    assert events_of(text, "product_launch") == []
+
+
+def test_a_weekday_opening_a_sentence_is_no_organisation() -> None:
+    assert {e.slug for e in extract("Mardi, Apple a dévoilé Vision, son nouveau casque.").entities} == {"apple"}
+
+
+def test_a_participle_after_a_comma_launches_the_product_before_it() -> None:
+    (event,) = events_of("Le titre revient à Mistral AI et à son modèle Large 2, dévoilé mardi.", "product_launch")
+    assert roles(event) == {"mistral-ai": "actor"}
+
+
+def test_a_participle_after_a_comma_does_not_launch_a_company() -> None:
+    assert events_of("Cette société, rachetée par Google en 2014, emploie 2000 personnes.", "product_launch") == []
+
+
+def test_names_after_a_plural_founders_title_are_its_founders() -> None:
+    text = "Anthropic a publié Claude. Ses fondateurs, Dario et Daniela Amodei, venaient tous deux d'OpenAI."
+    (event,) = events_of(text, "founding")
+    assert roles(event) == {"dario-amodei": "founder", "daniela-amodei": "founder", "anthropic": "subject"}
+
+
+def test_a_french_spelling_of_a_company_is_the_same_company() -> None:
+    (event,) = events_of("Les accords conclus entre Amazon et Anthropique ont inquiété les régulateurs.")
+    assert roles(event) == {"amazon": "partner", "anthropic": "partner"}
+
+
+def test_companies_describing_the_agent_are_not_parties() -> None:
+    text = (
+        "Elon Musk veut Twitter. "
+        "Le conseil de Twitter a approuvé l'offre de rachat déposée par le patron de Tesla et de SpaceX."
+    )
+    events = events_of(text, "acquisition")
+    assert events
+    assert all(set(roles(e)) <= {"elon-musk", "x"} for e in events)
+
+
+def test_an_offer_presented_by_a_buyer_is_no_product_launch() -> None:
+    assert events_of("Le conseil a approuvé l'offre présentée par Elon Musk.", "product_launch") == []
+
+
+def test_the_channel_a_statement_is_made_on_is_not_its_subject() -> None:
+    (event,) = events_of("Sur son réseau social X, Elon Musk a critiqué le projet Stargate d'OpenAI.", "statement")
+    assert "x" not in roles(event)
+    assert roles(event)["elon-musk"] == "speaker"
