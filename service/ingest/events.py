@@ -224,12 +224,15 @@ def _absorptions(triggers: Sequence[Trigger]) -> dict[int, Trigger]:
         tok = trigger.token
         head = by_token.get(tok.head.i) if tok.head is not tok else None
         # a title ("du cofondateur de X") describes a person, it completes no other event
+        # a collection ("une série d'engagements") is made of the events it names, not one of them
+        collection = head is not None and head.token.lemma_.casefold() in load_frames().collection_heads
         if (
             head is not None
             and not trigger.verbal
             and not head.verbal
             and tok.dep_ == "nmod"
             and not trigger.frame.title
+            and not collection
         ):
             out[tok.i] = head
             continue

@@ -84,3 +84,16 @@ def test_the_channel_a_statement_is_made_on_is_not_its_subject() -> None:
     (event,) = events_of("Sur son réseau social X, Elon Musk a critiqué le projet Stargate d'OpenAI.", "statement")
     assert "x" not in roles(event)
     assert roles(event)["elon-musk"] == "speaker"
+
+
+def test_a_series_of_commitments_is_made_of_commitments_with_the_companies_it_involves() -> None:
+    text = (
+        "Ce projet s'ajoute à une série d'engagements de plus de 10 milliards d'euros, impliquant Nvidia et Salesforce."
+    )
+    (event,) = events_of(text, "commitment")
+    assert roles(event) == {"nvidia": "investor", "salesforce": "investor"}
+
+
+def test_a_lettered_series_is_still_a_funding_round() -> None:
+    (event,) = events_of("Mistral AI a bouclé une série B de 400 millions d'euros.", "funding_round")
+    assert roles(event) == {"mistral-ai": "target"}
