@@ -183,7 +183,8 @@ def arguments(ctx: SentenceView, trigger: Trigger) -> list[tuple[str, EntityMent
             else:
                 # "X a reçu un investissement de Y": the subject of a receiving verb is the recipient.
                 receiving = tok.dep_ == "obj" and verb.lemma_.casefold() in ctx.frames.receiving_verbs
-                relation = "recipient" if receiving else "subj"
+                joining = verb.lemma_.casefold() in ctx.frames.joining_verbs
+                relation = "recipient" if receiving else "joiner" if joining else "subj"
                 pairs += [(relation, s) for s in syntax.subject_of(verb)]
                 pairs += [(relation, s) for s in inherited_subjects(verb)]
             if tok.head == verb and tok.dep_ == "obj":
@@ -529,6 +530,10 @@ def denotes(ctx: SentenceView, tok: Token, depth: int = 0) -> list[EntityMention
             elif lemma in frames.group_heads and child.dep_ == "acl":
                 # "des investisseurs emmenés par X": the one leading the group is part of it
                 found += [m for g in child.children if g.dep_ == "obl:agent" for m in denotes(ctx, g, depth + 1)]
+        if not found and tok.pos_ == "NOUN":
+            # "le Chinois X": a name right after the noun, whatever the tagger made of it, is the
+            # noun's own name
+            found = [m for c in tok.children if c.dep_ == "amod" and c.i == tok.i + 1 for m in ctx.mentions_at(c)]
         if not found and tok.dep_ == "appos" and tok.pos_ == "NOUN":
             found = denotes(ctx, tok.head, depth + 1)  # "X, une société rachetée par Y"
         if not found and tok.pos_ == "NOUN":

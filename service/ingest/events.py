@@ -101,12 +101,19 @@ def extract_events(
         ctx = SentenceView.build(k, ps, resolution, mentions, org_kinds, text, money, dates)
         triggers = _triggers(ps, frames)
         absorbed = _absorptions(triggers)
+        produced: dict[int, tuple[Trigger, EventDraft]] = {}
         for trigger in triggers:
             if trigger.token.i in absorbed:
                 continue
             nested = [t for t in triggers if absorbed.get(t.token.i) is trigger]
             draft = _event(ctx, trigger, nested)
             if draft is not None:
+                produced[trigger.token.i] = (trigger, draft)
+        # "s'associer à l'offre de X": joining a deal the noun reports takes a side in it (the
+        # noun's event reads the joiner); no partnership of its own
+        for trigger, draft in produced.values():
+            deal = _joined_deal(trigger.token, frames) if draft.type == "partnership" and trigger.verbal else None
+            if deal is None or deal.i not in produced:
                 drafts.append(draft)
         drafts.extend(statements(ctx, triggers))
     return drafts
@@ -213,6 +220,19 @@ def _event(ctx: SentenceView, trigger: Trigger, nested: Sequence[Trigger]) -> Ev
     )
 
 
+_JOINED_TYPES = frozenset({"bid", "acquisition", "investment", "funding_round", "commitment"})
+
+
+def _joined_deal(verb: Token, frames: Frames) -> Token | None:
+    """The deal a verb joins: "X s'est associé à l'offre de Y", "X s'est joint au rachat"."""
+    for child in verb.children:
+        if child.dep_ in ("obj", "obl", "obl:arg") and syntax.preposition(child) in (None, "à"):
+            frame = noun_frame(child, frames)
+            if frame is not None and frame.type in _JOINED_TYPES:
+                return child
+    return None
+
+
 def _absorptions(triggers: Sequence[Trigger]) -> dict[int, Trigger]:
     """Token of each trigger that only completes another → that other: "l'offre de rachat" (a
     noun's noun), "une offre pour racheter X" / "a soumis une contre-offre pour acquérir X" (the
@@ -241,7 +261,7 @@ def _absorptions(triggers: Sequence[Trigger]) -> dict[int, Trigger]:
         candidates = [head] if head is not None else []
         if tok.dep_ in ("advcl", "xcomp"):
             # the bid is the object of the verb the purchase depends on ("a soumis une offre pour acquérir")
-            candidates += [by_token[c.i] for c in tok.head.children if c.dep_ == "obj" and c.i in by_token]
+            candidates += [by_token[c.i] for c in tok.head.children if c.dep_ in ("obj", "obl:arg") and c.i in by_token]
         bid = next((c for c in candidates if c.frame.type == "bid" and not c.verbal), None)
         if bid is not None:
             out[tok.i] = bid
@@ -329,12 +349,17 @@ def _authority_prosecutes(
 
 
 def _roles(args: Iterable[tuple[str, EntityMention, Frame]], type_: str) -> list[tuple[EntityMention, str]]:
-    recipients = load_frames().recipient_roles
+    frames = load_frames()
+    recipients = frames.recipient_roles
     out: list[tuple[EntityMention, str]] = []
     seen: dict[str, int] = {}
     filled: set[str] = set()
     for relation, mention, source in sorted(args, key=_claim_order):
-        role = source.role(relation, filled, recipients.get(source.type))
+        if relation == "joiner":
+            joined = frames.joiner_roles.get(source.type)
+            role = joined if joined is not None else source.role("subj", filled)
+        else:
+            role = source.role(relation, filled, recipients.get(source.type))
         if role is None and relation == "agent":
             role = source.role("subj", filled)
         if role is None:
@@ -349,7 +374,7 @@ def _roles(args: Iterable[tuple[str, EntityMention, Frame]], type_: str) -> list
 
 
 # Direct arguments claim an entity before looser ones ("Google obtient une licence … de Character.AI").
-_RELATION_ORDER = {"subj": 0, "agent": 0, "holder": 0, "recipient": 0, "obj": 1, "iobj": 2, "name": 3}
+_RELATION_ORDER = {"subj": 0, "agent": 0, "holder": 0, "recipient": 0, "joiner": 0, "obj": 1, "iobj": 2, "name": 3}
 
 
 def _claim_order(arg: tuple[str, EntityMention, Frame]) -> tuple[bool, int]:
@@ -415,6 +440,8 @@ def _satisfied(
                 if t != tok
             )
             or any(role in ("pour", "sur") for role, _, _ in args)
+            # the purchase it is for, absorbed from elsewhere in the clause ("une offre …, pour reprendre X")
+            or any(source.type == "acquisition" for _, _, source in args)
         )
     if need == "stake":
         return bool((words | near) & frames.stake_words) or any(

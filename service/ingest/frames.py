@@ -84,6 +84,10 @@ class Frames(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     group_heads: frozenset[str]
     receiving_verbs: frozenset[str]
     recipient_roles: dict[str, str]
+    # "X a rejoint le tour de table", "X s'est associé à l'offre de Y": who joins a deal takes the
+    # side of its initiator (``joiner_roles``), not the role of a subject.
+    joining_verbs: frozenset[str]
+    joiner_roles: dict[str, str]
     # "X a contacté Y afin de discuter d'une entrée au capital": Y is the deal's other side.
     contact_verbs: frozenset[str]
     talk_verbs: frozenset[str]

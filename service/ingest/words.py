@@ -30,7 +30,7 @@ def fallback(
     names = [(i, m) for i in range(lo, hi) if i != tok.i for m in ctx.first_mentions(doc[i])]
     names = [(i, m) for i, m in names if m.kind == "person" or ctx.org_kind(m.slug) != "media"]
     names = [(i, m) for i, m in names if not _nested_predicate(doc[i], tok) and not _describes_person(ctx, doc[i], m)]
-    given = {m.slug: rel for rel, m, source in found if rel in source.roles or rel in ("agent", "recipient")}
+    given = {m.slug: rel for rel, m, source in found if rel in source.roles or rel in _SUBJECT_LIKE}
     relation_of: dict[int, str | None] = {}
     for i, m in names:
         if m.slug in given:
@@ -51,12 +51,16 @@ def fallback(
     taken = set(given)
 
     def add(relation: str, m: EntityMention) -> None:
-        if m.slug not in taken and (relation in frame.roles or relation in ("agent", "recipient")):
+        if m.slug not in taken and (relation in frame.roles or relation in _SUBJECT_LIKE):
             taken.add(m.slug)
             out.append((relation, m, frame))
 
     # a noun's own agent ("l'offre déposée par X") is no subject of the verb that governs it
-    subject_relations = ("subj", "agent", "holder", "recipient") if trigger.verbal else ("subj", "holder", "recipient")
+    subject_relations = (
+        ("subj", "agent", "holder", "recipient", "joiner")
+        if trigger.verbal
+        else ("subj", "holder", "recipient", "joiner")
+    )
     has_subject = any(r in subject_relations for r in given.values())
     # a noun in a phrase of time or cause is no clause of its own: the name before it is no
     # subject of it
@@ -110,6 +114,10 @@ def _listing_preposition(doc: Doc, i: int, floor: int, trigger: int, frames: Fra
             prep = syntax.linear_preposition(doc[k], floor, trigger, frames.transparent_heads)
             return prep or None
     return None
+
+
+# Relations a frame need not list: they are read through the trigger's type.
+_SUBJECT_LIKE = ("agent", "recipient", "joiner")
 
 
 def _describes_person(ctx: SentenceView, name: Token, mention: EntityMention) -> bool:

@@ -97,3 +97,27 @@ def test_a_series_of_commitments_is_made_of_commitments_with_the_companies_it_in
 def test_a_lettered_series_is_still_a_funding_round() -> None:
     (event,) = events_of("Mistral AI a bouclé une série B de 400 millions d'euros.", "funding_round")
     assert roles(event) == {"mistral-ai": "target"}
+
+
+def test_joining_an_offer_makes_a_second_bidder_not_a_partner() -> None:
+    text = "Microsoft s'est associé à une offre déposée par Walmart pour reprendre TikTok."
+    assert events_of(text, "partnership") == []
+    (event,) = events_of(text, "bid")
+    assert roles(event) == {"walmart": "bidder", "microsoft": "bidder", "tiktok": "target"}
+
+
+def test_joining_a_funding_round_makes_an_investor() -> None:
+    text = "Microsoft a rejoint le tour de table de 6 milliards de dollars mené par Thrive Capital."
+    (event,) = events_of(text, "funding_round")
+    assert roles(event) == {"thrive-capital": "investor", "microsoft": "investor"}
+
+
+def test_teaming_up_with_a_company_is_still_a_partnership() -> None:
+    (event,) = events_of("Oracle s'est associé à OpenAI pour construire des centres de données.")
+    assert event.type == "partnership"
+    assert roles(event) == {"oracle": "partner", "openai": "partner"}
+
+
+def test_a_name_after_a_nationality_noun_is_the_partner() -> None:
+    (event,) = events_of("Oracle a noué un partenariat avec le Chinois ByteDance.")
+    assert roles(event) == {"oracle": "partner", "bytedance": "partner"}
