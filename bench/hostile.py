@@ -20,11 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from service.ingest.clean import split_sentences  # noqa: E402
 from service.ingest.extract import extract_text  # noqa: E402
 from service.ingest.money import find_money  # noqa: E402
 from service.ingest.money_kinds import classify_money_kind  # noqa: E402
 from service.ingest.nlp import load_nlp  # noqa: E402
+from service.ingest.sentences import split_sentences  # noqa: E402
 
 
 def _seconds(run: Callable[[], object]) -> float:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.ingest.clean import CleanedPage, clean, split_sentences
+from service.ingest.clean import CleanedPage, clean
+from service.ingest.sentences import split_sentences
 from service.ingest.types import Segment
 
 # --------------------------------------------------------------------------- helpers
