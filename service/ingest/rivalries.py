@@ -189,6 +189,8 @@ def _rival_noun(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair | 
             rivals += _names_from(view, end + 2, window=3)
     if not rivals:
         rivals += _listed_after(view, tok)
+    if not rivals:
+        rivals += _named_before_comma(view, tok)
     if tok.dep_ == "nsubj" and any(c.dep_ == "cop" for c in tok.head.children):
         rivals += _party(view, tok.head)  # "les concurrents de Y sont A et B"
     if not rivals and tok.dep_ in ("obl", "obl:arg", "obl:mod", "xcomp", "obj", "ROOT") and tok.head != tok:
@@ -201,6 +203,16 @@ def _rival_noun(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair | 
     if anchors and not rivals:
         rivals = _topic(counts, view, exclude={m.slug for m in anchors}, kind=anchors[0].kind)
     return (anchors, rivals) if anchors and rivals else None
+
+
+def _named_before_comma(view: SentenceView, tok: Token) -> list[EntityMention]:
+    """ "X, le rival direct de Y": the name a comma sets before the rival noun's phrase is the
+    rival, whatever the parse attached it to."""
+    doc = tok.doc
+    left = min([tok.i, *(c.i for c in tok.children if c.dep_ in ("det", "amod") and c.i < tok.i)])
+    if left < 2 or doc[left - 1].text != "," or doc[left].pos_ != "DET":
+        return []
+    return _party(view, doc[left - 2])
 
 
 def _listed_after(view: SentenceView, tok: Token) -> list[EntityMention]:

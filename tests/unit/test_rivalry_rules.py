@@ -126,3 +126,8 @@ def test_partners_of_one_deal_are_not_rivals() -> None:
 def test_every_coordinated_subject_faces_the_name_after_face_a() -> None:
     found = pairs("Microsoft et OpenAI ont signé un partenariat face à Google.")
     assert found == {pair("microsoft", "google"), pair("openai", "google")}
+
+
+def test_a_product_set_before_a_rival_noun_by_a_comma_is_the_rival_not_the_topic() -> None:
+    text = "Windsurf rejoint Google. La technique sert des modèles comme Gemini, le rival direct de GPT-4 d'OpenAI."
+    assert pairs(text) == {pair("google", "openai")}
