@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from functools import wraps
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any, ParamSpec, TypeVar
+from typing import IO, Any, Literal, ParamSpec, TypeVar
 
 import click
 
@@ -339,6 +339,42 @@ def apikey_revoke(name: str) -> None:
         except KeyNotFound:
             raise CliError(f"no API key named {name!r} is in force") from None
     click.echo(f"rivalry: revoked the API key {name!r} ({prefix}…)")
+
+
+@main.group()
+def entities() -> None:
+    """Organisations and people."""
+
+
+@entities.command("merge")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="INTO")
+@click.option(
+    "--kind",
+    type=click.Choice(["organisation", "person"]),
+    default=None,
+    help="Only needed when the ids name both an organisation and a person.",
+)
+@handles_errors
+def entities_merge(source: str, target: str, kind: Literal["organisation", "person"] | None) -> None:
+    """Merge FROM into INTO, two organisations or two people that are one: every fact of FROM
+    moves to INTO, and FROM's URLs answer 308 with INTO's."""
+    from sqlalchemy.exc import DBAPIError
+
+    from service import migrate
+    from service.entities.merge import MergeError, merge_by_ids
+
+    try:
+        with _database(_settings()) as url:
+            migrate.upgrade(url)
+            outcome = _run(merge_by_ids(url, source.strip(), target.strip(), kind))
+    except MergeError as exc:
+        raise CliError(str(exc)) from None
+    except DBAPIError as exc:
+        # The transaction rolled back: the database is as it was.
+        reason = str(exc.orig.__cause__ or exc.orig) if exc.orig is not None else str(exc)
+        raise CliError(f"the merge failed and changed nothing: {reason.strip().splitlines()[0]}") from None
+    click.echo(f"rivalry: {outcome.summary()}")
 
 
 @main.group(name="db")

@@ -73,6 +73,7 @@ DATABASE_COMMANDS = [
     ("apikey", "create", "--name", "newsroom"),
     ("apikey", "list"),
     ("apikey", "revoke", "newsroom"),
+    ("entities", "merge", "mistral", "mistral-ai"),
 ]
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import msgspec
 
 from service.ingest.cluster import TYPE_FAMILIES, best_match, cluster_key, further_along, more_specific
-from service.ingest.facts import EntityRef, EventFact, Extraction, Span
+from service.ingest.facts import EntityRef, EventFact, Extraction, Participant, RoleFact, Span
 from service.ingest.load_sql import _CANDIDATES, _CONTRIBUTE, _SET_CONFLICTS, _WRITE_FACTS, _Raw
 
 NAMESPACE = uuid.UUID("6f1d5a8e-3c1b-5e0a-9f8e-2b7c4d6a9e10")
@@ -57,6 +57,85 @@ class _Touched:
 
     def live(self, kind: str) -> set[str]:
         return (self.created[kind] | self.updated[kind]) - self.deleted[kind]
+
+
+# (kind, id) of a merged entity → the id it was merged into and, when that entity is stored, its name.
+Moved = Mapping[tuple[str, str], tuple[str, str | None]]
+
+
+def named_entities(extraction: Extraction) -> list[dict[str, str]]:
+    """(kind, id) of every entity the extraction names, the organisations of roles included."""
+    named = {(e.kind, e.slug) for e in extraction.entities}
+    named |= {("organisation", r.organisation) for e in extraction.entities for r in e.roles if r.organisation}
+    return [{"kind": kind, "id": slug} for kind, slug in sorted(named)]
+
+
+def under_canonical_ids(extraction: Extraction, moved: Moved) -> Extraction:
+    """The extraction with each merged entity under the id it was merged into, so that a load never
+    makes a merged id again (its ``308`` would be lost) nor splits the facts the merge joined.
+
+    A merged entity's fact keeps its name as an alias and leaves the stored entity's name and
+    curated data alone (it is not the gazetteer's record of that entity). Parties that become one
+    are one: a participant or payer named twice counts once, a rivalry or relationship of an
+    entity with itself is no fact.
+    """
+    if not moved:
+        return extraction
+
+    def ref(r: EntityRef) -> EntityRef:
+        target = moved.get((r.kind, r.slug))
+        return r if target is None else EntityRef(r.kind, target[0])
+
+    def organisation(slug: str | None) -> str | None:
+        return None if slug is None else ref(EntityRef("organisation", slug)).slug
+
+    entities = []
+    for e in extraction.entities:
+        roles = [RoleFact(organisation=organisation(r.organisation), title=r.title) for r in e.roles]
+        target = moved.get((e.kind, e.slug))
+        if target is None:
+            entities.append(msgspec.structs.replace(e, roles=roles))
+            continue
+        slug, name = target
+        name = name or e.name
+        aliases = sorted({e.name, *e.aliases} - {name})
+        entities.append(
+            msgspec.structs.replace(e, slug=slug, name=name, aliases=aliases, in_gazetteer=False, roles=roles)
+        )
+
+    def participants(event: EventFact) -> list[Participant]:
+        first: dict[EntityRef, Participant] = {}
+        for p in event.participants:
+            first.setdefault(ref(p.ref), Participant(ref(p.ref), p.role))
+        return list(first.values())
+
+    events = [msgspec.structs.replace(event, participants=participants(event)) for event in extraction.events]
+    funding = [
+        msgspec.structs.replace(
+            f,
+            payers=list(dict.fromkeys(ref(p) for p in f.payers)),
+            recipient=ref(f.recipient) if f.recipient else None,
+        )
+        for f in extraction.funding
+    ]
+    rivalries = [
+        msgspec.structs.replace(r, parties=parties)
+        for r in extraction.rivalries
+        if (parties := (ref(r.parties[0]), ref(r.parties[1])))[0] != parties[1]
+    ]
+    relationships = [
+        msgspec.structs.replace(r, organisation=a, other_organisation=b)
+        for r in extraction.relationships
+        if (a := organisation(r.organisation)) != (b := organisation(r.other_organisation))
+    ]
+    return msgspec.structs.replace(
+        extraction,
+        entities=entities,
+        events=events,
+        funding=funding,
+        rivalries=rivalries,
+        relationships=relationships,
+    )
 
 
 def _json(value: Any) -> str:

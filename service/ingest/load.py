@@ -14,16 +14,21 @@ parameter. A new document takes:
 
 1. the advisory lock (through SQLAlchemy: it begins the transaction the raw statements join);
 2. the document, inserted unless its text is already stored;
-3. the stored events its events may match, all at once; clustering is decided in Python
+3. which entities it names were merged into others (it writes under their canonical ids), and which
+   stored entities only text made the gazetteer now names as one of its entities
+   (:data:`~service.ingest.load_sql._IDENTITIES`, :func:`_identities`);
+4. the stored events its events may match, all at once; clustering is decided in Python
    (:meth:`~service.ingest.document_loader._DocumentLoader._events`), which also sees the events
    the document creates or merges as it goes;
-4. every fact with its aliases, roles, participants and payers, and with what the document adds
+5. every fact with its aliases, roles, participants and payers, and with what the document adds
    to its counters, in one statement of data-modifying CTEs that also says which facts existed
    before it (:data:`~service.ingest.load_sql._WRITE_FACTS`);
-5. citations, change log, fact counts and the events and rivalries whose rivalry counts must be
+6. citations, change log, fact counts and the events and rivalries whose rivalry counts must be
    recounted (:class:`~service.models.RivalryRecount`, :func:`recount_rivalries`), in one statement
    (:data:`~service.ingest.load_sql._CONTRIBUTE`);
-6. the conflicts of cited events whose claims now disagree differently, when there are any.
+7. the conflicts of cited events whose claims now disagree differently, when there are any;
+8. rarely, the merge of each provisional entity step 3 found into the gazetteer's
+   (:func:`~service.entities.merge.merge_entities`).
 
 The rows are built in :mod:`service.ingest.document_loader`. Retraction and re-loading with a new
 pipeline version are rare and stay on SQLAlchemy (:mod:`service.ingest.retract`).
@@ -31,15 +36,18 @@ pipeline version are rare and stay on SQLAlchemy (:mod:`service.ingest.retract`)
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
+import structlog
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from service.entities.merge import merge_entities
 from service.ingest.document_loader import (
     CONTEXT_CHARS,
     NAMESPACE,
@@ -47,16 +55,21 @@ from service.ingest.document_loader import (
     _json,
     _Touched,
     document_id,
+    named_entities,
     rivalry_id,
     stable_id,
+    under_canonical_ids,
 )
 from service.ingest.document_loader import _Cluster as _Cluster  # tests reach it as ``load._Cluster``
-from service.ingest.facts import Extraction
+from service.ingest.facts import EntityKind, Extraction
+from service.ingest.gazetteer import load_gazetteer, slugify
 from service.ingest.load_sql import _CANDIDATES as _CANDIDATES  # tests reach it as ``load._CANDIDATES``
-from service.ingest.load_sql import _INSERT_DOCUMENT, LOAD_LOCK_ID, _Raw
+from service.ingest.load_sql import _IDENTITIES, _INSERT_DOCUMENT, LOAD_LOCK_ID, _Raw
 from service.ingest.retract import _FACT_TABLES, _refresh, _retract, recount_rivalries, retract_document
 from service.ingest.source import SourceFile, text_sha256
 from service.models import Change, Document
+
+log = structlog.get_logger("service.ingest")
 
 
 @dataclass
@@ -183,6 +196,8 @@ async def _load_locked(
         status = "created"
     touched.touch("document", doc_id, created=status == "created")
 
+    moved, provisional = await _identities(db, extraction)
+    extraction = under_canonical_ids(extraction, moved)
     loader = _DocumentLoader(db, doc_id, text_, extraction, touched)
     await loader.load()
     counts = {
@@ -192,6 +207,9 @@ async def _load_locked(
         "funding": len(set(loader.funding_ids)),
     }
     await loader.contribute(counts)
+    for kind, entity_id, named in provisional:
+        await merge_entities(conn, kind, entity_id, named)
+        log.info("ingest.entity.merged", kind=kind, provisional=entity_id, into=named, document_id=doc_id)
     await db.fetchrow(_FLUSH_ITEMS)
     if refresh_rivalries:
         await recount_rivalries(conn)
@@ -205,6 +223,56 @@ async def _load_locked(
         created=created,
         corroborated=corroborated,
     )
+
+
+async def _identities(
+    db: _Raw, extraction: Extraction
+) -> tuple[dict[tuple[str, str], tuple[str, str | None]], list[tuple[EntityKind, str, str]]]:
+    """The merged entities the document names, with the id and name of the entity each was merged
+    into; and the stored entities to merge into one the document names, as (kind, id, into).
+
+    An entity is provisional while only text made it: an organisation or person the gazetteer does
+    not know gets the slug of the name the text wrote from the entity stage, and is stored with
+    ``in_gazetteer`` false. Once the gazetteer gives that name to one of its entities (as its name
+    or an alias: ``"Mistral"`` of Mistral AI), the entity stage resolves the name to that entity,
+    and the first document naming it merges the provisional one into it, which then answers
+    ``308``. Only the gazetteer's own names count, not every form a text used for the entity (a
+    short form it resolved from context, "X" for xAI, may name something else elsewhere), nor a
+    name whose slug is another gazetteer entity's.
+    """
+    gazetteer = load_gazetteer()
+    targets: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for entity in extraction.entities:
+        record = gazetteer.get(entity.slug) if entity.in_gazetteer else None
+        if record is None or gazetteer.kind_of(entity.slug) != entity.kind:
+            continue
+        for name in (record.name, *record.aliases):
+            slug = slugify(name)
+            if slug != entity.slug and gazetteer.get(slug) is None:
+                targets[(entity.kind, slug)].add(entity.slug)
+    # A slug two of them would claim is left alone: which one it named cannot be told.
+    candidates = [
+        {"kind": kind, "id": slug, "named": named}
+        for (kind, slug), (named, *others) in sorted((key, sorted(ids)) for key, ids in targets.items())
+        if not others
+    ]
+    named = named_entities(extraction)
+    if not named and not candidates:
+        return {}, []
+    moved: dict[tuple[str, str], tuple[str, str | None]] = {}
+    provisional: list[tuple[EntityKind, str, str]] = []
+    for row in await db.fetch(_IDENTITIES.text, *_IDENTITIES.args({"named": named, "candidates": candidates})):
+        if row["why"] == "redirect":
+            moved[(row["kind"], row["id"])] = (row["target"], row["target_name"])
+        else:
+            provisional.append((row["kind"], row["id"], row["target"]))
+    # The entity a provisional one is merged into may itself have been merged into another since.
+    provisional = [
+        (kind, entity_id, into)
+        for kind, entity_id, named_id in provisional
+        if (into := moved.get((kind, named_id), (named_id, None))[0]) != entity_id
+    ]
+    return moved, provisional
 
 
 async def reset_all(engine: AsyncEngine) -> None:

@@ -390,6 +390,35 @@ def _candidates_sql() -> _Sql:
 _CANDIDATES = _candidates_sql()
 
 
+def _identities_sql() -> _Sql:
+    """Which ids a document must not write under, in one statement.
+
+    ``redirect`` rows: an entity the document names was merged into another (``entity_redirects``),
+    whose id and name it takes. ``provisional`` rows: the ``candidates`` stored as made from text
+    alone (``in_gazetteer`` false), each to be merged into the entity it names; a candidate is the
+    id text alone gave a name the gazetteer now gives one of the document's entities (``named``).
+    """
+    sql = _Sql()
+    named = sql.rows("named", "kind text, id text", "n")
+    candidates = sql.rows("candidates", "kind text, id text, named text", "c")
+    sql.text = f"""
+    SELECT 'redirect' AS why, n.kind, n.id, r.new_id AS target, coalesce(o.name, p.name) AS target_name
+    FROM {named}
+    JOIN entity_redirects AS r ON r.kind = n.kind AND r.old_id = n.id
+    LEFT JOIN organisations AS o ON n.kind = 'organisation' AND o.id = r.new_id
+    LEFT JOIN people AS p ON n.kind = 'person' AND p.id = r.new_id
+    UNION ALL
+    SELECT 'provisional', c.kind, c.id, c.named, NULL
+    FROM {candidates}
+    WHERE (c.kind = 'organisation' AND EXISTS (SELECT FROM organisations AS o WHERE o.id = c.id AND NOT o.in_gazetteer))
+       OR (c.kind = 'person' AND EXISTS (SELECT FROM people AS p WHERE p.id = c.id AND NOT p.in_gazetteer))
+    """  # noqa: S608 - constant fragments and $n placeholders only
+    return sql
+
+
+_IDENTITIES = _identities_sql()
+
+
 # (party table, the table of the documents that named each party, its reference to the party, the
 # fact the party takes part in): a retraction deletes the parties only the retracted document named.
 PARTY_SOURCES = (

@@ -1,0 +1,1 @@
+"""What organisations and people share beyond reading them: merging one into another."""
