@@ -439,6 +439,19 @@ def _adjacent_people(ctx: SentenceView, tok: Token) -> list[Token]:
     if owner is not None:
         right = min(right, ctx.last_token(ctx.mentions_at(owner)[0], owner.i))
     after = right + 2 if right + 1 < len(doc) and doc[right + 1].text == "," else None
+    if after is None and tok.i + 2 < len(doc) and doc[tok.i + 1].text == ",":
+        after = tok.i + 2  # the parse hung the rest of the sentence under the title
+    if after is not None and after < len(doc) and not ctx.mentions_at(doc[after]):
+        # "ses fondateurs, les frère et sœur A et B": a few lower-case words may describe the
+        # names before they come
+        after = next(
+            (
+                t.i
+                for t in doc[after : after + 6]
+                if ctx.mentions_at(t) or t.text == "," or t.pos_ in ("VERB", "AUX") or not t.is_lower
+            ),
+            None,
+        )
     if after is not None and after < len(doc) and any(m.kind == "person" for m in ctx.mentions_at(doc[after])):
         names = [(t.i, m) for t in doc for m in ctx.first_mentions(t)]
         if any(i == after for i, _ in names):

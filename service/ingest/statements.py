@@ -18,9 +18,11 @@ from service.ingest.arguments import (
     denotes,
     event_date,
     inherited_subjects,
+    member,
     voices,
 )
 from service.ingest.events_types import Clause, EventDraft
+from service.ingest.frames import Frames
 from service.ingest.types import EntityMention
 from service.ingest.words import linear_clause
 
@@ -86,8 +88,17 @@ def _speech(
     if negated and any(c.lower_ in frames.negative_marks for c in tok.children):
         # "n'est pas demeuré sans répondre": a negated "sans" says the thing was done
         negated = not syntax.negated(tok.head, frames.negations, frames.negative_determiners, frames.negative_marks)
-    if tok.pos_ in ("NOUN",) and tok.lemma_.casefold() in frames.speech_nouns and not negated:
-        speakers = [m for c in tok.children if syntax.preposition(c) == "de" for m in denotes(ctx, c)]
+    if tok.pos_ in ("NOUN",) and _speech_noun(tok, frames) and not negated:
+        sources = [c for c in tok.children if syntax.preposition(c) == "de"]
+        # "de la part de X" names the speaker as "de X" does
+        sources = [g for c in sources for g in (_on_behalf(c) if c.lemma_.casefold() == "part" else [c])]
+        speakers = [m for c in sources for m in denotes(ctx, c)]
+        # "… de la part des concurrents (A, B)": the names in brackets speak, read from the words
+        # (the parse scatters a bracketed list)
+        for c in tok.children:
+            if c.dep_ in ("nmod", "appos") and member(c, frames.member_marks):
+                close = next((t.i for t in tok.doc[c.i :] if t.text == ")"), c.right_edge.i + 1)
+                speakers += [m for t in tok.doc[c.left_edge.i : close] for m in ctx.first_mentions(t)]
         topics = [
             m
             for c in tok.children
@@ -144,6 +155,18 @@ def _speech(
         about += ctx.mentions_at(t) if t.lower_ not in RELATIVE else denotes(ctx, t)
     about += [m for t in tok.children if t.i not in content_ids and t.dep_ == "obj" for m in denotes(ctx, t)]
     return speakers, about, lemma
+
+
+def _speech_noun(tok: Token, frames: Frames) -> bool:
+    lemma = tok.lemma_.casefold()
+    if lemma in frames.speech_nouns:
+        return True
+    words = frames.speech_idioms.get(lemma)
+    return words is not None and any(c.lemma_.casefold() in words for c in tok.children)
+
+
+def _on_behalf(part: Token) -> list[Token]:
+    return [g for g in part.children if syntax.preposition(g) == "de"]
 
 
 def _linear_speaker(ctx: SentenceView, tok: Token) -> list[EntityMention]:

@@ -121,3 +121,34 @@ def test_teaming_up_with_a_company_is_still_a_partnership() -> None:
 def test_a_name_after_a_nationality_noun_is_the_partner() -> None:
     (event,) = events_of("Oracle a noué un partenariat avec le Chinois ByteDance.")
     assert roles(event) == {"oracle": "partner", "bytedance": "partner"}
+
+
+def test_founders_described_before_their_names_are_still_its_founders() -> None:
+    text = "Anthropic publie Claude. Ses deux fondateurs, le frère et la sœur Dario et Daniela Amodei, ont quitté Meta."
+    (event,) = events_of(text, "founding")
+    assert roles(event) == {"dario-amodei": "founder", "daniela-amodei": "founder", "anthropic": "subject"}
+
+
+def test_an_outcry_from_companies_is_their_statement() -> None:
+    text = "Le projet a provoqué une levée de boucliers de la part des concurrents de Nvidia (AMD et Intel)."
+    (event,) = events_of(text, "statement")
+    assert roles(event) == {"amd": "speaker", "intel": "speaker"}
+
+
+def test_a_raise_of_funds_is_no_outcry() -> None:
+    text = "La start-up a effectué une levée de fonds de 10 millions d'euros auprès de Sequoia."
+    assert events_of(text, "statement") == []
+
+
+def test_every_company_in_brackets_joins_the_outcry() -> None:
+    text = "Le projet suscite une levée de bouclier de la part des rivaux de Nvidia (AMD, Apple ou Intel) qui doutent."
+    (event,) = events_of(text, "statement")
+    assert roles(event) == {"amd": "speaker", "apple": "speaker", "intel": "speaker"}
+
+
+def test_a_founders_title_opening_a_sentence_reads_the_names_after_its_comma() -> None:
+    text = (
+        "Anthropic est un rival. Ses fondateurs, les frère et sœur Dario et Daniela Amodei, ont travaillé chez Google."
+    )
+    (event,) = events_of(text, "founding")
+    assert roles(event) == {"dario-amodei": "founder", "daniela-amodei": "founder", "anthropic": "subject"}
