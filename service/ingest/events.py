@@ -166,6 +166,8 @@ def _event(ctx: SentenceView, trigger: Trigger, nested: Sequence[Trigger]) -> Ev
     governor = _governor(tok, frames)
     if _is_negated(tok, frames, governor):
         return None
+    if frame.type == "product_launch" and trigger.verbal and _predicative(tok, frames):
+        return None
     if frame.type == "product_launch" and trigger.verbal and _launches_company(ctx, tok, frames):
         # "a lancé sa propre société, X": launching a company founds it
         trigger = Trigger(tok, frames.verbs["fonder"], verbal=True)
@@ -280,6 +282,13 @@ def _introduced_by(ctx: SentenceView, start: Token, end: Token, preposition: str
             if prep == preposition:
                 out.append(m)
     return out
+
+
+def _predicative(verb: Token, frames: Frames) -> bool:
+    """ "a présenté X comme un service en déclin": a description, not a launch."""
+    return verb.lemma_.casefold() in frames.predicative_verbs and any(
+        t.lower_ == "comme" and t.dep_ in ("case", "mark") for t in verb.subtree
+    )
 
 
 def _launches_company(ctx: SentenceView, tok: Token, frames: Frames) -> bool:

@@ -89,6 +89,8 @@ class Frames(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # "X a rejoint le tour de table", "X s'est associé à l'offre de Y": who joins a deal takes the
     # side of its initiator (``joiner_roles``), not the role of a subject.
     joining_verbs: frozenset[str]
+    # "présenter X comme un service en déclin": with "comme", these verbs describe; they launch nothing.
+    predicative_verbs: frozenset[str]
     joiner_roles: dict[str, str]
     # "X a contacté Y afin de discuter d'une entrée au capital": Y is the deal's other side.
     contact_verbs: frozenset[str]

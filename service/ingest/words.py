@@ -69,6 +69,9 @@ def fallback(
         before = [(i, m) for i, m in names if i < tok.i and relation_of[i] is None]
         verb = tok.head if tok.dep_ == "obj" else None
         subject = "recipient" if verb is not None and verb.lemma_.casefold() in ctx.frames.receiving_verbs else "subj"
+        governing = syntax.governing_verb(tok) if not trigger.verbal else None
+        if governing is not None and governing.lemma_.casefold() in ctx.frames.joining_verbs:
+            subject = "joiner"  # "X prévoit d'investir … dans un tour de table": X joins the round
         if before:
             for _, other in coordinated(ctx, names, before[-1][0]):
                 add(subject, other)

@@ -152,3 +152,16 @@ def test_a_founders_title_opening_a_sentence_reads_the_names_after_its_comma() -
     )
     (event,) = events_of(text, "founding")
     assert roles(event) == {"dario-amodei": "founder", "daniela-amodei": "founder", "anthropic": "subject"}
+
+
+def test_presenting_a_product_as_something_is_no_launch() -> None:
+    text = "Le patron des services d'Apple a présenté Google Search comme un service en déclin."
+    assert events_of(text, "product_launch") == []
+    assert events_of(text, "founding") == []
+
+
+def test_who_invests_in_a_round_is_its_investor_not_its_target() -> None:
+    text = "ASML prévoit d'investir un milliard d'euros dans Mistral AI, dans un tour de table de 2 milliards d'euros."
+    rounds = events_of(text, "funding_round")
+    assert rounds
+    assert all(roles(e).get("asml") == "investor" for e in rounds)
