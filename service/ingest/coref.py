@@ -224,7 +224,8 @@ def _named_after(tok: Token) -> bool:
     """Whether the description's own name follows it, after adjectives or a complement. A name
     right after "de" is the complement itself ("le fabricant de X"), not the description's name."""
     for t in tok.doc[tok.i + 1 : tok.i + 5]:
-        if t.text[:1].isupper() and t.pos_ in ("PROPN", "X", "NOUN"):
+        # French writes adjectives in lower case: a capitalised word the tagger calls one is a name
+        if t.text[:1].isupper() and t.pos_ in ("PROPN", "X", "NOUN", "ADJ"):
             return t.i == 0 or t.doc[t.i - 1].lower_ not in ("de", "d'", "d’", "du", "des")
         if not ((t.is_lower and t.pos_ in ("ADJ", "NOUN")) or t.lower_ in ("de", "d'", "d’", "du", "des", "-")):
             return False

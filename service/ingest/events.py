@@ -538,7 +538,11 @@ def _is_negated(tok: Token, frames: Frames, governor: tuple[Token, Governor] | N
     # "n'a pas besoin de lever", "n'a pas mis sa filiale en vente": the verb above carries it.
     node = tok
     for _ in range(3):
-        if node.dep_ not in ("xcomp", "obj", "obl", "obl:arg", "obl:mod", "nmod") or node.head == node:
+        # "n'a pas l'intention de racheter": through the noun the trigger completes
+        completes_noun = node.dep_ == "acl" and node.head.pos_ == "NOUN"
+        if (node.dep_ not in ("xcomp", "obj", "obl", "obl:arg", "obl:mod", "nmod") and not completes_noun) or (
+            node.head == node
+        ):
             return False
         node = node.head
         if neg(node):

@@ -72,6 +72,8 @@ class Frames(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # Where words are published ("sur son réseau social X", "sur le plateau de Y"): the place of a
     # statement, not what it is about.
     channel_heads: frozenset[str]
+    # Platforms named as where words were posted ("a répondu sur X").
+    channel_names: frozenset[str]
     # Nouns that report speech only with a given complement ("une levée de boucliers").
     speech_idioms: dict[str, frozenset[str]]
     # What an appeal is lodged against ("faire appel du jugement"): "appel" alone also names a

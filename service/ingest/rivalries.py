@@ -200,7 +200,9 @@ def _rival_noun(view: SentenceView, tok: Token, counts: Counter[str]) -> Pair | 
     anchors = [m for m in anchors if all(m.slug != r.slug for r in rivals)]
     if rivals and not anchors:
         anchors = _topic(counts, view, exclude={m.slug for m in rivals}, kind=rivals[0].kind)
-    if anchors and not rivals:
+    if anchors and not rivals and syntax.preposition(tok) is None:
+        # a rival noun inside a complement ("au capital de son concurrent") refers to one entity
+        # the sentence already names; only a stated rivalry falls back on the article's topic
         rivals = _topic(counts, view, exclude={m.slug for m in anchors}, kind=anchors[0].kind)
     return (anchors, rivals) if anchors and rivals else None
 

@@ -127,6 +127,10 @@ def _speech(
         for c in tok.children
         if c.dep_ in ("ccomp", "xcomp", "obj", "obl:arg", "iobj", "obl", "obl:mod")
         and not (c.lemma_.casefold() in frames.channel_heads and syntax.preposition(c) is not None)
+        and not (
+            syntax.preposition(c) == "sur"
+            and " ".join(t.text for t in c.subtree if t.dep_ != "case") in frames.channel_names
+        )
     ]
     content = [t for c in complement for t in c.subtree]
     # "a annoncé un investissement": the announcement is the deal's status, not a statement;
@@ -143,14 +147,27 @@ def _speech(
         content += list(tok.doc[colon.i + 1 :])
     if lemma in frames.speech_needs_complement and not content:
         return None
-    speakers = [m for s in syntax.subject_of(tok) for m in denotes(ctx, s)]
-    if not speakers:
-        speakers = [m for s in inherited_subjects(tok) for m in denotes(ctx, s)]
-    speakers += voices(ctx, tok)
-    if not speakers:
-        speakers = _linear_speaker(ctx, tok)
-    content_ids = {t.i for t in content}
     about: list[EntityMention] = []
+    if syntax.is_passive(tok):
+        # "X est accusé de …", "une offre jugée trop chère": the subject is spoken of; only an
+        # agent ("par Y") speaks
+        about += [m for s in syntax.subject_of(tok) for m in denotes(ctx, s)]
+        speakers = [
+            m
+            for c in tok.children
+            if c.dep_ == "obl:agent" or (c.dep_.startswith("obl") and syntax.preposition(c) == "par")
+            for m in denotes(ctx, c)
+        ]
+        if not speakers:
+            return None
+    else:
+        speakers = [m for s in syntax.subject_of(tok) for m in denotes(ctx, s)]
+        if not speakers:
+            speakers = [m for s in inherited_subjects(tok) for m in denotes(ctx, s)]
+        speakers += voices(ctx, tok)
+        if not speakers:
+            speakers = _linear_speaker(ctx, tok)
+    content_ids = {t.i for t in content}
     for t in sorted(content, key=lambda t: t.i):
         about += ctx.mentions_at(t) if t.lower_ not in RELATIVE else denotes(ctx, t)
     about += [m for t in tok.children if t.i not in content_ids and t.dep_ == "obj" for m in denotes(ctx, t)]

@@ -29,7 +29,11 @@ def fallback(
     lo, hi = linear_clause(tok)
     names = [(i, m) for i in range(lo, hi) if i != tok.i for m in ctx.first_mentions(doc[i])]
     names = [(i, m) for i, m in names if m.kind == "person" or ctx.org_kind(m.slug) != "media"]
-    names = [(i, m) for i, m in names if not _nested_predicate(doc[i], tok) and not _describes_person(ctx, doc[i], m)]
+    names = [
+        (i, m)
+        for i, m in names
+        if not _nested_predicate(doc[i], tok, ctx.frames) and not _describes_person(ctx, doc[i], m)
+    ]
     given = {m.slug: rel for rel, m, source in found if rel in source.roles or rel in _SUBJECT_LIKE}
     relation_of: dict[int, str | None] = {}
     for i, m in names:
@@ -134,7 +138,7 @@ def _describes_person(ctx: SentenceView, name: Token, mention: EntityMention) ->
     )
 
 
-def _nested_predicate(name: Token, trigger: Token) -> bool:
+def _nested_predicate(name: Token, trigger: Token, frames: Frames) -> bool:
     """Whether the parse makes a name the argument of another verb inside the trigger's own
     phrase ("créé en 2022 et soutenue par X": X is the second verb's)."""
     node = name
@@ -144,6 +148,10 @@ def _nested_predicate(name: Token, trigger: Token) -> bool:
         node = node.head
         if node.pos_ in ("VERB", "AUX") and node != trigger and not node.dep_.startswith("aux"):
             if node.dep_ in ("acl", "amod") and trigger in node.ancestors:
+                owner = node.head
+                if trigger.pos_ in ("VERB", "AUX") and owner != trigger and owner.lemma_.casefold() in frames.nouns:
+                    # "a levé … lors d'un tour de table mené par X": X belongs to the round
+                    return True
                 continue  # a participle qualifying the trigger's phrase ("le partenariat formé par X")
             return trigger in node.ancestors
     return False

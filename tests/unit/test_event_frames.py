@@ -165,3 +165,34 @@ def test_who_invests_in_a_round_is_its_investor_not_its_target() -> None:
     rounds = events_of(text, "funding_round")
     assert rounds
     assert all(roles(e).get("asml") == "investor" for e in rounds)
+
+
+def test_the_leader_of_a_round_is_its_investor_not_the_raiser_s_partner() -> None:
+    (event,) = events_of(
+        "Mistral AI a levé 2 milliards d'euros lors d'un tour de table mené par ASML.", "funding_round"
+    )
+    assert roles(event) == {"mistral-ai": "target", "asml": "investor"}
+
+
+def test_those_accused_in_the_passive_do_not_speak() -> None:
+    text = "xAI poursuit Apple et OpenAI. Les deux groupes sont accusés de s'entendre contre la concurrence."
+    assert events_of(text, "statement") == []
+
+
+def test_a_passive_statement_is_spoken_by_its_agent() -> None:
+    (event,) = events_of("Google a été critiqué par Elon Musk pour son monopole.", "statement")
+    assert roles(event) == {"elon-musk": "speaker", "google": "subject"}
+
+
+def test_no_intention_to_buy_is_no_event() -> None:
+    assert events_of("Amazon n'a pas l'intention de racheter Anthropic.", "acquisition") == []
+
+
+def test_a_platform_a_reply_is_posted_on_is_not_its_subject() -> None:
+    (event,) = events_of("Sam Altman a répliqué sur X aux attaques d'Elon Musk.", "statement")
+    assert roles(event) == {"sam-altman": "speaker", "elon-musk": "subject"}
+
+
+def test_a_nationality_noun_before_a_name_is_that_name_not_an_earlier_company() -> None:
+    text = "Oracle confirme son partenariat avec TikTok. Oracle signe une alliance avec le Chinois ByteDance."
+    assert {frozenset(roles(e)) for e in events_of(text, "partnership")} >= {frozenset({"oracle", "bytedance"})}

@@ -131,3 +131,11 @@ def test_every_coordinated_subject_faces_the_name_after_face_a() -> None:
 def test_a_product_set_before_a_rival_noun_by_a_comma_is_the_rival_not_the_topic() -> None:
     text = "Windsurf rejoint Google. La technique sert des modèles comme Gemini, le rival direct de GPT-4 d'OpenAI."
     assert pairs(text) == {pair("google", "openai")}
+
+
+def test_a_possessive_rival_noun_inside_a_complement_sets_no_rivalry_with_the_topic() -> None:
+    text = (
+        "OpenAI domine. OpenAI recrute. Nvidia va investir 5 milliards de dollars dans Intel. "
+        "Le fabricant prendra ainsi 4 % du capital de son concurrent."
+    )
+    assert pair("nvidia", "openai") not in pairs(text)
