@@ -451,6 +451,8 @@ def _satisfied(
             or any(role in ("pour", "sur") for role, _, _ in args)
             # the purchase it is for, absorbed from elsewhere in the clause ("une offre …, pour reprendre X")
             or any(source.type == "acquisition" for _, _, source in args)
+            # an offer a board accepts or rejects ("a rejeté l'offre de X") is a bid, amount or not
+            or _answered(tok, frames)
         )
     if need == "stake":
         return bool((words | near) & frames.stake_words) or any(
@@ -475,6 +477,9 @@ def _satisfied(
             or any(role == "contre" for role, _, _ in args)
             or tok.lower_.endswith("s")
         )
+    if need == "seize":
+        # "mettre la main sur X", "faire main basse sur X": the noun is the verb's object, X follows "sur"
+        return tok.dep_ == "obj" and any(role == "sur" for role, _, _ in args)
     if need == "appeal":
         return bool((near | words) & (frames.court_words | frames.ruling_words))
     if need == "adversary":
@@ -497,6 +502,11 @@ def _product_head(ctx: SentenceView, trigger: Token, noun: Token) -> bool:
         and not any(noun_frame(c, frames) is not None for c in noun.children)
         and not _clause_money(ctx, trigger)
     )
+
+
+def _answered(tok: Token, frames: Frames) -> bool:
+    governor = _governor(tok, frames)
+    return governor is not None and (governor[1].accepts or governor[1].rejects)
 
 
 def _capitalised_inside(tok: Token) -> bool:

@@ -110,6 +110,8 @@ _ORG_LEFT_RE = re.compile(
     r"\bfiliale (?:de|d')|\bmaison mere (?:de|d')|"
     # "racheté Altran", "acquis WNS": the object of a purchase.
     r"\b(?:rachete|rachetee|racheter|rachetera|acquis|acquiert|acquerir|acquerra|absorbe)|"
+    # "mettre la main sur X", "faire main basse sur X": seizing a company.
+    r"\bmain (?:basse )?sur|"
     # "ses concurrents américains, dont Accenture", "des groupes comme Siemens".
     rf"\b(?:{_ORG_CUE_WORDS})s?(?:[\s\u00a0\u202f]+[\w'-]+){{0,2}}\s*,?\s*(?:dont|comme|tels? que|notamment|"
     r"parmi lesquels|a l'instar de|y compris))"

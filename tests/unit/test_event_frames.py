@@ -196,3 +196,25 @@ def test_a_platform_a_reply_is_posted_on_is_not_its_subject() -> None:
 def test_a_nationality_noun_before_a_name_is_that_name_not_an_earlier_company() -> None:
     text = "Oracle confirme son partenariat avec TikTok. Oracle signe une alliance avec le Chinois ByteDance."
     assert {frozenset(roles(e)) for e in events_of(text, "partnership")} >= {frozenset({"oracle", "bytedance"})}
+
+
+def test_laying_hands_on_a_company_is_buying_it() -> None:
+    text = "Salesforce va débourser 8 milliards de dollars pour mettre la main sur Informatica."
+    (event,) = events_of(text, "acquisition")
+    assert roles(event) == {"salesforce": "acquirer", "informatica": "target"}
+
+
+def test_shaking_a_hand_is_no_purchase() -> None:
+    assert events_of("Le ministre a serré la main du patron de Google.") == []
+
+
+def test_an_offer_a_board_rejects_is_a_bid_without_an_amount() -> None:
+    text = "Le conseil d'administration de Warner Bros Discovery a rejeté l'offre de Paramount."
+    (event,) = events_of(text, "bid")
+    assert roles(event) == {"warner-bros-discovery": "target", "paramount-skydance": "bidder"}
+    assert event.status == "rejected"
+
+
+def test_an_entertainment_group_takes_part_in_deals_a_newspaper_only_reports() -> None:
+    (event,) = events_of("Selon CNN, Disney envisage de racheter Lionsgate.", "acquisition")
+    assert roles(event) == {"disney": "acquirer", "lionsgate": "target"}

@@ -139,3 +139,8 @@ def test_a_possessive_rival_noun_inside_a_complement_sets_no_rivalry_with_the_to
         "Le fabricant prendra ainsi 4 % du capital de son concurrent."
     )
     assert pair("nvidia", "openai") not in pairs(text)
+
+
+def test_a_studio_whose_offer_is_rejected_faces_its_target() -> None:
+    text = "Le conseil d'administration de Warner Bros Discovery a rejeté l'offre de Paramount."
+    assert pairs(text) == {pair("paramount-skydance", "warner-bros-discovery")}
