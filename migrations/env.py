@@ -1,4 +1,9 @@
-"""Async Alembic environment: runs migrations over asyncpg against the URL set by the caller."""
+"""Async Alembic environment: runs migrations over asyncpg against the URL set by the caller.
+
+Autogenerate compares the database with the tables of ``service/models.py`` and the functions and
+triggers of ``service/*/read_model.sql`` (``service/read_models.py``), with the same options as
+``tests/test_migrations.py``, which checks that a migrated database matches them.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from service import models
+from service import models, read_models
 from service.db import database_url
 from service.settings import get_settings
 
 config = context.config
 target_metadata = models.Base.metadata
+read_models.register()
 
 
 def _url() -> str:
@@ -29,7 +35,7 @@ def run_migrations_offline() -> None:
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(connection=connection, target_metadata=target_metadata, **read_models.AUTOGENERATE_OPTIONS)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,4 +1,7 @@
-"""ORM tables. The schema only ever changes through Alembic migrations (``migrations/``).
+"""ORM tables: every table, column, constraint and index the migrations create, so that
+``alembic revision --autogenerate`` at head proposes nothing (``tests/test_migrations.py``). The
+schema only ever changes through Alembic migrations (``migrations/``). The database functions and
+triggers are declared in ``service/*/read_model.sql`` (``service/read_models.py``).
 
 Facts (organisations, people, events, funding, rivalries, relationships) are keyed by stable
 ids: readable slugs for named entities, UUIDv5 of a natural key for the rest, so the same corpus
@@ -15,6 +18,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Column,
     Computed,
     Date,
     DateTime,
@@ -24,7 +28,9 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    PrimaryKeyConstraint,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -33,7 +39,9 @@ from sqlalchemy import (
     text as sql,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import UserDefinedType
 
 from service.db import metadata
 
@@ -119,6 +127,34 @@ def _entity_ref_check(prefix: str) -> str:
     )
 
 
+# Sort keys that are never NULL, so that a keyset condition on them is one index range: unknown
+# dates and amounts sort last in either direction (``service/events/sql.py``, ``service/funding/sql.py``).
+def _date_key(column: str, *, descending: bool = False) -> str:
+    if descending:
+        return f"coalesce({column}, '-infinity'::date) DESC"
+    return f"coalesce({column}, 'infinity'::date)"
+
+
+def _amount_key(column: str, *, descending: bool = False) -> str:
+    if descending:
+        return f"coalesce({column}, '-Infinity'::numeric) DESC"
+    return f"coalesce({column}, 'Infinity'::numeric)"
+
+
+class Xid8(UserDefinedType[int]):
+    """PostgreSQL's 64-bit transaction id (``pg_current_xact_id()``), which SQLAlchemy has no type for."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "xid8"
+
+
+# Reflection looks types up by name in this table: without the entry a reflected ``xid8`` column is
+# an unknown type, which autogenerate cannot compare and SQLAlchemy warns about.
+ischema_names.setdefault("xid8", Xid8)
+
+
 class Base(DeclarativeBase):
     metadata = metadata
 
@@ -162,7 +198,8 @@ class Document(TimestampMixin, Base):
         CheckConstraint("char_count >= 0", name="char_count_non_negative"),
         Index("ix_documents_ingested_at_id", sql("ingested_at DESC"), sql("id DESC")),
         Index("ix_documents_published_on_id", "published_on", "id"),
-        # Also: (coalesce(published_on, '-infinity') DESC, id) for search's candidates (migration b7e3a91d5c20).
+        # Search's full-text candidates, most recent first (service/search/queries.py).
+        Index("ix_documents_published_on_desc_key", sql(_date_key("published_on", descending=True)), sql("id")),
         Index("ix_documents_publisher", "publisher"),
         Index("ix_documents_search_vector", "search_vector", postgresql_using="gin"),
     )
@@ -274,8 +311,8 @@ class Event(TimestampMixin, Base):
     first_reported_on: Mapped[dt.date | None] = mapped_column(Date)
     last_reported_on: Mapped[dt.date | None] = mapped_column(Date)
     conflicts: Mapped[list[Any]] = mapped_column(JSONB, server_default=sql("'[]'::jsonb"))
-    # The item as lists show it, kept by triggers (migration 8d4f2a6c1e93); never written here.
-    list_item: Mapped[Any] = mapped_column(JSON, server_default=FetchedValue(), deferred=True)
+    # The item as lists show it, kept by triggers (service/events/read_model.sql); never written here.
+    list_item: Mapped[Any] = mapped_column(JSON, nullable=True, server_default=FetchedValue(), deferred=True)
     # Its hash, for list pages' ETags (migration f2c6a8d4b913).
     list_hash: Mapped[int | None] = mapped_column(
         BigInteger, Computed("hashtextextended(list_item::text, 0)", persisted=True), deferred=True
@@ -294,8 +331,9 @@ class Event(TimestampMixin, Base):
         CheckConstraint(_in("status", EVENT_STATUSES), name="status"),
         CheckConstraint(f"date_precision IS NULL OR {_in('date_precision', DATE_PRECISIONS)}", name="precision"),
         Index("ix_events_occurred_on_id", "occurred_on", "id"),
-        # Also: expression indexes on coalesce(occurred_on, ±infinity) for the SQL-first list
-        # (migration 3b9e2f41c0d7, service/events/sql.py).
+        Index("ix_events_occurred_on_key", sql(_date_key("occurred_on")), sql("id")),
+        Index("ix_events_occurred_on_desc_key", sql(_date_key("occurred_on", descending=True)), sql("id")),
+        Index("ix_events_type_occurred_on_key", "type", sql(_date_key("occurred_on")), sql("id")),
         Index("ix_events_source_count_id", sql("source_count DESC"), sql("id")),
         Index("ix_events_type", "type"),
         Index("ix_events_status", "status"),
@@ -316,8 +354,7 @@ class EventParticipant(Base):
     role: Mapped[str] = mapped_column(String(16))
     # Copies of the event's type and date: with them, one entity's events are read from one index
     # in page order. Triggers fill them for rows written without them and follow the event's
-    # changes; the loader writes them itself (its events go in the same statement). The indexes
-    # on (entity, [type,] date key, event_id) are expression indexes: see migration e5b7c1d94a28.
+    # changes; the loader writes them itself (its events go in the same statement).
     event_type: Mapped[str | None] = mapped_column(String(16))
     event_occurred_on: Mapped[dt.date | None] = mapped_column(Date)
 
@@ -325,6 +362,26 @@ class EventParticipant(Base):
         CheckConstraint(_entity_ref_check(""), name="entity_ref"),
         CheckConstraint(_in("role", PARTICIPANT_ROLES), name="role"),
         UniqueConstraint("event_id", "organisation_id", "person_id", postgresql_nulls_not_distinct=True),
+        # One entity's events in either date order, with or without one type: a page is one range
+        # of one of these, whoever the entity. A row names an organisation or a person, never
+        # both, so each is partial and a row enters four of the eight. Their first column also
+        # serves looking participants up by entity (renames, cascading deletes).
+        *(
+            Index(
+                f"ix_event_participants_{entity}_{name}",
+                f"{entity}_id",
+                *columns,
+                "event_id",
+                postgresql_where=sql(f"{entity}_id IS NOT NULL"),
+            )
+            for entity in ("organisation", "person")
+            for name, columns in (
+                ("occurred_on_key", [sql(_date_key("event_occurred_on"))]),
+                ("occurred_on_desc_key", [sql(_date_key("event_occurred_on", descending=True))]),
+                ("type_occurred_on_key", ["event_type", sql(_date_key("event_occurred_on"))]),
+                ("type_occurred_on_desc_key", ["event_type", sql(_date_key("event_occurred_on", descending=True))]),
+            )
+        ),
     )
 
 
@@ -353,8 +410,8 @@ class Funding(TimestampMixin, Base):
     date_precision: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16))
     source_count: Mapped[int] = mapped_column(Integer, server_default="0")
-    # The item as lists show it, kept by triggers (migration 8d4f2a6c1e93); never written here.
-    list_item: Mapped[Any] = mapped_column(JSON, server_default=FetchedValue(), deferred=True)
+    # The item as lists show it, kept by triggers (service/funding/read_model.sql); never written here.
+    list_item: Mapped[Any] = mapped_column(JSON, nullable=True, server_default=FetchedValue(), deferred=True)
     # Its hash, for list pages' ETags (migration f2c6a8d4b913).
     list_hash: Mapped[int | None] = mapped_column(
         BigInteger, Computed("hashtextextended(list_item::text, 0)", persisted=True), deferred=True
@@ -365,9 +422,11 @@ class Funding(TimestampMixin, Base):
         CheckConstraint(_in("qualifier", QUALIFIERS), name="qualifier"),
         CheckConstraint(_in("status", EVENT_STATUSES), name="status"),
         Index("ix_funding_amount_usd_id", sql("amount_usd DESC NULLS LAST"), sql("id")),
-        # Also: expression indexes on coalesce(amount_usd | occurred_on, ±infinity) for the
-        # SQL-first list (migration 3b9e2f41c0d7, service/funding/sql.py).
+        Index("ix_funding_amount_usd_key", sql(_amount_key("amount_usd")), sql("id")),
+        Index("ix_funding_amount_usd_desc_key", sql(_amount_key("amount_usd", descending=True)), sql("id")),
         Index("ix_funding_occurred_on_id", "occurred_on", "id"),
+        Index("ix_funding_occurred_on_key", sql(_date_key("occurred_on")), sql("id")),
+        Index("ix_funding_occurred_on_desc_key", sql(_date_key("occurred_on", descending=True)), sql("id")),
         Index("ix_funding_recipient_organisation_id", "recipient_organisation_id"),
         Index("ix_funding_event_id", "event_id"),
         Index("ix_funding_kind", "kind"),
@@ -493,6 +552,8 @@ class Citation(Base):
         CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence"),
         UniqueConstraint("fact_kind", "fact_id", "document_id", "start", "end"),
         Index("ix_citations_document_id", "document_id"),
+        # A list shows each fact's first citation: read in id order, stop at the first row.
+        Index("ix_citations_fact_kind_fact_id_id", "fact_kind", "fact_id", "id"),
     )
 
 
@@ -546,6 +607,20 @@ class ApiKey(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index(API_KEY_NAME_IN_FORCE, "name", unique=True, postgresql_where=sql("revoked_at IS NULL")),)
+
+
+# The event and funding rows whose list items a deferring transaction (a document's load) must
+# recompute before it commits: the list-item triggers (service/*/read_model.sql) queue them under
+# the transaction's id, and ``rivalry_flush_list_items()`` recomputes and deletes them. Only SQL
+# reads and writes it, so it is a table without an ORM class.
+list_item_queue = Table(
+    "list_item_queue",
+    metadata,
+    Column("xact", Xid8(), nullable=False, server_default=func.pg_current_xact_id()),
+    Column("kind", String(8), nullable=False),
+    Column("id", String(250), nullable=False),
+    PrimaryKeyConstraint("xact", "kind", "id"),
+)
 
 
 class RivalryRecount(Base):
