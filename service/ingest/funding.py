@@ -106,6 +106,14 @@ def _sides(
     event: EventDraft, kind: str, leaders: Mapping[str, set[str]], gazetteer: entities.Gazetteer
 ) -> tuple[EntityRef | None, EntityRef | None]:
     """Who pays and who receives, from the roles of the event the amount is part of."""
+    if event.type == "lawsuit":
+        # a fine or damages: the side a case is brought against pays the side that brought it
+        owed = [m for m, role in event.participants if role == "defendant"]
+        owing = [m for m, role in event.participants if role == "plaintiff"]
+        return (
+            EntityRef(owed[0].kind, owed[0].slug) if owed else None,
+            EntityRef(owing[0].kind, owing[0].slug) if owing else None,
+        )
     payers = [m for m, role in event.participants if role in PAYING_ROLES]
     targets = [m for m, role in event.participants if role == "target"]
     if kind in ("valuation", "revenue"):

@@ -110,12 +110,18 @@ _ORG_LEFT_RE = re.compile(
     r"\bfiliale (?:de|d')|\bmaison mere (?:de|d')|"
     # "racheté Altran", "acquis WNS": the object of a purchase.
     r"\b(?:rachete|rachetee|racheter|rachetera|acquis|acquiert|acquerir|acquerra|absorbe)|"
-    # "mettre la main sur X", "faire main basse sur X": seizing a company.
-    r"\bmain (?:basse )?sur|"
+    # "mettre la main sur X", "faire main basse sur X": seizing a company; "une OPA sur X".
+    r"\bmain (?:basse )?sur|\b(?:opa|ope|offre publique d'(?:achat|echange)) sur|"
     # "ses concurrents américains, dont Accenture", "des groupes comme Siemens".
     rf"\b(?:{_ORG_CUE_WORDS})s?(?:[\s\u00a0\u202f]+[\w'-]+){{0,2}}\s*,?\s*(?:dont|comme|tels? que|notamment|"
     r"parmi lesquels|a l'instar de|y compris))"
     rf"{_WS}[,:]?{_WS}{_QUOTE}{_WS}$"
+)
+# What is bought is a company, never a place: after these words a name spaCy calls a place is one.
+_PURCHASE_LEFT_RE = re.compile(
+    r"\b(?:rachete|rachetee|racheter|rachetera|rachat (?:de|du|d')|acquis|acquiert|acquerir|acquerra|"
+    r"acquisition (?:de|du|d')|absorbe|main (?:basse )?sur|opa sur|ope sur|offre publique d'(?:achat|echange) sur)"
+    rf"{_WS}{_QUOTE}{_WS}$"
 )
 # A company noun in apposition right after the name: the strongest cue on that side.
 _ORG_APPOSITION_RIGHT_RE = re.compile(

@@ -50,6 +50,7 @@ from service.ingest.name_cues import (
     _PERSON_LEFT_RE,
     _PERSON_RIGHT_RE,
     _PRODUCT_LEFT_RE,
+    _PURCHASE_LEFT_RE,
     _VERSION_RE,
     FIRST_NAMES,
     ORG_SUFFIXES,
@@ -234,13 +235,16 @@ def _judge_span(
     apposed = _ORG_APPOSITION_RIGHT_RE.match(right) is not None
     # spaCy calls many made-up company names places; a company noun before or a company's doing
     # after ("Hexalune a levé…", ", la start-up…") outweighs that label.
-    strong_cue = adjacent_cue or apposed
+    purchased = _PURCHASE_LEFT_RE.search(left) is not None
+    strong_cue = adjacent_cue or apposed or purchased
 
     org_score = {"ORG": 0.55, "MISC": 0.5, "PER": 0.45}.get(label, 0.4)
     if suffix or camel:
         org_score += 0.15
     if _ORG_LEFT_RE.search(left):
         org_score += 0.15
+    if purchased:
+        org_score += 0.1  # what is bought is a company, whatever spaCy's label
     if apposed:
         org_score += 0.2
     elif _ORG_RIGHT_RE.match(right) or (label == "ORG" and not person_shape and _ORG_DEAL_VERB_RE.match(right)):

@@ -218,3 +218,19 @@ def test_an_offer_a_board_rejects_is_a_bid_without_an_amount() -> None:
 def test_an_entertainment_group_takes_part_in_deals_a_newspaper_only_reports() -> None:
     (event,) = events_of("Selon CNN, Disney envisage de racheter Lionsgate.", "acquisition")
     assert roles(event) == {"disney": "acquirer", "lionsgate": "target"}
+
+
+def test_a_fined_company_pays_the_authority_that_fined_it() -> None:
+    (fine,) = extract("L'Autorité de la concurrence a infligé une amende de 150 millions d'euros à Apple.").funding
+    assert [p.slug for p in fine.payers] == ["apple"]
+    assert fine.recipient is not None and fine.recipient.slug == "autorite-de-la-concurrence"
+
+
+def test_an_unknown_name_a_tender_offer_is_made_for_is_a_company() -> None:
+    text = "Qualcomm a lancé une offre publique d'achat sur Alphawave pour 2,4 milliards de dollars."
+    (event,) = events_of(text, "bid")
+    assert roles(event) == {"qualcomm": "bidder", "alphawave": "target"}
+
+
+def test_a_place_after_a_verb_of_investing_stays_a_place() -> None:
+    assert {e.slug for e in extract("Apple investit à Cupertino.").entities} == {"apple"}
