@@ -17,7 +17,7 @@ from litestar.exceptions import MethodNotAllowedException
 from litestar.middleware._internal.cors import CORSMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Server
+from litestar.openapi.spec import Components, Contact, License, SecurityScheme, Server, Tag
 from litestar.routes import HTTPRoute
 from litestar.types import HTTPScope, LifeSpanReceive, LifeSpanScope, LifeSpanSend, Message, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -44,12 +44,25 @@ from service.settings import Settings, get_settings
 from service.stats.routes import stats
 from service.system.docs import DOCS_PATH, docs_router, render_plugins
 from service.system.examples import add_seeded_examples
-from service.system.links import add_links
 from service.system.metrics import metrics
 from service.system.operation_ids import readable_operation_id
 from service.system.routes import health, ready
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
+# The document's groups of operations, in the order the docs pages show them.
+OPENAPI_TAGS = [
+    Tag(name="documents", description="The source articles, their text, and writing: ingest or retract one."),
+    Tag(name="organisations", description="Companies, labs, investors, governments… with their people and ties."),
+    Tag(name="people", description="The people the articles name, with their roles."),
+    Tag(name="events", description="Deals, lawsuits, launches, statements: who did what to whom, and when."),
+    Tag(name="funding", description="Money facts: amounts as written, in USD, who paid and who received."),
+    Tag(name="rivalries", description="Pairs of rivals and the events that set them against each other."),
+    Tag(name="search", description="Ranked full-text and name search over everything."),
+    Tag(name="stats", description="What the database holds."),
+    Tag(name="changes", description="Every fact created, updated or deleted, for keeping a copy in step."),
+    Tag(name="export", description="Whole lists, streamed as NDJSON or CSV, with the lists' filters."),
+    Tag(name="system", description="Liveness, readiness and metrics."),
+]
 _CORS_HEADERS = ["Authorization", "Content-Type", "If-None-Match"]
 _CORS_EXPOSED = ["ETag", "Retry-After", "Location"]
 
@@ -57,6 +70,11 @@ API_DESCRIPTION = """Structured, source-backed data on rivalries between tech co
 
 Every fact carries `citations`: the document, the exact quote and its character offsets, so that
 `GET /api/v1/documents/{document_id}` → `text[start:end] == quote`.
+
+Reads are public; writes (`POST`, `DELETE`) take an API key as `Authorization: Bearer <key>`.
+Errors are RFC 9457 problems (`application/problem+json`). Any request whose target (path and
+query) is over 16 KiB answers `414`, whose header lines are over 64 KiB in total `431`, and a client
+that sends nothing of its headers or body for 10 s gets a `408`; each closes the connection.
 """
 
 
@@ -237,7 +255,6 @@ def create_app(
                 statement_timeout=settings.statement_timeout,
             )
             await app.state.reader.warm()
-        add_links(app)
         await add_seeded_examples(app, app.state.sessionmaker)
         if owns_engine:
             _freeze_startup_objects()
@@ -299,6 +316,7 @@ def create_app(
             contact=Contact(name="Rivalry API"),
             license=License(name="MIT", identifier="MIT"),
             use_handler_docstrings=True,
+            tags=OPENAPI_TAGS,
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(

@@ -9,17 +9,21 @@ from typing import Annotated, Any, Literal
 import msgspec
 from litestar import get
 from litestar.di import NamedDependency
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from litestar.params import QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.http.pagination import Cursor, Limit, Page, SortKey, keyset_rows, paginate
-from service.http.problems import problem_responses
+from service.http.problems import invalid, problem_responses
 from service.models import Change
 
 ChangeKind = Literal["document", "organisation", "person", "event", "funding", "rivalry", "relationship"]
 KEYS = (SortKey(Change.changed_at, type="datetime"), SortKey(Change.id, type="int"))
 _COLUMNS: tuple[Any, ...] = (Change.id, Change.kind, Change.entity_id, Change.op, Change.changed_at)
+# The seconds of 0001-01-01T00:00:00Z and of 10000-01-01T00:00:00Z since the Unix epoch.
+_FIRST_SECOND = -62135596800
+_AFTER_LAST_SECOND = 253402300800
 
 
 class ChangeRead(msgspec.Struct, omit_defaults=True):
@@ -32,10 +36,37 @@ class ChangeRead(msgspec.Struct, omit_defaults=True):
     deleted_at: dt.datetime | None = None
 
 
+# `since` is read as Litestar reads a timestamp in a query, leniently: ISO 8601, or seconds since the
+# Unix epoch. It is taken as text and read here: Litestar let the error of a number of seconds past
+# the year 9999 through as a 500. The document says both forms.
 Since = Annotated[
-    dt.datetime | None,
-    QueryParameter(description="Only changes at or after this ISO 8601 timestamp (UTC when no offset is given)."),
+    str | None,
+    QueryParameter(
+        description="Only changes at or after this time: an ISO 8601 timestamp (UTC when no offset is given),"
+        " or seconds since the Unix epoch.",
+        schema_extra={
+            "one_of": [
+                Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE_TIME),
+                Schema(type=OpenAPIType.NUMBER, minimum=_FIRST_SECOND, exclusive_maximum=_AFTER_LAST_SECOND),
+                Schema(type=OpenAPIType.NULL),
+            ]
+        },
+    ),
 ]
+
+
+def _timestamp(since: str) -> dt.datetime | None:
+    """``since`` as a UTC time (None for `null`, as for any optional parameter); :func:`invalid`
+    when it is no time."""
+    try:
+        moment = msgspec.convert(since, dt.datetime | None, strict=False)
+    except (msgspec.ValidationError, ValueError, OverflowError):
+        raise invalid("since", "must be an ISO 8601 timestamp or seconds since the Unix epoch") from None
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
 KindFilter = Annotated[
     list[ChangeKind] | None, QueryParameter(name="kind", description="Kind of fact; repeatable.", max_items=7)
 ]
@@ -76,13 +107,12 @@ async def list_changes(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ChangeRead]:
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)
+    moment = _timestamp(since) if since is not None else None
     kinds = sorted(set(kind or []))
     return await paginate(
-        lambda after: _page(db_session, since, kinds, limit, after),
+        lambda after: _page(db_session, moment, kinds, limit, after),
         route="changes",
-        params={"since": since, "kind": kinds},
+        params={"since": moment, "kind": kinds},
         keys=KEYS,
         limit=limit,
         cursor=cursor,

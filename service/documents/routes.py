@@ -10,9 +10,10 @@ import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import Body, PathParameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.documents import queries
@@ -23,6 +24,12 @@ from service.http.pagination import Count, Cursor, Limit, Page, paginate
 from service.http.problems import InvalidParameters, NotFound, ParamError, invalid, problem_responses
 
 _TOP_LEVEL = msgspec.json.Decoder(dict[str, msgspec.Raw])
+DocumentId = Annotated[str, PathParameter(description="Document id.", min_length=1, max_length=200)]
+# DocumentCreate refuses fields it does not know (a 400 naming them); Litestar's schema of a struct
+# does not say so by itself.
+NewDocument = Annotated[
+    DocumentCreate, Body(media_type=RequestEncodingType.JSON, schema_extra={"additional_properties": False})
+]
 
 
 async def decodable_body(request: Request[Any, Any, Any]) -> None:
@@ -139,7 +146,7 @@ class DocumentController(Controller):
     async def get_document(
         self,
         db_session: NamedDependency[AsyncSession],
-        document_id: Annotated[str, PathParameter(description="Document id.", max_length=200)],
+        document_id: DocumentId,
     ) -> DocumentDetail:
         document = await queries.get_document(db_session, document_id)
         if document is None:
@@ -174,7 +181,7 @@ class DocumentController(Controller):
         security=[{"bearer": []}],
     )
     async def create_document(
-        self, db_session: NamedDependency[AsyncSession], state: State, data: JSONBody[DocumentCreate]
+        self, db_session: NamedDependency[AsyncSession], state: State, data: NewDocument
     ) -> Response[IngestResult]:
         status, result = await ingest(db_session, data, state.ingest_lock)
         location = {"Location": f"/api/v1/documents/{result.document.id}"} if status == 201 else None
@@ -195,6 +202,6 @@ class DocumentController(Controller):
     async def delete_document(
         self,
         db_session: NamedDependency[AsyncSession],
-        document_id: Annotated[str, PathParameter(description="Document id.", max_length=200)],
+        document_id: DocumentId,
     ) -> None:
         await retract(db_session, document_id)

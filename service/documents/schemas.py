@@ -47,14 +47,44 @@ class DocumentDetail(DocumentRead):
     annotations: list[Annotation]
 
 
+# What the ingestion refuses in a text (service.documents.ingest.check_text), said to the document's
+# readers: a NUL character anywhere, and in `text`, nothing visible. Visible is a letter, number,
+# punctuation mark or symbol (Unicode categories L, N, P, S), save the Hangul fillers and the blank
+# Braille pattern, which draw nothing.
+_NO_NUL = r"^[^\x00]*$"
+_VISIBLE = r"^[^\x00]*(?![\u115f\u1160\u3164\uffa0\u2800])[\p{L}\p{N}\p{P}\p{S}][^\x00]*$"
+
+
+def _refusing(pattern: str) -> dict[str, dict[str, str]]:
+    """A pattern for the OpenAPI document only: the server checks it in code, with a message that
+    says what is wrong rather than quoting a regular expression."""
+    return {"extra": {"pattern": pattern}}
+
+
 class DocumentCreate(msgspec.Struct, forbid_unknown_fields=True):
     """An article to ingest; the same text twice is the same document."""
 
-    text: Annotated[str, msgspec.Meta(min_length=1, description="The article text, stored verbatim.")]
-    title: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
-    publisher: Annotated[str, msgspec.Meta(max_length=300)] | None = None
-    author: Annotated[str, msgspec.Meta(max_length=300)] | None = None
-    url: Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^https?://\S+$")] | None = None
+    text: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1,
+            description="The article text, stored verbatim; it must show something (a letter, digit,"
+            " punctuation mark or symbol), and hold no NUL character.",
+            extra_json_schema=_refusing(_VISIBLE),
+        ),
+    ]
+    title: Annotated[str, msgspec.Meta(max_length=1000, extra_json_schema=_refusing(_NO_NUL))] | None = None
+    publisher: Annotated[str, msgspec.Meta(max_length=300, extra_json_schema=_refusing(_NO_NUL))] | None = None
+    author: Annotated[str, msgspec.Meta(max_length=300, extra_json_schema=_refusing(_NO_NUL))] | None = None
+    url: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=2000, pattern=r"^https?://\S+$", extra_json_schema=_refusing(r"^https?://[^\s\x00]+$")
+            ),
+        ]
+        | None
+    ) = None
     published_on: dt.date | None = None
     language: Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")] | None = None
 

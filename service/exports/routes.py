@@ -22,12 +22,14 @@ import msgspec
 from litestar import get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Stream
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.events import queries as event_queries
 from service.events.routes import EventQuery
 from service.events.schemas import EventRead
+from service.exports.schemas import ExportError
 from service.facts import resolve_entity_ids
 from service.funding import queries as funding_queries
 from service.funding.routes import FundingQuery
@@ -54,6 +56,22 @@ DESCRIPTIONS = {
     "byte is a `503` problem with `Retry-After`. If the stream breaks after that, the connection is closed "
     "before the end of the chunked body: clients report an incomplete transfer, never a complete file.",
 }
+
+
+def _responses(fmt: str, item: type[msgspec.Struct]) -> dict[int, Any]:
+    """The export's answers for the OpenAPI document: NDJSON as a sequence of ``item``
+    (service.system.openapi describes it line by line), CSV as text with ``item``'s fields as columns."""
+    if fmt == "ndjson":
+        body: Any = list[item | ExportError]  # type: ignore[valid-type]
+        description = f"One `{item.__name__}` per line; a stream that broke ends with an `ExportError` line."
+    else:
+        body = str
+        columns = ", ".join(item.__struct_fields__)
+        description = f"A header row, then one row per item: {columns} (lists and objects as JSON)."
+    return {
+        200: ResponseSpec(data_container=body, media_type=MEDIA[fmt], description=description, generate_examples=False),
+        **problem_responses(400, 503),
+    }
 
 
 def _cell(value: Any) -> str:
@@ -97,7 +115,7 @@ async def _rows(
                 problem = error_problem(exc, instance)
                 if fmt == "csv":
                     raise  # the server then closes the connection before the body's last chunk
-                yield msgspec.json.encode({"error": problem}) + b"\n"
+                yield msgspec.json.encode(ExportError(error=problem)) + b"\n"
                 return
             if items:
                 yield _encode(items, fmt, fields)
@@ -130,7 +148,7 @@ def _events(fmt: str) -> Any:
         description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],
-        responses=problem_responses(400, 503),
+        responses=_responses(fmt, EventRead),
     )
     async def export_events(state: State, event_query: NamedDependency[EventQuery]) -> Stream:
         return await _stream(
@@ -152,7 +170,7 @@ def _funding(fmt: str) -> Any:
         description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],
-        responses=problem_responses(400, 503),
+        responses=_responses(fmt, FundingRead),
     )
     async def export_funding(state: State, funding_query: NamedDependency[FundingQuery]) -> Stream:
         return await _stream(
@@ -176,7 +194,7 @@ def _organisations(fmt: str) -> Any:
         description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],
-        responses=problem_responses(400, 503),
+        responses=_responses(fmt, OrganisationRead),
     )
     async def export_organisations(state: State, q: NameQuery = None, kind: KindParam = None) -> Stream:
         filters = organisation_queries.OrganisationFilters(q=q, kinds=tuple(kind or ()))
@@ -200,7 +218,7 @@ def _people(fmt: str) -> Any:
         description=DESCRIPTIONS[fmt],
         tags=["export"],
         media_type=MEDIA[fmt],
-        responses=problem_responses(400, 503),
+        responses=_responses(fmt, PersonRead),
     )
     async def export_people(
         db_session: NamedDependency[AsyncSession],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -24,11 +25,33 @@ EntityFilter = Annotated[
     list[str] | None,
     QueryParameter(description="Organisation or person id, slug or name; repeatable.", max_items=50),
 ]
+# An ISO 4217 code, in either case; the route checks it and the document states it.
+CURRENCY = re.compile("^[A-Za-z]{3}$")
 CurrencyFilter = Annotated[
     list[str] | None,
-    QueryParameter(name="currency", description="ISO 4217 code (3 letters); repeatable.", max_items=20),
+    QueryParameter(
+        name="currency",
+        description="ISO 4217 code (3 letters, either case); repeatable.",
+        max_items=20,
+        schema_extra={"items": {"type": "string", "pattern": CURRENCY.pattern}},
+    ),
 ]
-Usd = Annotated[float | None, QueryParameter(description="Bound on `amount_usd`, inclusive.", ge=0, le=1e18)]
+# Litestar's document leaves out a bound of 0 (it tests the bound's truth): `schema_extra` restores it.
+MinUsd = Annotated[
+    float | None,
+    QueryParameter(
+        description="Least `amount_usd`, inclusive; not above `max_usd`.", ge=0, le=1e18, schema_extra={"minimum": 0}
+    ),
+]
+MaxUsd = Annotated[
+    float | None,
+    QueryParameter(
+        description="Greatest `amount_usd`, inclusive; not below `min_usd` (a `400` naming `max_usd`).",
+        ge=0,
+        le=1e18,
+        schema_extra={"minimum": 0},
+    ),
+]
 Sort = Annotated[FundingSort, QueryParameter(description="Largest first by default; unknown amounts last.")]
 
 
@@ -51,15 +74,15 @@ async def provide_funding_query(
     payer: EntityFilter = None,
     recipient: EntityFilter = None,
     currency: CurrencyFilter = None,
-    min_usd: Usd = None,
-    max_usd: Usd = None,
+    min_usd: MinUsd = None,
+    max_usd: MaxUsd = None,
     date_from: From = None,
     date_to: To = None,
 ) -> FundingQuery:
     """Dependency ``funding_query``: every contract filter of the funding list (names are resolved
     by the list query itself, so parsing the filters costs no database round trip)."""
     for code in currency or ():
-        if len(code) != 3 or not code.isascii() or not code.isalpha():
+        if not CURRENCY.fullmatch(code):
             raise invalid("currency", f"must be a 3-letter ISO 4217 code (got {code[:20]!r})")
     if min_usd is not None and max_usd is not None and min_usd > max_usd:
         raise invalid("max_usd", "must not be below `min_usd`")

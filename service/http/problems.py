@@ -324,25 +324,112 @@ ExceptionHandler = Callable[[Request[Any, Any, Any], Exception], Response[Proble
 EXCEPTION_HANDLERS: dict[type[Exception] | int, ExceptionHandler] = {Exception: problem_response}
 
 
-def problem_responses(*statuses: int) -> dict[int, Any]:
-    """OpenAPI descriptions of the problem responses a route can give."""
-    from litestar.openapi.datastructures import ResponseSpec
-
-    descriptions = {
-        308: "A merged or renamed id: the canonical resource is at `Location`.",
-        400: "Invalid parameters (each listed in `errors`).",
-        401: "Missing or unknown API key.",
-        404: "No such resource.",
-        413: "Request body too large.",
-        414: "Request target (path and query) over 16 KiB.",
-        429: "Rate limit exceeded, or too many wrong API keys from this client; see `Retry-After`.",
-        503: "The database is unavailable: unreachable, out of connection slots, or too slow to answer"
+# What each problem response of the document means, and an answer the server gives with it.
+_RESPONSES: dict[int, tuple[str, Problem]] = {
+    308: (
+        "A merged or renamed id: the canonical resource is at `Location`, the query string kept.",
+        Problem(
+            type=PROBLEM_BASE + "moved-permanently",
+            title="Permanent redirect",
+            status=308,
+            detail="'open-ai' is now 'openai'.",
+            instance="/api/v1/organisations/open-ai",
+        ),
+    ),
+    400: (
+        "Invalid parameters, each listed in `errors`: a value outside its type, bounds or pattern, a query"
+        " parameter the route does not take, a cursor altered or reused with other filters, control"
+        " characters or invalid UTF-8 in the path or query.",
+        Problem(
+            type=PROBLEM_BASE + "invalid-parameters",
+            title="Invalid request parameters",
+            status=400,
+            detail="limit: Expected `int` <= 200",
+            instance="/api/v1/events",
+            errors=[ParamError(param="limit", message="Expected `int` <= 200")],
+        ),
+    ),
+    401: (
+        "Missing or unknown API key; `WWW-Authenticate` says how to send one.",
+        Problem(
+            type=PROBLEM_BASE + "unauthorized",
+            title="Unauthorized",
+            status=401,
+            detail="This route needs an API key: send `Authorization: Bearer <key>`.",
+            instance="/api/v1/documents",
+        ),
+    ),
+    404: (
+        "No such resource.",
+        Problem(
+            type=PROBLEM_BASE + "not-found",
+            title="Not found",
+            status=404,
+            detail="No organisation with id 'nope'.",
+            instance="/api/v1/organisations/nope",
+        ),
+    ),
+    413: (
+        "Request body over 10 MiB.",
+        Problem(
+            type=PROBLEM_BASE + "request-entity-too-large",
+            title="Request Entity Too Large",
+            status=413,
+            detail="Request Entity Too Large.",
+            instance="/api/v1/documents",
+        ),
+    ),
+    414: (
+        "Request target (path and query) over 16 KiB, refused before it is read; the connection is closed.",
+        Problem(
+            type=PROBLEM_BASE + "request-uri-too-long",
+            title="Request-URI Too Long",
+            status=414,
+            detail="The request target is longer than 16384 bytes.",
+            instance="",
+        ),
+    ),
+    429: (
+        "Rate limit exceeded, or too many wrong API keys from this client; see `Retry-After`.",
+        Problem(
+            type=PROBLEM_BASE + "too-many-requests",
+            title="Too Many Requests",
+            status=429,
+            detail="Too Many Requests.",
+            instance="/api/v1/events",
+        ),
+    ),
+    503: (
+        "The database is unavailable: unreachable, out of connection slots, or too slow to answer"
         " (`detail` says which); retry after `Retry-After` seconds.",
-    }
+        Problem(
+            type=PROBLEM_BASE + "service-unavailable",
+            title="Service unavailable",
+            status=503,
+            detail=UNREACHABLE,
+            instance="/api/v1/events",
+        ),
+    ),
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI descriptions of the problem responses a route can give, each with an example."""
+    from litestar.openapi.datastructures import ResponseSpec
+    from litestar.openapi.spec import Example
+
     # Any route answers 400 to a request target with control characters or invalid UTF-8, and 414
     # to one the server refuses to read (service.server; 431 and 408 concern headers and timing,
     # not what a client builds from this document).
-    return {
-        status: ResponseSpec(data_container=Problem, description=descriptions[status], media_type=PROBLEM_MEDIA_TYPE)
-        for status in sorted({400, 414, *statuses})
-    }
+    responses: dict[int, Any] = {}
+    for status in sorted({400, 414, *statuses}):
+        description, example = _RESPONSES[status]
+        responses[status] = ResponseSpec(
+            data_container=Problem,
+            description=description,
+            media_type=PROBLEM_MEDIA_TYPE,
+            # Litestar would make up an example from the types (`"status": 2562`); this one is real.
+            generate_examples=False,
+            examples=[Example(summary=example.title, value=msgspec.to_builtins(example))],
+        )
+    return responses

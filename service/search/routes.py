@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Annotated, Any, get_args
 
@@ -9,25 +10,34 @@ from litestar import Request, get
 from litestar.params import QueryParameter
 
 from service.http.pagination import Cursor, Limit, Page, paginate
+from service.http.params import WHITESPACE, WORDS
 from service.http.problems import invalid, problem_responses
 from service.reads import Reader, reader_of, statement
 from service.search import queries, sql
 from service.search.schemas import SearchHit, SearchType
 
 ALL_TYPES: tuple[str, ...] = get_args(SearchType)
+# `types` as the route reads it: comma-separated kinds, blanks around them and empty items ignored,
+# at least one kind unless the whole value is empty (every kind). The route checks it and the
+# document states it with this one expression.
+_KIND = f"(?:{'|'.join(ALL_TYPES)})"
+_BLANKS = f"[{WHITESPACE}]*"
+TYPES = re.compile(f"^(?:(?:{_BLANKS},)*{_BLANKS}{_KIND}{_BLANKS}(?:,(?:{_BLANKS}{_KIND})?{_BLANKS})*)?$")
 Query = Annotated[
     str,
     QueryParameter(
-        description="Words to find: French full text (stemmed, accent-insensitive) and fuzzy names.",
+        description="Words to find: French full text (stemmed, accent-insensitive) and fuzzy names; not only spaces.",
         min_length=1,
         max_length=300,
+        schema_extra={"pattern": WORDS},
     ),
 ]
 Types = Annotated[
     str | None,
     QueryParameter(
-        description=f"Comma-separated kinds to search: {', '.join(ALL_TYPES)} (default: all).",
+        description=f"Comma-separated kinds to search: {', '.join(ALL_TYPES)} (empty or left out: all).",
         max_length=100,
+        schema_extra={"pattern": TYPES.pattern},
     ),
 ]
 
@@ -50,12 +60,11 @@ async def search(
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[SearchHit]:
-    if not q.strip():
+    if not re.fullmatch(WORDS, q):
         raise invalid("q", "must contain at least one non-space character")
-    chosen = [t.strip() for t in types.split(",") if t.strip()] if types else list(ALL_TYPES)
-    unknown = [t for t in chosen if t not in ALL_TYPES]
-    if unknown or not chosen:
+    if types is not None and not TYPES.fullmatch(types):
         raise invalid("types", f"must be a comma-separated list of {', '.join(ALL_TYPES)}")
+    chosen = [t.strip() for t in types.split(",") if t.strip()] if types else list(ALL_TYPES)
     return await paginate(
         lambda after: _hits(reader_of(request), q.strip(), chosen, limit, after),
         route="search",

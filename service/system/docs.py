@@ -20,9 +20,11 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler
-from litestar.openapi.plugins import OpenAPIRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.static_files import create_static_files_router
 from openapi_ui_bundles import redoc, swagger_ui
+
+from service.system.openapi import OpenAPIJson, RedocPage, SwaggerPage
 
 DOCS_PATH = "/schema"
 # The package's version is part of the assets' URLs: an upgrade changes them, so a browser may keep
@@ -48,24 +50,26 @@ mimetypes.add_type("text/javascript", ".js")
 
 
 def render_plugins() -> list[OpenAPIRenderPlugin]:
-    """Swagger UI first, so it answers ``/schema`` itself; Redoc at ``/schema/redoc``."""
+    """Swagger UI first, so it answers ``/schema`` itself; Redoc at ``/schema/redoc``; the document
+    at ``/schema/openapi.json``. All three serve the finished document (service.system.openapi)."""
     swagger_ui_url = DOCS_PATH + _SWAGGER_UI
     # Litestar's default favicon is also on a CDN.
     favicon = f"<link rel='icon' type='image/png' href='{swagger_ui_url}/{_FAVICON}'>"
     return [
-        SwaggerRenderPlugin(
+        SwaggerPage(
             path=["/", "/swagger"],
             js_url=f"{swagger_ui_url}/swagger-ui-bundle.js",
             css_url=f"{swagger_ui_url}/swagger-ui.css",
             standalone_preset_js_url=f"{swagger_ui_url}/swagger-ui-standalone-preset.js",
             favicon=favicon,
         ),
-        RedocRenderPlugin(
+        RedocPage(
             path="/redoc",
             js_url=f"{DOCS_PATH}{_REDOC}/redoc.standalone.js",
             google_fonts=False,
             favicon=favicon,
         ),
+        OpenAPIJson(),
     ]
 
 

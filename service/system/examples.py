@@ -1,15 +1,14 @@
 """Real examples for the docs page: at start-up, one page of each list from the database the API
-serves is put into the OpenAPI document as the 200 example, so /schema shows actual data."""
+serves becomes the 200 example of that list in the OpenAPI document, so /schema shows actual data."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import msgspec
 import structlog
 from litestar import Litestar
-from litestar.openapi.spec import Example, OpenAPIMediaType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.documents import queries as documents
@@ -22,6 +21,8 @@ from service.rivalries import queries as rivalries
 
 log = structlog.get_logger("service.docs")
 EXAMPLE_ROWS = 2
+# Where the app keeps them for the document (service.system.openapi): path → page, as JSON values.
+EXAMPLES_STATE = "openapi_examples"
 
 Fetch = Callable[[AsyncSession], Awaitable[tuple[list[Any], list[Any] | None]]]
 LISTS: dict[str, Fetch] = {
@@ -41,26 +42,26 @@ LISTS: dict[str, Fetch] = {
 
 
 async def add_seeded_examples(app: Litestar, sessionmaker: async_sessionmaker[AsyncSession]) -> int:
-    """Attach examples to the list operations; returns how many were added (0 on an empty database)."""
-    schema = app.openapi_schema
-    added = 0
+    """Read the examples of the lists for the document; returns how many (0 on an empty database)."""
+    found: dict[str, Any] = {}
     try:
         async with sessionmaker() as session:
             for path, fetch in LISTS.items():
                 rows, _ = await fetch(session)
-                if not rows:
-                    continue
-                operation = schema.paths[path].get if schema.paths else None
-                response = (operation.responses or {}).get("200") if operation else None
-                content = getattr(response, "content", None)
-                media: OpenAPIMediaType | None = content.get("application/json") if content else None
-                if media is None:
-                    continue
-                page = Page(data=rows, meta=PageMeta(limit=EXAMPLE_ROWS, next_cursor="…"))
-                media.examples = {
-                    "seeded": Example(summary="From the data this server holds", value=msgspec.to_builtins(page))
-                }
-                added += 1
+                if rows:
+                    page = Page(data=rows, meta=PageMeta(limit=EXAMPLE_ROWS, next_cursor="…"))
+                    # As the API sends it: nulls are kept, and a schema requires the fields that hold them.
+                    found[path] = msgspec.json.decode(msgspec.json.encode(page))
     except Exception as exc:  # the docs must never keep the API from starting
         log.warning("docs.examples.skipped", error=exc.__class__.__name__)
-    return added
+    app.state[EXAMPLES_STATE] = found
+    return len(found)
+
+
+def add_examples(document: dict[str, Any], examples: Mapping[str, Any]) -> None:
+    """Put ``examples`` (from :func:`add_seeded_examples`) on the 200 answers of their lists."""
+    for path, page in examples.items():
+        operation = document.get("paths", {}).get(path, {}).get("get", {})
+        media = operation.get("responses", {}).get("200", {}).get("content", {}).get("application/json")
+        if media is not None:
+            media["examples"] = {"seeded": {"summary": "From the data this server holds", "value": page}}

@@ -20,6 +20,8 @@ from litestar import Response, get
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from service.http.problems import problem_responses
+
 # The request metrics themselves are recorded by service.http.edge.
 
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -48,6 +50,7 @@ _REGISTRY = _registry()
     media_type=MEDIA_TYPE,
     cache_control=None,
     sync_to_thread=False,
+    responses=problem_responses(),
 )
 def metrics() -> Response[bytes]:
     return Response(generate_latest(_REGISTRY), media_type=MEDIA_TYPE)

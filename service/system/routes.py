@@ -25,7 +25,7 @@ class Readiness(msgspec.Struct):
     extraction: str
 
 
-@get("/health", summary="Liveness", tags=["system"], cache_control=None)
+@get("/health", summary="Liveness", tags=["system"], cache_control=None, responses=problem_responses())
 async def health() -> Health:
     """The process is up; says nothing about the database."""
     return Health(status="ok")

@@ -32,3 +32,13 @@ export const wrongType: EventQuery = { type: ["coup"] };
 
 // @ts-expect-error the sort values are an enum too.
 export const wrongSort: EventQuery = { sort: "title" };
+
+// A nullable enum is one named enum or null.
+type Precision = components["schemas"]["EventRead"]["date_precision"];
+export const precise: Precision = "month";
+export const undated: Precision = null;
+// @ts-expect-error "week" is not a date precision.
+export const wrongPrecision: Precision = "week";
+
+// A list's envelope is named for people.
+export const emptyPage: components["schemas"]["EventPage"] = { data: [], meta: { limit: 50, next_cursor: null } };
