@@ -29,7 +29,7 @@ from typing import Any, get_args
 from litestar import Litestar, Request
 from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
 
-from service.changes.routes import ChangeKind
+from service.changes.schemas import ChangeKind
 from service.documents.schemas import DocumentSort
 from service.events.schemas import DatePrecision, EventSort, EventStatus, EventType, ParticipantRole
 from service.facts import EntityKind
@@ -111,11 +111,25 @@ class OpenAPIJson(_Finished, JsonRenderPlugin):
     """``/schema/openapi.json``."""
 
 
-class SwaggerPage(_Finished, SwaggerRenderPlugin):
+# What JSON may hold and an inline <script> may not: "</script>" in a served example (an article's
+# title, say) would end the script and run what follows it. Escaped, the JSON means the same.
+_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+class _Inline:
+    """A page that embeds the document in an inline script."""
+
+    @staticmethod
+    def render_json(request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        rendered = JsonRenderPlugin.render_json(request, openapi_schema)
+        return rendered.decode().translate(_SCRIPT_SAFE).encode()
+
+
+class SwaggerPage(_Inline, _Finished, SwaggerRenderPlugin):
     """Swagger UI, which embeds the document in its page."""
 
 
-class RedocPage(_Finished, RedocRenderPlugin):
+class RedocPage(_Inline, _Finished, RedocRenderPlugin):
     """Redoc, which embeds the document in its page."""
 
 

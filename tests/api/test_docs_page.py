@@ -181,3 +181,24 @@ def test_docs_page_shows_every_operation_offline(live_server: str, page: str, tm
     )
     assert [url for url in requested if not url.startswith(f"{live_server}/schema/assets/")] == []
     assert _distinct_byte_values(screenshot) > 16, f"{screenshot} is blank"
+
+
+async def test_a_served_example_cannot_end_the_pages_inline_script(settings: Any, seeded_engine: Any) -> None:
+    """The pages embed the document, seeded examples included, in an inline script: a stored title
+    holding "</script>" must stay text, or anyone able to add a document runs script on the page."""
+    from litestar.testing import AsyncTestClient
+
+    from service.system.examples import EXAMPLES_STATE
+    from tests.conftest import app_on
+
+    hostile = "</script><script>alert(1)</script>"
+    app = app_on(settings, seeded_engine)
+    async with AsyncTestClient(app) as client:
+        examples = app.state[EXAMPLES_STATE]
+        assert examples, "the seeded database gives the document examples"
+        for page in examples.values():
+            page["data"][0]["title" if "title" in page["data"][0] else "id"] = hostile
+        for path in ("/schema", "/schema/redoc"):
+            html = (await client.get(path)).text
+            assert "<script>alert(1)" not in html, path
+            assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in html, path
