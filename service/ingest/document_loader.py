@@ -28,6 +28,10 @@ NAMESPACE = uuid.UUID("6f1d5a8e-3c1b-5e0a-9f8e-2b7c4d6a9e10")
 CONTEXT_CHARS = 32
 
 
+def _speakers(event: EventFact) -> set[str]:
+    return {f"{p.ref.kind}:{p.ref.slug}" for p in event.participants if p.role == "speaker"}
+
+
 def stable_id(kind: str, key: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{kind}:{key}"))
 
@@ -160,6 +164,7 @@ class _Cluster:
     reported_on: dt.date | None
     refs: set[str]  # "kind:slug" of its participants
     stored: bool  # in the database before this document
+    speakers: set[str] = field(default_factory=set)  # "kind:slug" of those who said it (a statement)
     conflicts: Any = field(default_factory=list)
     merged: bool = False
 
@@ -178,6 +183,7 @@ class _Cluster:
             reported_on=event.reported_on,
             refs=set(refs),
             stored=False,
+            speakers=_speakers(event),
         )
 
     def merge(self, event: EventFact) -> None:
@@ -361,7 +367,12 @@ class _DocumentLoader:
             _CANDIDATES.text, *_CANDIDATES.args({"refs": refs_rows, "singles": singles, "keys": keys})
         )
         clusters = {
-            r["cluster_key"]: _Cluster(**{k: v for k, v in r.items() if k != "refs"}, refs=set(r["refs"]), stored=True)
+            r["cluster_key"]: _Cluster(
+                **{k: v for k, v in r.items() if k not in ("refs", "speakers")},
+                refs=set(r["refs"]),
+                speakers=set(r["speakers"]),
+                stored=True,
+            )
             for r in found
         }
         # The extraction already merged this document's own repeated reports (cluster stage): its
@@ -369,7 +380,11 @@ class _DocumentLoader:
         stored = [(c, c.refs, c.id) for c in clusters.values()]
         for event, participants, event_refs, key in reported:
             mine = {f"{kind}:{slug}" for kind, slug in event_refs}
-            match = best_match(event, mine, stored)
+            # another article's report of a statement is one only when the same people said it
+            said_by = _speakers(event)
+            match = best_match(
+                event, mine, [c for c in stored if event.type != "statement" or c[0].speakers == said_by]
+            )
             leads = False
             if match is not None:
                 cluster, created = match, False

@@ -381,7 +381,9 @@ def _candidates_sql() -> _Sql:
     SELECT e.id, e.cluster_key, e.type, e.title, e.summary, e.status, e.occurred_on, e.date_precision,
            e.date_text, e.reported_on, e.conflicts,
            ARRAY(SELECT p.kind || ':' || coalesce(p.organisation_id, p.person_id)
-                 FROM event_participants AS p WHERE p.event_id = e.id) AS refs
+                 FROM event_participants AS p WHERE p.event_id = e.id) AS refs,
+           ARRAY(SELECT p.kind || ':' || coalesce(p.organisation_id, p.person_id)
+                 FROM event_participants AS p WHERE p.event_id = e.id AND p.role = 'speaker') AS speakers
     FROM found JOIN events AS e USING (id)
     """  # noqa: S608 - constant fragments and $n placeholders only
     return sql

@@ -187,6 +187,33 @@ async def test_one_speakers_statements_in_two_articles_are_two_events(conn: Asyn
     assert {i: row[-1] for i, row in (await _events(conn, *ids)).items()} == {ids[0]: 1, ids[1]: 1}
 
 
+async def test_what_one_side_says_of_the_other_is_not_corroborated_by_the_other_speaking(
+    conn: AsyncConnection,
+) -> None:
+    # Two participants in both articles, but the speaker and the one spoken of swap: two statements.
+    ids, corroborated = [], []
+    for name, said, speaker, spoken_of in (
+        ("alpha-speaks.txt", "Alpha Test a critiqué Beta Test.", ALPHA, BETA),
+        ("beta-speaks.txt", "Beta Test a critiqué Alpha Test.", BETA, ALPHA),
+        ("alpha-again.txt", "Alpha Test a encore critiqué Beta Test.", ALPHA, BETA),
+    ):
+        statement = _event(_span(said, "critiqué"), "statement", "completed", None, ())
+        statement.participants = [Participant(speaker, "speaker"), Participant(spoken_of, "subject")]
+        outcome = await load.load_document_in(conn, said, name, _extraction(said, [statement]), "test")
+        ids += outcome.created.get("event", [])
+        corroborated += outcome.corroborated.get("event", [])
+    assert len(ids) == 2 and ids[0] != ids[1]
+    # the third article reports the first one's statement again: the same speaker
+    assert corroborated == [ids[0]]
+    roles = await conn.execute(
+        text(
+            "SELECT event_id, organisation_id FROM event_participants WHERE role = 'speaker' AND event_id = ANY(:ids)"
+        ),
+        {"ids": ids},
+    )
+    assert sorted((r.event_id, r.organisation_id) for r in roles) == sorted([(ids[0], ALPHA.slug), (ids[1], BETA.slug)])
+
+
 async def _counts(conn: AsyncConnection) -> dict[str, int]:
     return {t: int(await conn.scalar(text(f"SELECT count(*) FROM {t}")) or 0) for t in TABLES}
 
