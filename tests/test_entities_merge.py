@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -336,7 +337,7 @@ async def test_database_failures_are_one_line_and_change_nothing(pg_server: str,
     assert unreachable.startswith("rivalry: cannot connect to PostgreSQL at 127.0.0.1:"), unreachable
 
     async with _database(pg_server, "locked") as (url, engine):
-        database = url.rsplit("/", 1)[1]
+        database = urlsplit(url).path.lstrip("/")  # the embedded server's URL ends with its socket's path
         holder = await asyncpg.connect(db.sync_url(url))
         try:
             await holder.execute(f"ALTER DATABASE \"{database}\" SET lock_timeout = '200ms'")
