@@ -442,8 +442,8 @@ def _adjacent_people(ctx: SentenceView, tok: Token) -> list[Token]:
     if after is None and tok.i + 2 < len(doc) and doc[tok.i + 1].text == ",":
         after = tok.i + 2  # the parse hung the rest of the sentence under the title
     if after is not None and after < len(doc) and not ctx.mentions_at(doc[after]):
-        # "ses fondateurs, les frère et sœur A et B": a few lower-case words may describe the
-        # names before they come
+        # "ses cofondatrices, deux anciennes chercheuses A et B": a few lower-case words may
+        # describe the names before they come
         after = next(
             (
                 t.i

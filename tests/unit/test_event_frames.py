@@ -124,7 +124,7 @@ def test_a_name_after_a_nationality_noun_is_the_partner() -> None:
 
 
 def test_founders_described_before_their_names_are_still_its_founders() -> None:
-    text = "Anthropic publie Claude. Ses deux fondateurs, le frère et la sœur Dario et Daniela Amodei, ont quitté Meta."
+    text = "Anthropic publie Claude. Ses deux fondateurs, le duo familial Dario et Daniela Amodei, ont quitté Meta."
     (event,) = events_of(text, "founding")
     assert roles(event) == {"dario-amodei": "founder", "daniela-amodei": "founder", "anthropic": "subject"}
 
@@ -147,9 +147,7 @@ def test_every_company_in_brackets_joins_the_outcry() -> None:
 
 
 def test_a_founders_title_opening_a_sentence_reads_the_names_after_its_comma() -> None:
-    text = (
-        "Anthropic est un rival. Ses fondateurs, les frère et sœur Dario et Daniela Amodei, ont travaillé chez Google."
-    )
+    text = "Anthropic recrute. Ses cofondateurs, deux anciens chercheurs Dario et Daniela Amodei, ont rejoint Google."
     (event,) = events_of(text, "founding")
     assert roles(event) == {"dario-amodei": "founder", "daniela-amodei": "founder", "anthropic": "subject"}
 
