@@ -130,7 +130,7 @@ def test_founders_described_before_their_names_are_still_its_founders() -> None:
 
 
 def test_an_outcry_from_companies_is_their_statement() -> None:
-    text = "Le projet a provoqué une levée de boucliers de la part des concurrents de Nvidia (AMD et Intel)."
+    text = "Le projet a provoqué une levée de boucliers de la part de plusieurs fabricants (AMD et Intel)."
     (event,) = events_of(text, "statement")
     assert roles(event) == {"amd": "speaker", "intel": "speaker"}
 
@@ -141,9 +141,11 @@ def test_a_raise_of_funds_is_no_outcry() -> None:
 
 
 def test_every_company_in_brackets_joins_the_outcry() -> None:
-    text = "Le projet suscite une levée de bouclier de la part des rivaux de Nvidia (AMD, Apple ou Intel) qui doutent."
+    text = (
+        "Le projet suscite une levée de boucliers de la part des rivaux d'Intel (AMD, Apple ou Qualcomm) qui doutent."
+    )
     (event,) = events_of(text, "statement")
-    assert roles(event) == {"amd": "speaker", "apple": "speaker", "intel": "speaker"}
+    assert roles(event) == {"amd": "speaker", "apple": "speaker", "qualcomm": "speaker"}
 
 
 def test_a_founders_title_opening_a_sentence_reads_the_names_after_its_comma() -> None:
@@ -153,13 +155,13 @@ def test_a_founders_title_opening_a_sentence_reads_the_names_after_its_comma() -
 
 
 def test_presenting_a_product_as_something_is_no_launch() -> None:
-    text = "Le patron des services d'Apple a présenté Google Search comme un service en déclin."
+    text = "Tim Cook a présenté Gemini comme une simple option parmi d'autres."
     assert events_of(text, "product_launch") == []
     assert events_of(text, "founding") == []
 
 
 def test_who_invests_in_a_round_is_its_investor_not_its_target() -> None:
-    text = "ASML prévoit d'investir un milliard d'euros dans Mistral AI, dans un tour de table de 2 milliards d'euros."
+    text = "Selon la presse, ASML va investir 900 millions d'euros dans Mistral AI, au cours d'un tour de table."
     rounds = events_of(text, "funding_round")
     assert rounds
     assert all(roles(e).get("asml") == "investor" for e in rounds)

@@ -129,8 +129,8 @@ def test_every_coordinated_subject_faces_the_name_after_face_a() -> None:
 
 
 def test_a_product_set_before_a_rival_noun_by_a_comma_is_the_rival_not_the_topic() -> None:
-    text = "Windsurf rejoint Google. La technique sert des modèles comme Gemini, le rival direct de GPT-4 d'OpenAI."
-    assert pairs(text) == {pair("google", "openai")}
+    text = "Windsurf rejoint Google. La technique sert des outils comme Llama, le rival direct de GPT-5 d'OpenAI."
+    assert pairs(text) == {pair("meta", "openai")}
 
 
 def test_a_possessive_rival_noun_inside_a_complement_sets_no_rivalry_with_the_topic() -> None:
