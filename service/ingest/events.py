@@ -18,6 +18,7 @@ speech verbs give statements, with the speaker and the entities their complement
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
 from spacy.tokens import Token
@@ -293,8 +294,10 @@ def _predicative(verb: Token, frames: Frames) -> bool:
 
 def _launches_company(ctx: SentenceView, tok: Token, frames: Frames) -> bool:
     objects = [c for c in tok.children if c.dep_ in ("obj", "nsubj:pass")]
-    # the first noun after the verb, where the parse hung the object elsewhere
-    objects += [t for t in tok.doc[tok.i + 1 : tok.i + 8] if t.pos_ == "NOUN" and t.dep_ != "obl:mod"][:1]
+    # the first noun after the verb, where the parse hung the object elsewhere, and not past another
+    # verb ("a dévoilé avoir trouvé les fonds": the funds are what was found)
+    following = list(itertools.takewhile(lambda t: t.pos_ not in ("VERB", "AUX"), tok.doc[tok.i + 1 : tok.i + 8]))
+    objects += [t for t in following if t.pos_ == "NOUN" and t.dep_ != "obl:mod"][:1]
     return any(
         o.lemma_.casefold() in frames.company_nouns or any(m.kind == "organisation" for m in denotes(ctx, o))
         for o in objects

@@ -7,7 +7,7 @@ from tests.unit.extraction import events_of, extract, roles
 
 
 def test_carrying_on_an_activity_is_not_a_lawsuit() -> None:
-    text = "Le fabricant a signé avec Oracle pour la poursuite des activités de TikTok en Europe."
+    text = "Le groupe a conclu avec Oracle un accord garantissant la poursuite de l'activité de TikTok au Japon."
     assert events_of(text, "lawsuit") == []
 
 
@@ -38,8 +38,9 @@ def test_a_listing_described_by_the_listed_company_s_trade_resolves_to_it() -> N
 
 
 def test_revealing_a_fact_is_no_product_launch() -> None:
-    text = "Jeudi, le milliardaire Elon Musk a dévoilé avoir sécurisé le financement de son projet."
+    text = "Vendredi, le milliardaire Elon Musk a dévoilé avoir trouvé les fonds nécessaires à son projet."
     assert events_of(text, "product_launch") == []
+    assert events_of(text, "founding") == []  # the funds are what was found, not a fund he launched
 
 
 def test_a_weekday_opening_a_sentence_is_no_organisation() -> None:
@@ -69,7 +70,7 @@ def test_a_french_spelling_of_a_company_is_the_same_company() -> None:
 def test_companies_describing_the_agent_are_not_parties() -> None:
     text = (
         "Elon Musk veut Twitter. "
-        "Le conseil de Twitter a approuvé l'offre de rachat déposée par le patron de Tesla et de SpaceX."
+        "Le conseil de Twitter a approuvé l'offre de rachat faite par le patron de SpaceX et de Tesla."
     )
     events = events_of(text, "acquisition")
     assert events
