@@ -29,7 +29,7 @@ from typing import Any, get_args
 from litestar import Litestar, Request
 from litestar.openapi.plugins import JsonRenderPlugin, RedocRenderPlugin, SwaggerRenderPlugin
 
-from service.changes.schemas import ChangeKind
+from service.changes.routes import ChangeKind
 from service.documents.schemas import DocumentSort
 from service.events.schemas import DatePrecision, EventSort, EventStatus, EventType, ParticipantRole
 from service.facts import EntityKind
